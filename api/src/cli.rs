@@ -1,0 +1,84 @@
+//! The command line: every option has a flag and an environment variable, listed in `--help`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::db::DbConfig;
+
+/// libgraph: a GraphQL knowledge graph of public libraries, their partners, funders, projects and
+/// outcomes. With no command: migrate and seed the database and report what it holds.
+#[derive(Debug, Parser)]
+#[command(name = "libgraph", version)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Log filter (`info`, `libgraph=debug,sea_orm=info`, …).
+    #[arg(long, env = "LIBGRAPH_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `postgres://user:pass@host/db` for PostgreSQL; when unset, the embedded
+    /// SQLite database in `--data-dir` is used.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Directory of the embedded SQLite database (created when missing).
+    #[arg(long, env = "LIBGRAPH_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Most database connections in the pool.
+    #[arg(
+        long,
+        env = "LIBGRAPH_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+}
+
+impl DatabaseArgs {
+    /// Whether this is the embedded SQLite database (which may be migrated and seeded implicitly).
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.is_none()
+    }
+
+    pub fn config(&self) -> std::io::Result<DbConfig> {
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => crate::db::embedded_url(&self.data_dir)?,
+        };
+        Ok(DbConfig {
+            url,
+            max_connections: self.db_max_connections,
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending schema migrations (running it twice is a no-op).
+    Migrate,
+    /// Validate and load seed data: the curated documents built into the binary, or a directory
+    /// of TOML files in the same format (see seeds/FORMAT.md).
+    Seed(SeedArgs),
+    /// Count what the database holds, by entity and relation type.
+    Summary,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Load the `*.toml` files of this directory instead of the built-in curated seeds.
+    #[arg(long, env = "LIBGRAPH_SEED_DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Validate only (against the database, for references to existing records); write nothing.
+    #[arg(long)]
+    pub check: bool,
+}

@@ -1,0 +1,16 @@
+//! libgraph: a GraphQL knowledge graph of public libraries, their partner organizations, funders,
+//! programmes, projects, events and outcomes — with the source of every fact.
+//!
+//! # Layout
+//! - [`cli`]: command-line options and environment variables.
+//! - [`db`]: connecting to the embedded SQLite database or PostgreSQL.
+//! - [`store`]: migrating, seeding and summarising a database.
+//! - [`graph`]: collaboration graph algorithms (collaborators, network, paths) on plain inputs.
+//!
+//! The data model lives in the `entities` crate, the schema in `migration`, the curated data and
+//! its loader in `seeds`.
+
+pub mod cli;
+pub mod db;
+pub mod graph;
+pub mod store;

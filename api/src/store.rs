@@ -1,0 +1,57 @@
+//! Operations on a whole database: migrate, seed, summarise. Each says what it did.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
+
+use entities::*;
+
+/// Applies pending migrations; returns how many were applied.
+pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    let pending = Migrator::get_pending_migrations(db).await?.len();
+    Migrator::up(db, None).await?;
+    Ok(pending)
+}
+
+/// Row counts of every table, entity tables first, then relations and provenance.
+pub async fn summary(db: &DatabaseConnection) -> Result<Vec<(&'static str, u64)>, DbErr> {
+    Ok(vec![
+        (
+            "organizations",
+            organization::Entity::find().count(db).await?,
+        ),
+        (
+            "  of which libraries",
+            library::Entity::find().count(db).await?,
+        ),
+        ("places", place::Entity::find().count(db).await?),
+        ("programmes", programme::Entity::find().count(db).await?),
+        ("projects", project::Entity::find().count(db).await?),
+        ("events", event::Entity::find().count(db).await?),
+        ("outcomes", outcome::Entity::find().count(db).await?),
+        ("people", person::Entity::find().count(db).await?),
+        ("topics", topic::Entity::find().count(db).await?),
+        (
+            "target groups",
+            target_group::Entity::find().count(db).await?,
+        ),
+        (
+            "participations",
+            participation::Entity::find().count(db).await?,
+        ),
+        ("fundings", funding::Entity::find().count(db).await?),
+        (
+            "organization relations",
+            organization_relation::Entity::find().count(db).await?,
+        ),
+        ("positions", position::Entity::find().count(db).await?),
+        (
+            "classifications",
+            classification::Entity::find().count(db).await?,
+        ),
+        ("audiences", audience::Entity::find().count(db).await?),
+        ("aliases", alias::Entity::find().count(db).await?),
+        ("identifiers", identifier::Entity::find().count(db).await?),
+        ("sources", source::Entity::find().count(db).await?),
+        ("citations", citation::Entity::find().count(db).await?),
+    ])
+}

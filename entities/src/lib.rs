@@ -1,0 +1,45 @@
+//! The libgraph data model as sea-orm entities, one module per table.
+//!
+//! # Layout
+//! - [`record`]: the supertype of everything that can be cited. Every entity (organization, place,
+//!   programme, project, event, outcome, person, topic, target group) and every relation
+//!   (participation, funding, organization relation, position, classification, audience) owns one
+//!   `record` row and uses its id as its own primary key. That single identity is what lets a
+//!   citation, an alias, an outcome or a participation point at "any record" with a real foreign key.
+//! - Entities: [`organization`] (+ [`library`] details, [`alias`], [`identifier`]), [`place`],
+//!   [`programme`], [`project`], [`event`], [`outcome`], [`person`], [`topic`], [`target_group`].
+//! - Relations: [`participation`], [`funding`], [`organization_relation`], [`position`],
+//!   [`classification`], [`audience`].
+//! - Provenance: [`source`] (a document) and [`citation`] (record ↔ source, with a quote).
+//! - [`kinds`]: the closed vocabularies (organization kinds, roles…) stored as text.
+//! - [`date`]: partial dates (EDTF subset) that keep the precision a document gives.
+//!
+//! This crate knows nothing of GraphQL or HTTP: the API wraps these models.
+
+pub mod date;
+pub mod kinds;
+
+pub mod alias;
+pub mod audience;
+pub mod citation;
+pub mod classification;
+pub mod event;
+pub mod funding;
+pub mod identifier;
+pub mod library;
+pub mod organization;
+pub mod organization_relation;
+pub mod outcome;
+pub mod participation;
+pub mod person;
+pub mod place;
+pub mod position;
+pub mod programme;
+pub mod project;
+pub mod record;
+pub mod source;
+pub mod target_group;
+pub mod topic;
+
+pub use date::PartialDate;
+pub use kinds::*;

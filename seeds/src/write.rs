@@ -1,0 +1,587 @@
+//! Writes a checked [`Dataset`] in one transaction, upserting by natural key.
+//!
+//! Order matters because foreign keys are checked per statement: `record` rows first (they give
+//! every entity and relation its id), then entity tables parent-first, then relations, then
+//! provenance. Upserts (`INSERT … ON CONFLICT … DO UPDATE`) make a second load of the same data
+//! change nothing and an edited file update its rows in place. Aliases and identifiers of the
+//! loaded entities, and the citations this load's sources give for its records, are replaced
+//! wholesale: the load is the authority on what its sources say.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use entities::kinds::RecordKind;
+use entities::*;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    DbErr, EntityTrait, IntoActiveModel, Iterable, QueryFilter, TransactionTrait,
+};
+
+use crate::validate::*;
+
+/// Rows per INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+const BATCH: usize = 500;
+
+/// What a load did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    pub sources: usize,
+    /// Records by kind, as loaded.
+    pub records: BTreeMap<RecordKind, usize>,
+    /// Records that did not exist before this load.
+    pub created: usize,
+    pub citations: usize,
+    pub aliases: usize,
+    pub identifiers: usize,
+}
+
+/// Why a load wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The input is wrong; every problem found is listed.
+    #[error("{} problem(s) in the input:\n{}", .0.len(), .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// Validates `dataset` against the database and writes it, all in one transaction.
+pub async fn write(db: &DatabaseConnection, dataset: &Dataset) -> Result<LoadReport, LoadError> {
+    let txn = db.begin().await?;
+    let report = write_in(&txn, dataset).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Checks `dataset` against the database (references to existing records, slugs taken by
+/// another kind) without writing anything.
+pub async fn check(db: &DatabaseConnection, dataset: &Dataset) -> Result<(), LoadError> {
+    let txn = db.begin().await?;
+    let result = check_in(&txn, dataset).await.map(|_| ());
+    txn.rollback().await?;
+    result
+}
+
+/// Every key the load mentions: existing rows must be of the same kind, external references
+/// must exist. Returns the records that exist already.
+async fn check_in(
+    txn: &DatabaseTransaction,
+    dataset: &Dataset,
+) -> Result<HashMap<String, (i64, RecordKind)>, LoadError> {
+    let existing = find_records(txn, &mentioned(dataset)).await?;
+    let mut problems = Vec::new();
+    for record in &dataset.records {
+        if let Some((_, kind)) = existing.get(&record.key)
+            && *kind != record.row.kind()
+        {
+            problems.push(Problem {
+                file: String::new(),
+                record: format!("{} \"{}\"", record.row.kind(), record.key),
+                field: Some("slug".into()),
+                message: format!("the database already has a {kind} with this slug"),
+            });
+        }
+    }
+    for r in &dataset.external {
+        match existing.get(&r.key) {
+            Some((_, kind)) if r.expected.contains(kind) => {}
+            Some((_, kind)) => problems.push(Problem {
+                file: r.file.clone(),
+                record: r.record.clone(),
+                field: Some(r.field.into()),
+                message: format!("\"{}\" is a {kind}, which this field does not take", r.key),
+            }),
+            None => problems.push(Problem {
+                file: r.file.clone(),
+                record: r.record.clone(),
+                field: Some(r.field.into()),
+                message: format!(
+                    "unknown slug \"{}\": no file declares it and the database does not have it",
+                    r.key
+                ),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(existing)
+    } else {
+        Err(LoadError::Invalid(problems))
+    }
+}
+
+fn mentioned(dataset: &Dataset) -> Vec<&str> {
+    let mut keys: Vec<&str> = dataset.records.iter().map(|r| r.key.as_str()).collect();
+    keys.extend(dataset.external.iter().map(|r| r.key.as_str()));
+    keys
+}
+
+async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadReport, LoadError> {
+    // 1. Nothing is written unless the load fits what the database holds.
+    let existing = check_in(txn, dataset).await?;
+    let wanted = mentioned(dataset);
+
+    // 2. Record rows, then their ids.
+    let new: Vec<record::ActiveModel> = dataset
+        .records
+        .iter()
+        .filter(|r| !existing.contains_key(&r.key))
+        .map(|r| record::ActiveModel {
+            kind: Set(r.row.kind()),
+            key: Set(r.key.clone()),
+            ..Default::default()
+        })
+        .collect();
+    let created = new.len();
+    for chunk in chunks(new) {
+        record::Entity::insert_many(chunk)
+            .on_conflict_do_nothing_on([record::Column::Key])
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let ids: HashMap<String, i64> = find_records(txn, &wanted)
+        .await?
+        .into_iter()
+        .map(|(k, (id, _))| (k, id))
+        .collect();
+    let id = |key: &str| -> Result<i64, DbErr> {
+        ids.get(key)
+            .copied()
+            .ok_or_else(|| DbErr::Custom(format!("record \"{key}\" vanished during the load")))
+    };
+    let opt =
+        |key: &Option<String>| -> Result<Option<i64>, DbErr> { key.as_deref().map(id).transpose() };
+
+    // 3. Entities and relations, table by table in dependency order.
+    let mut places = Vec::new();
+    let mut organizations = Vec::new();
+    let mut libraries = Vec::new();
+    let mut programmes = Vec::new();
+    let mut projects = Vec::new();
+    let mut events = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut people = Vec::new();
+    let mut topics = Vec::new();
+    let mut groups = Vec::new();
+    let mut fundings = Vec::new();
+    let mut participations = Vec::new();
+    let mut relations = Vec::new();
+    let mut positions = Vec::new();
+    let mut classifications = Vec::new();
+    let mut audiences = Vec::new();
+    let mut aliases = Vec::new();
+    let mut identifiers = Vec::new();
+    let mut entity_ids = Vec::new();
+    let mut report = LoadReport {
+        sources: dataset.sources.len(),
+        created,
+        ..Default::default()
+    };
+
+    for r in &dataset.records {
+        let rid = id(&r.key)?;
+        *report.records.entry(r.row.kind()).or_default() += 1;
+        match &r.row {
+            Row::Place(p) => places.push(place::ActiveModel {
+                place_id: Set(rid),
+                slug: Set(r.key.clone()),
+                kind: Set(p.kind),
+                name: Set(p.names.name.clone()),
+                name_lang: Set(p.names.name_lang.clone()),
+                name_en: Set(p.names.name_en.clone()),
+                country_code: Set(p.country_code.clone()),
+                parent_id: Set(opt(&p.parent)?),
+                latitude: Set(p.latitude),
+                longitude: Set(p.longitude),
+            }),
+            Row::Organization(o) => {
+                organizations.push(organization::ActiveModel {
+                    organization_id: Set(rid),
+                    slug: Set(r.key.clone()),
+                    kind: Set(o.kind),
+                    name: Set(o.names.name.clone()),
+                    name_lang: Set(o.names.name_lang.clone()),
+                    name_en: Set(o.names.name_en.clone()),
+                    description: Set(o.description.clone()),
+                    website: Set(o.website.clone()),
+                    email: Set(o.email.clone()),
+                    phone: Set(o.phone.clone()),
+                    place_id: Set(opt(&o.place)?),
+                });
+                if let Some(l) = &o.library {
+                    libraries.push(library::ActiveModel {
+                        organization_id: Set(rid),
+                        library_type: Set(l.library_type),
+                        address: Set(l.address.clone()),
+                        opening_hours: Set(l.opening_hours.clone()),
+                        parent_library_id: Set(opt(&l.parent)?),
+                    });
+                }
+                for (scheme, value) in &r.identifiers {
+                    identifiers.push(identifier::ActiveModel {
+                        organization_id: Set(rid),
+                        scheme: Set(*scheme),
+                        value: Set(value.clone()),
+                        ..Default::default()
+                    });
+                }
+            }
+            Row::Programme(p) => programmes.push(programme::ActiveModel {
+                programme_id: Set(rid),
+                slug: Set(r.key.clone()),
+                kind: Set(p.kind),
+                name: Set(p.names.name.clone()),
+                name_lang: Set(p.names.name_lang.clone()),
+                name_en: Set(p.names.name_en.clone()),
+                code: Set(p.code.clone()),
+                description: Set(p.description.clone()),
+                parent_id: Set(opt(&p.parent)?),
+                start_date: Set(p.period.start.clone()),
+                end_date: Set(p.period.end.clone()),
+                date_note: Set(p.period.date_note.clone()),
+                year_from: Set(p.period.year_from),
+                year_to: Set(p.period.year_to),
+            }),
+            Row::Project(p) => projects.push(project::ActiveModel {
+                project_id: Set(rid),
+                slug: Set(r.key.clone()),
+                name: Set(p.names.name.clone()),
+                name_lang: Set(p.names.name_lang.clone()),
+                name_en: Set(p.names.name_en.clone()),
+                description: Set(p.description.clone()),
+                why: Set(p.why.clone()),
+                what: Set(p.what.clone()),
+                programme_id: Set(opt(&p.programme)?),
+                place_id: Set(opt(&p.place)?),
+                start_date: Set(p.period.start.clone()),
+                end_date: Set(p.period.end.clone()),
+                date_note: Set(p.period.date_note.clone()),
+                year_from: Set(p.period.year_from),
+                year_to: Set(p.period.year_to),
+            }),
+            Row::Event(e) => events.push(event::ActiveModel {
+                event_id: Set(rid),
+                slug: Set(r.key.clone()),
+                kind: Set(e.kind),
+                name: Set(e.names.name.clone()),
+                name_lang: Set(e.names.name_lang.clone()),
+                name_en: Set(e.names.name_en.clone()),
+                description: Set(e.description.clone()),
+                start_date: Set(e.period.start.clone()),
+                end_date: Set(e.period.end.clone()),
+                date_note: Set(e.period.date_note.clone()),
+                year_from: Set(e.period.year_from),
+                year_to: Set(e.period.year_to),
+                recurrence: Set(e.recurrence.clone()),
+                place_id: Set(opt(&e.place)?),
+                project_id: Set(opt(&e.project)?),
+                programme_id: Set(opt(&e.programme)?),
+                part_of_id: Set(opt(&e.part_of)?),
+            }),
+            Row::Outcome(o) => outcomes.push(outcome::ActiveModel {
+                outcome_id: Set(rid),
+                slug: Set(r.key.clone()),
+                subject_id: Set(id(&o.subject)?),
+                description: Set(o.description.clone()),
+                description_lang: Set(o.description_lang.clone()),
+                description_en: Set(o.description_en.clone()),
+                indicator: Set(o.indicator.clone()),
+                value: Set(o.value),
+                value_qualifier: Set(o.value_qualifier),
+                unit: Set(o.unit.clone()),
+                baseline: Set(o.baseline),
+                target: Set(o.target),
+                start_date: Set(o.period.start.clone()),
+                end_date: Set(o.period.end.clone()),
+                year_from: Set(o.period.year_from),
+                year_to: Set(o.period.year_to),
+            }),
+            Row::Person(p) => people.push(person::ActiveModel {
+                person_id: Set(rid),
+                slug: Set(r.key.clone()),
+                name: Set(p.name.clone()),
+                name_lang: Set(p.name_lang.clone()),
+                description: Set(p.description.clone()),
+            }),
+            Row::Topic(t) => topics.push(topic::ActiveModel {
+                topic_id: Set(rid),
+                slug: Set(r.key.clone()),
+                kind: Set(t.kind),
+                code: Set(t.code.clone()),
+                name: Set(t.names.name.clone()),
+                name_lang: Set(t.names.name_lang.clone()),
+                name_en: Set(t.names.name_en.clone()),
+                description: Set(t.description.clone()),
+            }),
+            Row::TargetGroup(g) => groups.push(target_group::ActiveModel {
+                target_group_id: Set(rid),
+                slug: Set(r.key.clone()),
+                name: Set(g.names.name.clone()),
+                name_lang: Set(g.names.name_lang.clone()),
+                name_en: Set(g.names.name_en.clone()),
+                description: Set(g.description.clone()),
+            }),
+            Row::Funding(f) => fundings.push(funding::ActiveModel {
+                funding_id: Set(rid),
+                funder_id: Set(id(&f.funder)?),
+                recipient_id: Set(id(&f.recipient)?),
+                programme_id: Set(opt(&f.programme)?),
+                intermediary_id: Set(opt(&f.intermediary)?),
+                instrument: Set(f.instrument),
+                amount_minor: Set(f.amount_minor),
+                currency: Set(f.currency.clone()),
+                start_date: Set(f.period.start.clone()),
+                end_date: Set(f.period.end.clone()),
+                date_note: Set(f.period.date_note.clone()),
+                year_from: Set(f.period.year_from),
+                year_to: Set(f.period.year_to),
+                description: Set(f.description.clone()),
+            }),
+            Row::Participation(p) => participations.push(participation::ActiveModel {
+                participation_id: Set(rid),
+                organization_id: Set(id(&p.organization)?),
+                target_id: Set(id(&p.target)?),
+                role: Set(p.role),
+                start_date: Set(p.period.start.clone()),
+                end_date: Set(p.period.end.clone()),
+                date_note: Set(p.period.date_note.clone()),
+                year_from: Set(p.period.year_from),
+                year_to: Set(p.period.year_to),
+                description: Set(p.description.clone()),
+            }),
+            Row::Relation(x) => relations.push(organization_relation::ActiveModel {
+                organization_relation_id: Set(rid),
+                subject_id: Set(id(&x.subject)?),
+                kind: Set(x.kind),
+                object_id: Set(id(&x.object)?),
+                start_date: Set(x.period.start.clone()),
+                end_date: Set(x.period.end.clone()),
+                date_note: Set(x.period.date_note.clone()),
+                year_from: Set(x.period.year_from),
+                year_to: Set(x.period.year_to),
+                description: Set(x.description.clone()),
+            }),
+            Row::Position(p) => positions.push(position::ActiveModel {
+                position_id: Set(rid),
+                person_id: Set(id(&p.person)?),
+                organization_id: Set(id(&p.organization)?),
+                title: Set(p.title.clone()),
+                title_lang: Set(p.title_lang.clone()),
+                start_date: Set(p.period.start.clone()),
+                end_date: Set(p.period.end.clone()),
+                year_from: Set(p.period.year_from),
+                year_to: Set(p.period.year_to),
+            }),
+            Row::Classification(c) => classifications.push(classification::ActiveModel {
+                classification_id: Set(rid),
+                subject_id: Set(id(&c.subject)?),
+                topic_id: Set(id(&c.topic)?),
+            }),
+            Row::Audience(a) => audiences.push(audience::ActiveModel {
+                audience_id: Set(rid),
+                subject_id: Set(id(&a.subject)?),
+                target_group_id: Set(id(&a.target_group)?),
+            }),
+        }
+        if !matches!(r.row.kind(), k if is_relation(k)) {
+            entity_ids.push(rid);
+        }
+        for (name, lang) in &r.aliases {
+            aliases.push(alias::ActiveModel {
+                record_id: Set(rid),
+                name: Set(name.clone()),
+                lang: Set(lang.clone()),
+                ..Default::default()
+            });
+        }
+    }
+
+    upsert(txn, places).await?;
+    upsert(txn, organizations).await?;
+    upsert(txn, libraries).await?;
+    upsert(txn, programmes).await?;
+    upsert(txn, projects).await?;
+    upsert(txn, events).await?;
+    upsert(txn, people).await?;
+    upsert(txn, topics).await?;
+    upsert(txn, groups).await?;
+    upsert(txn, outcomes).await?;
+    upsert(txn, fundings).await?;
+    upsert(txn, participations).await?;
+    upsert(txn, relations).await?;
+    upsert(txn, positions).await?;
+    upsert(txn, classifications).await?;
+    upsert(txn, audiences).await?;
+
+    // 4. Sources (after organizations: a source may name its publisher).
+    let sources: Vec<source::ActiveModel> = dataset
+        .sources
+        .iter()
+        .map(|s| {
+            Ok(source::ActiveModel {
+                slug: Set(s.slug.clone()),
+                title: Set(s.title.clone()),
+                url: Set(s.url.clone()),
+                publisher_id: Set(opt(&s.publisher)?),
+                language: Set(s.language.clone()),
+                published: Set(s.published.clone()),
+                document: Set(s.document.clone()),
+                description: Set(s.description.clone()),
+                ..Default::default()
+            })
+        })
+        .collect::<Result<_, DbErr>>()?;
+    let update: Vec<source::Column> = source::Column::iter()
+        .filter(|c| !matches!(c, source::Column::SourceId | source::Column::Slug))
+        .collect();
+    for chunk in chunks(sources) {
+        source::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::column(source::Column::Slug)
+                    .update_columns(update.clone())
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let source_slugs: Vec<&str> = dataset.sources.iter().map(|s| s.slug.as_str()).collect();
+    let mut source_ids = HashMap::new();
+    for chunk in source_slugs.chunks(BATCH) {
+        for s in source::Entity::find()
+            .filter(source::Column::Slug.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            source_ids.insert(s.slug, s.source_id);
+        }
+    }
+
+    // 5. Aliases and identifiers of the loaded entities: replaced.
+    for chunk in entity_ids.chunks(BATCH) {
+        alias::Entity::delete_many()
+            .filter(alias::Column::RecordId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+        identifier::Entity::delete_many()
+            .filter(identifier::Column::OrganizationId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    report.aliases = aliases.len();
+    report.identifiers = identifiers.len();
+    insert(txn, aliases).await?;
+    insert(txn, identifiers).await?;
+
+    // 6. Citations that this load's sources give for this load's records: replaced.
+    let touched: HashSet<&str> = dataset
+        .citations
+        .iter()
+        .map(|c| c.record.as_str())
+        .collect();
+    let touched: Vec<i64> = touched.into_iter().map(id).collect::<Result<_, _>>()?;
+    let loaded_sources: Vec<i64> = source_ids.values().copied().collect();
+    for chunk in touched.chunks(BATCH) {
+        citation::Entity::delete_many()
+            .filter(citation::Column::RecordId.is_in(chunk.iter().copied()))
+            .filter(citation::Column::SourceId.is_in(loaded_sources.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    let citations: Vec<citation::ActiveModel> = dataset
+        .citations
+        .iter()
+        .map(|c| {
+            let source_id = source_ids.get(&c.source).copied().ok_or_else(|| {
+                DbErr::Custom(format!("source \"{}\" vanished during the load", c.source))
+            })?;
+            Ok(citation::ActiveModel {
+                record_id: Set(id(&c.record)?),
+                source_id: Set(source_id),
+                quote: Set(c.quote.clone()),
+                basis: Set(c.basis),
+                reasoning: Set(c.reasoning.clone()),
+                ..Default::default()
+            })
+        })
+        .collect::<Result<_, DbErr>>()?;
+    report.citations = citations.len();
+    insert(txn, citations).await?;
+    Ok(report)
+}
+
+/// Whether records of this kind are relations (they have no aliases).
+fn is_relation(kind: RecordKind) -> bool {
+    matches!(
+        kind,
+        RecordKind::Participation
+            | RecordKind::Funding
+            | RecordKind::OrganizationRelation
+            | RecordKind::Position
+            | RecordKind::Classification
+            | RecordKind::Audience
+    )
+}
+
+/// `key → (record id, kind)` for the keys that exist.
+async fn find_records(
+    txn: &DatabaseTransaction,
+    keys: &[&str],
+) -> Result<HashMap<String, (i64, RecordKind)>, DbErr> {
+    let mut found = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(BATCH) {
+        for r in record::Entity::find()
+            .filter(record::Column::Key.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            found.insert(r.key, (r.record_id, r.kind));
+        }
+    }
+    Ok(found)
+}
+
+/// Inserts or updates rows by primary key (the first column of every entity table).
+async fn upsert<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let mut columns = <A::Entity as EntityTrait>::Column::iter();
+    let Some(key) = columns.next() else {
+        return Ok(());
+    };
+    let rest: Vec<_> = columns.collect();
+    let on_conflict = if rest.is_empty() {
+        OnConflict::column(key).do_nothing().to_owned()
+    } else {
+        OnConflict::column(key).update_columns(rest).to_owned()
+    };
+    for chunk in chunks(rows) {
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .on_conflict(on_conflict.clone())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Plain batched inserts.
+async fn insert<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    for chunk in chunks(rows) {
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn chunks<T>(rows: Vec<T>) -> impl Iterator<Item = Vec<T>> {
+    let mut rows = rows.into_iter().peekable();
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        Some(rows.by_ref().take(BATCH).collect())
+    })
+}
