@@ -12,5 +12,7 @@
 
 pub mod cli;
 pub mod db;
+pub mod error;
 pub mod graph;
+pub mod graphql;
 pub mod store;

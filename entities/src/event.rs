@@ -15,6 +15,8 @@ pub struct Model {
     pub name: String,
     pub name_lang: String,
     pub name_en: Option<String>,
+    /// The folded name ([`crate::text::fold`]), for ordering.
+    pub sort_key: String,
     #[sea_orm(column_type = "Text")]
     pub description: Option<String>,
     /// EDTF.

@@ -18,6 +18,7 @@
 
 pub mod date;
 pub mod kinds;
+pub mod text;
 
 pub mod alias;
 pub mod audience;
@@ -37,6 +38,7 @@ pub mod position;
 pub mod programme;
 pub mod project;
 pub mod record;
+pub mod search_term;
 pub mod source;
 pub mod target_group;
 pub mod topic;

@@ -19,6 +19,8 @@ pub struct Model {
     pub name_lang: String,
     /// English name.
     pub name_en: Option<String>,
+    /// The folded name ([`crate::text::fold`]), for ordering.
+    pub sort_key: String,
     /// What the sources say it is.
     #[sea_orm(column_type = "Text")]
     pub description: Option<String>,

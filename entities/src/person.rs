@@ -12,6 +12,8 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub name_lang: String,
+    /// The folded name ([`crate::text::fold`]), for ordering.
+    pub sort_key: String,
     #[sea_orm(column_type = "Text")]
     pub description: Option<String>,
 }

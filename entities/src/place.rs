@@ -19,6 +19,8 @@ pub struct Model {
     pub name_lang: String,
     /// English name.
     pub name_en: Option<String>,
+    /// The folded name ([`crate::text::fold`]), for ordering.
+    pub sort_key: String,
     /// ISO 3166-1 alpha-2 code, inherited from the parent place when not given.
     pub country_code: Option<String>,
     /// The place this one lies in.

@@ -16,6 +16,8 @@ pub struct Model {
     pub name: String,
     pub name_lang: String,
     pub name_en: Option<String>,
+    /// The folded name ([`crate::text::fold`]), for ordering.
+    pub sort_key: String,
     /// The programme's own numbering (`4.1`).
     pub code: Option<String>,
     #[sea_orm(column_type = "Text")]

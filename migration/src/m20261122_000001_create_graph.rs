@@ -12,6 +12,7 @@
 //! - Required references to other entities are `NO ACTION` (delete the relation first), optional
 //!   ones `SET NULL`: nothing disappears silently because something it mentions did.
 //! - Every foreign key and every filtered or sorted column has an index; natural keys are unique.
+//! - Names are sorted by `sort_key`, the folded name (lowercase ASCII) that the loader computes.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -75,12 +76,15 @@ impl TableDef {
         self.col(text("slug")).unique(&["slug"])
     }
 
-    /// The original-language name columns every named entity has; `name` is indexed for sorting.
+    /// The original-language name columns every named entity has, and `sort_key`: the folded
+    /// name the loader computes, so ordering ignores case and diacritics and is identical on both
+    /// databases (their collations differ).
     fn names(self) -> Self {
         self.col(text("name"))
             .col(text("name_lang"))
             .col(text_null("name_en"))
-            .index(&["name"])
+            .col(text("sort_key"))
+            .index(&["sort_key"])
     }
 
     /// A period as EDTF text plus the derived, indexed year bounds.
@@ -305,8 +309,9 @@ impl MigrationTrait for Migration {
                 .slug()
                 .col(text("name"))
                 .col(text("name_lang"))
+                .col(text("sort_key"))
                 .col(text_null("description"))
-                .index(&["name"]),
+                .index(&["sort_key"]),
             TableDef::record("topic")
                 .slug()
                 .col(text("kind"))
@@ -359,6 +364,13 @@ impl MigrationTrait for Migration {
                 .references("subject_id", "record", NoAction)
                 .references("target_group_id", "target_group", NoAction)
                 .unique(&["subject_id", "target_group_id"]),
+            // Folded names, aliases and descriptions: what `search` matches (see entities::text).
+            TableDef::plain("search_term")
+                .references("record_id", "record", Cascade)
+                .col(text("kind"))
+                .col(integer("weight"))
+                .col(text("text"))
+                .index(&["kind"]),
         ];
         for table in tables {
             table.create(manager).await?;

@@ -616,25 +616,12 @@ impl Checker {
         true
     }
 
-    fn push_entity(
-        &mut self,
-        at: &At,
-        slug: &str,
-        row: Row,
-        aliases: Vec<(String, Option<String>)>,
-        identifiers: Vec<(IdentifierScheme, String)>,
-        source: &str,
-        cited: &dyn Cited,
-    ) {
-        if self.declare(at, slug, row.kind()) {
-            self.dataset.records.push(RecordRow {
-                key: slug.to_owned(),
-                row,
-                aliases,
-                identifiers,
-            });
+    fn push_entity(&mut self, at: &At, record: RecordRow, source: &str, cited: &dyn Cited) {
+        let key = record.key.clone();
+        if self.declare(at, &key, record.row.kind()) {
+            self.dataset.records.push(record);
         }
-        self.citations(at, slug, source, cited);
+        self.citations(at, &key, source, cited);
     }
 
     /// Adds a relation under its derived key; a restatement must agree with the first statement.
@@ -753,10 +740,12 @@ impl Checker {
             };
             self.push_entity(
                 &at,
-                &o.slug,
-                Row::Place(row),
-                Vec::new(),
-                Vec::new(),
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::Place(row),
+                    aliases: Vec::new(),
+                    identifiers: Vec::new(),
+                },
                 src,
                 o,
             );
@@ -845,10 +834,12 @@ impl Checker {
             let aliases = self.aliases(&at, &o.aliases);
             self.push_entity(
                 &at,
-                &o.slug,
-                Row::Organization(row),
-                aliases,
-                identifiers,
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::Organization(row),
+                    aliases,
+                    identifiers,
+                },
                 src,
                 o,
             );
@@ -877,10 +868,12 @@ impl Checker {
             let aliases = self.aliases(&at, &o.aliases);
             self.push_entity(
                 &at,
-                &o.slug,
-                Row::Programme(row),
-                aliases,
-                Vec::new(),
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::Programme(row),
+                    aliases,
+                    identifiers: Vec::new(),
+                },
                 src,
                 o,
             );
@@ -906,7 +899,17 @@ impl Checker {
                 period: self.period(&at, &o.start, &o.end, &o.date_note),
             };
             let aliases = self.aliases(&at, &o.aliases);
-            self.push_entity(&at, &o.slug, Row::Project(row), aliases, Vec::new(), src, o);
+            self.push_entity(
+                &at,
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::Project(row),
+                    aliases,
+                    identifiers: Vec::new(),
+                },
+                src,
+                o,
+            );
         }
 
         for o in &document.event {
@@ -937,7 +940,17 @@ impl Checker {
                 period: self.period(&at, &o.start, &o.end, &o.date_note),
             };
             let aliases = self.aliases(&at, &o.aliases);
-            self.push_entity(&at, &o.slug, Row::Event(row), aliases, Vec::new(), src, o);
+            self.push_entity(
+                &at,
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::Event(row),
+                    aliases,
+                    identifiers: Vec::new(),
+                },
+                src,
+                o,
+            );
         }
 
         for o in &document.outcome {
@@ -985,10 +998,12 @@ impl Checker {
             };
             self.push_entity(
                 &at,
-                &o.slug,
-                Row::Outcome(row),
-                Vec::new(),
-                Vec::new(),
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::Outcome(row),
+                    aliases: Vec::new(),
+                    identifiers: Vec::new(),
+                },
                 src,
                 o,
             );
@@ -1006,10 +1021,12 @@ impl Checker {
             };
             self.push_entity(
                 &at,
-                &o.slug,
-                Row::Person(row),
-                Vec::new(),
-                Vec::new(),
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::Person(row),
+                    aliases: Vec::new(),
+                    identifiers: Vec::new(),
+                },
                 src,
                 o,
             );
@@ -1029,10 +1046,12 @@ impl Checker {
             };
             self.push_entity(
                 &at,
-                &o.slug,
-                Row::Topic(row),
-                Vec::new(),
-                Vec::new(),
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::Topic(row),
+                    aliases: Vec::new(),
+                    identifiers: Vec::new(),
+                },
                 src,
                 o,
             );
@@ -1049,10 +1068,12 @@ impl Checker {
             };
             self.push_entity(
                 &at,
-                &o.slug,
-                Row::TargetGroup(row),
-                Vec::new(),
-                Vec::new(),
+                RecordRow {
+                    key: o.slug.clone(),
+                    row: Row::TargetGroup(row),
+                    aliases: Vec::new(),
+                    identifiers: Vec::new(),
+                },
                 src,
                 o,
             );

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use entities::kinds::RecordKind;
+use entities::text::fold;
 use entities::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -171,6 +172,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     let mut aliases = Vec::new();
     let mut identifiers = Vec::new();
     let mut entity_ids = Vec::new();
+    let mut terms = Vec::new();
     let mut report = LoadReport {
         sources: dataset.sources.len(),
         created,
@@ -188,6 +190,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 name: Set(p.names.name.clone()),
                 name_lang: Set(p.names.name_lang.clone()),
                 name_en: Set(p.names.name_en.clone()),
+                sort_key: Set(fold(&p.names.name)),
                 country_code: Set(p.country_code.clone()),
                 parent_id: Set(opt(&p.parent)?),
                 latitude: Set(p.latitude),
@@ -201,6 +204,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                     name: Set(o.names.name.clone()),
                     name_lang: Set(o.names.name_lang.clone()),
                     name_en: Set(o.names.name_en.clone()),
+                    sort_key: Set(fold(&o.names.name)),
                     description: Set(o.description.clone()),
                     website: Set(o.website.clone()),
                     email: Set(o.email.clone()),
@@ -232,6 +236,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 name: Set(p.names.name.clone()),
                 name_lang: Set(p.names.name_lang.clone()),
                 name_en: Set(p.names.name_en.clone()),
+                sort_key: Set(fold(&p.names.name)),
                 code: Set(p.code.clone()),
                 description: Set(p.description.clone()),
                 parent_id: Set(opt(&p.parent)?),
@@ -247,6 +252,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 name: Set(p.names.name.clone()),
                 name_lang: Set(p.names.name_lang.clone()),
                 name_en: Set(p.names.name_en.clone()),
+                sort_key: Set(fold(&p.names.name)),
                 description: Set(p.description.clone()),
                 why: Set(p.why.clone()),
                 what: Set(p.what.clone()),
@@ -265,6 +271,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 name: Set(e.names.name.clone()),
                 name_lang: Set(e.names.name_lang.clone()),
                 name_en: Set(e.names.name_en.clone()),
+                sort_key: Set(fold(&e.names.name)),
                 description: Set(e.description.clone()),
                 start_date: Set(e.period.start.clone()),
                 end_date: Set(e.period.end.clone()),
@@ -300,6 +307,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 slug: Set(r.key.clone()),
                 name: Set(p.name.clone()),
                 name_lang: Set(p.name_lang.clone()),
+                sort_key: Set(fold(&p.name)),
                 description: Set(p.description.clone()),
             }),
             Row::Topic(t) => topics.push(topic::ActiveModel {
@@ -310,6 +318,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 name: Set(t.names.name.clone()),
                 name_lang: Set(t.names.name_lang.clone()),
                 name_en: Set(t.names.name_en.clone()),
+                sort_key: Set(fold(&t.names.name)),
                 description: Set(t.description.clone()),
             }),
             Row::TargetGroup(g) => groups.push(target_group::ActiveModel {
@@ -318,6 +327,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 name: Set(g.names.name.clone()),
                 name_lang: Set(g.names.name_lang.clone()),
                 name_en: Set(g.names.name_en.clone()),
+                sort_key: Set(fold(&g.names.name)),
                 description: Set(g.description.clone()),
             }),
             Row::Funding(f) => fundings.push(funding::ActiveModel {
@@ -382,8 +392,20 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 target_group_id: Set(id(&a.target_group)?),
             }),
         }
-        if !matches!(r.row.kind(), k if is_relation(k)) {
+        if !is_relation(r.row.kind()) {
             entity_ids.push(rid);
+            for (weight, text) in searchable(r) {
+                let text = fold(text);
+                if !text.is_empty() {
+                    terms.push(search_term::ActiveModel {
+                        record_id: Set(rid),
+                        kind: Set(r.row.kind()),
+                        weight: Set(weight),
+                        text: Set(text),
+                        ..Default::default()
+                    });
+                }
+            }
         }
         for (name, lang) in &r.aliases {
             aliases.push(alias::ActiveModel {
@@ -470,6 +492,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     report.identifiers = identifiers.len();
     insert(txn, aliases).await?;
     insert(txn, identifiers).await?;
+    insert(txn, terms).await?;
 
     // 6. Citations that this load's sources give for this load's records: replaced.
     let touched: HashSet<&str> = dataset
@@ -506,6 +529,42 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     report.citations = citations.len();
     insert(txn, citations).await?;
     Ok(report)
+}
+
+/// The texts search matches for an entity, with their weights: 3 for the name, 2 for English
+/// names and aliases, 1 for descriptions.
+fn searchable(r: &RecordRow) -> Vec<(i32, &str)> {
+    fn named<'a>(
+        texts: &mut Vec<(i32, &'a str)>,
+        names: &'a Names,
+        description: Option<&'a String>,
+    ) {
+        texts.push((3, &names.name));
+        texts.extend(names.name_en.as_deref().map(|n| (2, n)));
+        texts.extend(description.map(|d| (1, d.as_str())));
+    }
+    let mut texts: Vec<(i32, &str)> = Vec::new();
+    match &r.row {
+        Row::Organization(o) => named(&mut texts, &o.names, o.description.as_ref()),
+        Row::Place(p) => named(&mut texts, &p.names, None),
+        Row::Programme(p) => named(&mut texts, &p.names, p.description.as_ref()),
+        Row::Project(p) => named(&mut texts, &p.names, p.description.as_ref()),
+        Row::Event(e) => named(&mut texts, &e.names, e.description.as_ref()),
+        Row::Topic(t) => named(&mut texts, &t.names, t.description.as_ref()),
+        Row::TargetGroup(g) => named(&mut texts, &g.names, g.description.as_ref()),
+        Row::Person(p) => {
+            texts.push((3, &p.name));
+            texts.extend(p.description.as_deref().map(|d| (1, d)));
+        }
+        Row::Outcome(o) => {
+            texts.push((2, &o.description));
+            texts.extend(o.description_en.as_deref().map(|d| (2, d)));
+            texts.extend(o.indicator.as_deref().map(|d| (1, d)));
+        }
+        _ => {}
+    }
+    texts.extend(r.aliases.iter().map(|(name, _)| (2, name.as_str())));
+    texts
 }
 
 /// Whether records of this kind are relations (they have no aliases).

@@ -1,0 +1,2 @@
+//! The GraphQL API: schema, objects, loaders.
+pub mod page;

@@ -1,0 +1,451 @@
+//! Pagination: validated Relay arguments, opaque keyset cursors, and the SQL that fetches one
+//! page per parent for a whole batch of parents at once.
+//!
+//! Pages are keyset pages: a cursor holds the sort values and the id of its row, and the next page
+//! starts strictly after them, so inserting or deleting rows never shifts a client's position.
+//! Every ordering ends with the primary key, which makes it total. Sort expressions never yield
+//! NULL (the loader stores folded `sort_key`s; optional years are wrapped in COALESCE), because
+//! keyset comparisons with NULL are neither true nor false.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr,
+};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiResult};
+
+/// The largest `first`/`last` a client may ask for.
+pub const MAX_PAGE_SIZE: i32 = 100;
+/// The page size when neither `first` nor `last` is given.
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+
+/// A sort value in a cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SortValue {
+    Int(i64),
+    Text(String),
+}
+
+impl From<SortValue> for SimpleExpr {
+    fn from(value: SortValue) -> Self {
+        match value {
+            SortValue::Int(i) => Expr::val(i),
+            SortValue::Text(s) => Expr::val(s),
+        }
+    }
+}
+
+/// A position in an ordered list: the sort values of a row, its id last.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Cursor(pub Vec<SortValue>);
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(&self.0).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    pub fn decode(field: &str, text: &str) -> ApiResult<Cursor> {
+        let bad = || ApiError::invalid(field, "not a cursor returned by this API");
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
+        let values: Vec<SortValue> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        Ok(Cursor(values))
+    }
+}
+
+/// Which way a page reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// `first` rows after `after`.
+    Forward,
+    /// `last` rows before `before`.
+    Backward,
+}
+
+/// Checked Relay pagination arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PageArgs {
+    pub direction: Direction,
+    pub limit: u64,
+    pub cursor: Option<Cursor>,
+}
+
+impl PageArgs {
+    /// Checks `first`/`after`/`last`/`before`: at most one direction, sizes within 0..=100.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Self> {
+        let size = |field: &str, n: i32| {
+            if (0..=MAX_PAGE_SIZE).contains(&n) {
+                Ok(n as u64)
+            } else {
+                Err(ApiError::invalid(
+                    field,
+                    format!("must be between 0 and {MAX_PAGE_SIZE}, got {n}"),
+                ))
+            }
+        };
+        match (first, last) {
+            (Some(_), Some(_)) => Err(ApiError::invalid(
+                "last",
+                "give `first` or `last`, not both",
+            )),
+            (_, Some(n)) => {
+                if after.is_some() {
+                    return Err(ApiError::invalid(
+                        "after",
+                        "`after` goes with `first`; use `before` with `last`",
+                    ));
+                }
+                Ok(PageArgs {
+                    direction: Direction::Backward,
+                    limit: size("last", n)?,
+                    cursor: before.map(|c| Cursor::decode("before", &c)).transpose()?,
+                })
+            }
+            (first, None) => {
+                if before.is_some() {
+                    return Err(ApiError::invalid(
+                        "before",
+                        "`before` goes with `last`; use `after` with `first`",
+                    ));
+                }
+                Ok(PageArgs {
+                    direction: Direction::Forward,
+                    limit: size("first", first.unwrap_or(DEFAULT_PAGE_SIZE))?,
+                    cursor: after.map(|c| Cursor::decode("after", &c)).transpose()?,
+                })
+            }
+        }
+    }
+
+    /// The first page of `limit` rows.
+    pub fn first(limit: u64) -> Self {
+        PageArgs {
+            direction: Direction::Forward,
+            limit,
+            cursor: None,
+        }
+    }
+}
+
+/// A total ordering: SQL expressions over the row's columns, the primary key last. The
+/// expressions are fixed strings of this crate, never client input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ordering {
+    pub keys: &'static [SortKey],
+}
+
+/// One sort expression and how to read its value back from a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SortKey {
+    /// SQL over the table's columns, e.g. `sort_key` or `COALESCE(year_from, 9999)`.
+    pub sql: &'static str,
+    /// The column or alias its value is selected as, for building cursors.
+    pub alias: &'static str,
+    pub kind: SortKind,
+    pub descending: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortKind {
+    Int,
+    Text,
+}
+
+impl SortKey {
+    pub const fn text(sql: &'static str, alias: &'static str) -> Self {
+        SortKey {
+            sql,
+            alias,
+            kind: SortKind::Text,
+            descending: false,
+        }
+    }
+    pub const fn int(sql: &'static str, alias: &'static str) -> Self {
+        SortKey {
+            sql,
+            alias,
+            kind: SortKind::Int,
+            descending: false,
+        }
+    }
+    pub const fn desc(self) -> Self {
+        SortKey {
+            descending: true,
+            ..self
+        }
+    }
+}
+
+/// The sort values of a fetched row, selected alongside it as `_k0`, `_k1`, …
+#[derive(Debug)]
+pub struct Keyed<M> {
+    pub model: M,
+    pub cursor: Cursor,
+}
+
+/// One page of rows and whether more lie beyond it in the reading direction.
+#[derive(Debug)]
+pub struct Page<M> {
+    pub rows: Vec<Keyed<M>>,
+    pub has_more: bool,
+    pub args: PageArgs,
+}
+
+impl<M> Default for Page<M> {
+    fn default() -> Self {
+        Page {
+            rows: Vec::new(),
+            has_more: false,
+            args: PageArgs::first(0),
+        }
+    }
+}
+
+impl Ordering {
+    fn order_sql(&self, reverse: bool) -> String {
+        self.keys
+            .iter()
+            .map(|k| {
+                let desc = k.descending != reverse;
+                format!("{} {}", k.sql, if desc { "DESC" } else { "ASC" })
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Rows strictly after (or before, `reverse`) `cursor` in this ordering.
+    fn after(&self, field: &str, cursor: &Cursor, reverse: bool) -> ApiResult<Condition> {
+        if cursor.0.len() != self.keys.len() {
+            return Err(ApiError::invalid(
+                field,
+                "the cursor belongs to a different ordering",
+            ));
+        }
+        // (k0 > v0) OR (k0 = v0 AND k1 > v1) OR …
+        let mut any = Condition::any();
+        for i in 0..self.keys.len() {
+            let mut all = Condition::all();
+            for (key, value) in self.keys[..i].iter().zip(&cursor.0) {
+                all = all.add(Expr::cust(key.sql).eq(SimpleExpr::from(value.clone())));
+            }
+            let key = &self.keys[i];
+            let value = &cursor.0[i];
+            match (key.kind, value) {
+                (SortKind::Int, SortValue::Int(_)) | (SortKind::Text, SortValue::Text(_)) => {}
+                _ => {
+                    return Err(ApiError::invalid(
+                        field,
+                        "the cursor belongs to a different ordering",
+                    ));
+                }
+            }
+            let greater = key.descending == reverse;
+            let value = SimpleExpr::from(value.clone());
+            all = all.add(if greater {
+                Expr::cust(key.sql).gt(value)
+            } else {
+                Expr::cust(key.sql).lt(value)
+            });
+            any = any.add(all);
+        }
+        Ok(any)
+    }
+
+    fn select_keys(&self, select: &mut SelectStatement) {
+        for (i, key) in self.keys.iter().enumerate() {
+            select.expr_as(Expr::cust(key.sql), Alias::new(format!("_k{i}")));
+        }
+    }
+
+    fn read_cursor(&self, row: &sea_orm::QueryResult) -> Result<Cursor, DbErr> {
+        let mut values = Vec::with_capacity(self.keys.len());
+        for (i, key) in self.keys.iter().enumerate() {
+            let column = format!("_k{i}");
+            values.push(match key.kind {
+                SortKind::Int => SortValue::Int(row.try_get::<i64>("", &column)?),
+                SortKind::Text => SortValue::Text(row.try_get::<String>("", &column)?),
+            });
+        }
+        Ok(Cursor(values))
+    }
+}
+
+fn cursor_field(args: &PageArgs) -> &'static str {
+    match args.direction {
+        Direction::Forward => "after",
+        Direction::Backward => "before",
+    }
+}
+
+/// One page of `table` rows matching `filter`, in `ordering`.
+pub async fn fetch_page<E, C>(
+    db: &C,
+    table: &'static str,
+    filter: Condition,
+    ordering: &Ordering,
+    args: &PageArgs,
+) -> ApiResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+    C: ConnectionTrait,
+{
+    let reverse = args.direction == Direction::Backward;
+    let mut select = Query::select();
+    select
+        .column((Alias::new(table), Asterisk))
+        .from(Alias::new(table))
+        .cond_where(filter);
+    ordering.select_keys(&mut select);
+    if let Some(cursor) = &args.cursor {
+        select.cond_where(ordering.after(cursor_field(args), cursor, reverse)?);
+    }
+    for key in ordering.keys {
+        let descending = key.descending != reverse;
+        select.order_by_expr(
+            Expr::cust(key.sql),
+            if descending { Order::Desc } else { Order::Asc },
+        );
+    }
+    select.limit(args.limit + 1);
+    let rows = db.query_all(&select).await?;
+    let mut page = read_rows::<E>(rows, ordering, args)?;
+    finish(&mut page, args);
+    Ok(page)
+}
+
+/// One page per parent: rows of `table` whose `parent_column` is one of `parents`, at most
+/// `limit + 1` each, in one statement (`ROW_NUMBER() OVER (PARTITION BY …)`).
+pub async fn fetch_pages<E, C>(
+    db: &C,
+    table: &'static str,
+    parent_column: &'static str,
+    parents: &[i64],
+    filter: Condition,
+    ordering: &Ordering,
+    args: &PageArgs,
+) -> ApiResult<Vec<(i64, Page<E::Model>)>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+    C: ConnectionTrait,
+{
+    let reverse = args.direction == Direction::Backward;
+    let mut inner = Query::select();
+    inner
+        .column((Alias::new(table), Asterisk))
+        .expr_as(Expr::cust(parent_column), Alias::new("_parent"))
+        .expr_as(
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER (PARTITION BY {parent_column} ORDER BY {})",
+                ordering.order_sql(reverse)
+            )),
+            Alias::new("_rn"),
+        )
+        .from(Alias::new(table))
+        .cond_where(Expr::col(Alias::new(parent_column)).is_in(parents.iter().copied()))
+        .cond_where(filter);
+    ordering.select_keys(&mut inner);
+    if let Some(cursor) = &args.cursor {
+        inner.cond_where(ordering.after(cursor_field(args), cursor, reverse)?);
+    }
+    let mut outer = Query::select();
+    outer
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("paged"))
+        .and_where(Expr::col(Alias::new("_rn")).lte(Value::BigInt(Some(args.limit as i64 + 1))))
+        .order_by(Alias::new("_parent"), Order::Asc)
+        .order_by(Alias::new("_rn"), Order::Asc);
+    let rows = db.query_all(&outer).await?;
+    let mut by_parent: Vec<(i64, Vec<sea_orm::QueryResult>)> = Vec::new();
+    for row in rows {
+        let parent: i64 = row.try_get("", "_parent")?;
+        match by_parent.last_mut() {
+            Some((p, rows)) if *p == parent => rows.push(row),
+            _ => by_parent.push((parent, vec![row])),
+        }
+    }
+    let mut pages = Vec::with_capacity(by_parent.len());
+    for (parent, rows) in by_parent {
+        let mut page = read_rows::<E>(rows, ordering, args)?;
+        finish(&mut page, args);
+        pages.push((parent, page));
+    }
+    Ok(pages)
+}
+
+fn read_rows<E>(
+    rows: Vec<sea_orm::QueryResult>,
+    ordering: &Ordering,
+    args: &PageArgs,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+{
+    let mut keyed = Vec::with_capacity(rows.len());
+    for row in rows {
+        keyed.push(Keyed {
+            model: E::Model::from_query_result(&row, "")?,
+            cursor: ordering.read_cursor(&row)?,
+        });
+    }
+    Ok(Page {
+        rows: keyed,
+        has_more: false,
+        args: args.clone(),
+    })
+}
+
+/// Drops the look-ahead row and restores reading order for backward pages.
+fn finish<M>(page: &mut Page<M>, args: &PageArgs) {
+    page.has_more = page.rows.len() as u64 > args.limit;
+    page.rows.truncate(args.limit as usize);
+    if args.direction == Direction::Backward {
+        page.rows.reverse();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor(vec![SortValue::Text("balti".into()), SortValue::Int(42)]);
+        assert_eq!(Cursor::decode("after", &cursor.encode()).unwrap(), cursor);
+        let error = Cursor::decode("after", "not-a-cursor!").unwrap_err();
+        assert_eq!(error.code(), "BAD_USER_INPUT");
+    }
+
+    #[test]
+    fn page_sizes_are_capped_not_clamped() {
+        assert_eq!(
+            PageArgs::new(Some(100), None, None, None).unwrap().limit,
+            100
+        );
+        assert!(PageArgs::new(Some(101), None, None, None).is_err());
+        assert!(PageArgs::new(None, None, Some(-1), None).is_err());
+        assert!(PageArgs::new(Some(1), None, Some(1), None).is_err());
+        assert_eq!(
+            PageArgs::new(None, None, None, None).unwrap().limit,
+            DEFAULT_PAGE_SIZE as u64
+        );
+        let message = PageArgs::new(Some(500), None, None, None)
+            .unwrap_err()
+            .message();
+        assert!(
+            message.contains("first") && message.contains("100"),
+            "{message}"
+        );
+    }
+}

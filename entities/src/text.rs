@@ -1,0 +1,144 @@
+//! Text folding: the one definition of "the same letters" for search and sorting.
+//!
+//! Coordinators type "balti" for Bălți, "coseriu" for Coșeriu, "zaglebiowska" for Zagłębiowska and
+//! "poltava" for Полтава. [`fold`] maps text to lowercase ASCII words: Latin letters lose their
+//! diacritics (by Unicode decomposition, plus the letters that do not decompose: ł, ø, đ, ß…),
+//! Ukrainian and Russian Cyrillic is transliterated (Ukrainian national system of 2010), and
+//! everything else that is not a letter or digit separates words. The folded text is computed in
+//! Rust and stored, so SQLite and PostgreSQL compare and sort exactly the same strings.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Lowercase ASCII words separated by single spaces.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        let mapped = map_char(c);
+        match mapped {
+            Mapped::Text(s) if !s.is_empty() => {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push_str(s);
+            }
+            Mapped::Char(c) => {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+            }
+            Mapped::Text(_) => {}
+            Mapped::Separator => pending_space = true,
+        }
+    }
+    out
+}
+
+enum Mapped {
+    Char(char),
+    Text(&'static str),
+    Separator,
+}
+
+fn map_char(c: char) -> Mapped {
+    if c.is_ascii_alphanumeric() {
+        return Mapped::Char(c.to_ascii_lowercase());
+    }
+    // Apostrophes inside words (Ukrainian м'ята, English children's) join rather than split.
+    if matches!(c, '\'' | '’' | 'ʼ' | '`') {
+        return Mapped::Text("");
+    }
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    let text = match lower {
+        'ł' => "l",
+        'ø' => "o",
+        'đ' | 'ð' => "d",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        'þ' => "th",
+        'ı' => "i",
+        // Ukrainian (KMU 2010), then the Russian letters Ukrainian lacks.
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' => "h",
+        'ґ' => "g",
+        'д' => "d",
+        'е' => "e",
+        'є' => "ie",
+        'ж' => "zh",
+        'з' => "z",
+        'и' => "y",
+        'і' => "i",
+        'ї' => "i",
+        'й' => "i",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ь' | 'ъ' => "",
+        'ю' => "iu",
+        'я' => "ia",
+        'ы' => "y",
+        'э' => "e",
+        'ё' => "e",
+        _ if lower.is_alphanumeric() => return Mapped::Char('?'),
+        _ => return Mapped::Separator,
+    };
+    Mapped::Text(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folds_polish_romanian_and_ukrainian() {
+        assert_eq!(fold("Bălți"), "balti");
+        assert_eq!(
+            fold("Biblioteca Municipală „E. Coșeriu”"),
+            "biblioteca municipala e coseriu"
+        );
+        assert_eq!(
+            fold("Zagłębiowska Mediateka w Sosnowcu"),
+            "zaglebiowska mediateka w sosnowcu"
+        );
+        assert_eq!(fold("ŁÓDŹ, Żółć"), "lodz zolc");
+        assert_eq!(fold("Şcoala Ţării"), "scoala tarii");
+        assert_eq!(fold("Полтавська бібліотека №9"), "poltavska biblioteka no9");
+        assert_eq!(
+            fold("Київ, Львів, Ґанок, Єнакієве"),
+            "kyiv lviv ganok ienakiieve"
+        );
+        assert_eq!(fold("Children`s space «B-Zone»"), "childrens space b zone");
+    }
+
+    #[test]
+    fn separators_collapse_and_trim() {
+        assert_eq!(
+            fold("  Library   for All. My Place  "),
+            "library for all my place"
+        );
+        assert_eq!(fold("—"), "");
+        assert_eq!(fold(""), "");
+    }
+}

@@ -1,0 +1,83 @@
+//! Test support: a fresh database per test, on the backend the run was asked for.
+//!
+//! `LIBGRAPH_TEST_BACKEND=postgres` runs every test against a throwaway PostgreSQL cluster that
+//! this process starts itself ([`postgres::PgCluster`]); each test gets its own database in it.
+//! Anything else (the default) gives each test its own SQLite file in a temporary directory.
+
+pub mod postgres;
+
+use libgraph::db::{self, DbConfig};
+use sea_orm::DatabaseConnection;
+
+/// Which store the tests run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backend selected by `LIBGRAPH_TEST_BACKEND`.
+pub fn backend() -> Backend {
+    match std::env::var("LIBGRAPH_TEST_BACKEND").as_deref() {
+        Ok("postgres") | Ok("postgresql") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+/// A database of a test's own, deleted with it.
+pub struct TestDb {
+    pub url: String,
+    pub db: DatabaseConnection,
+    /// Keeps the SQLite file's directory alive as long as the test needs it.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// An empty database, not migrated.
+    pub async fn empty() -> TestDb {
+        let (url, dir) = match backend() {
+            Backend::Sqlite => {
+                let dir = tempfile::Builder::new()
+                    .prefix("libgraph-test-")
+                    .tempdir()
+                    .expect("temp dir");
+                (db::embedded_url(dir.path()).expect("data dir"), Some(dir))
+            }
+            Backend::Postgres => (postgres::PgCluster::shared().create_database(), None),
+        };
+        let db = db::connect(&DbConfig {
+            url: url.clone(),
+            max_connections: 5,
+        })
+        .await
+        .expect("connect");
+        TestDb { url, db, _dir: dir }
+    }
+
+    /// A migrated, empty database.
+    pub async fn migrated() -> TestDb {
+        let test = TestDb::empty().await;
+        libgraph::store::migrate(&test.db).await.expect("migrate");
+        test
+    }
+
+    /// A migrated database holding the curated seeds.
+    pub async fn seeded() -> TestDb {
+        let test = TestDb::migrated().await;
+        let documents = seeds::curated().expect("curated seeds parse");
+        seeds::load(&test.db, &documents)
+            .await
+            .expect("curated seeds load");
+        test
+    }
+}
+
+/// The stored copies of the five source documents, beside the project.
+pub fn seed_documents_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed-documents")
+}
+
+/// The curated seed files of the repository.
+pub fn seed_data_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/data")
+}

@@ -1,0 +1,641 @@
+//! The core graph: migrations, the curated seeds and the loader's guarantees.
+
+use std::collections::BTreeMap;
+
+use entities::*;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Statement,
+};
+use support::{TestDb, seed_data_dir, seed_documents_dir};
+
+/// Row counts of every table: what "nothing changed" is compared on.
+async fn counts(db: &DatabaseConnection) -> Vec<(&'static str, u64)> {
+    libgraph::store::summary(db).await.expect("summary")
+}
+
+/// The full content of the citation table, ordered, without ids.
+async fn citation_dump(db: &DatabaseConnection) -> Vec<(i64, i64, String, String, Option<String>)> {
+    let mut rows: Vec<_> = citation::Entity::find()
+        .all(db)
+        .await
+        .expect("citations")
+        .into_iter()
+        .map(|c| {
+            (
+                c.record_id,
+                c.source_id,
+                c.quote,
+                c.basis.to_string(),
+                c.reasoning,
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+async fn organization(db: &DatabaseConnection, slug: &str) -> organization::Model {
+    organization::Entity::find()
+        .filter(organization::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("organization {slug} is missing"))
+}
+
+async fn record_id(db: &DatabaseConnection, key: &str) -> i64 {
+    record::Entity::find()
+        .filter(record::Column::Key.eq(key))
+        .one(db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("record {key} is missing"))
+        .record_id
+}
+
+/// Copies the curated seed files to a temporary directory, applying `edit` to one of them.
+fn seed_copy(file: &str, edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut edit = Some(edit);
+    for entry in std::fs::read_dir(seed_data_dir()).expect("seeds/data") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(&path).expect("read seed");
+        let text = match (name == file, edit.take()) {
+            (true, Some(edit)) => {
+                let edited = edit(text.clone());
+                assert_ne!(
+                    edited, text,
+                    "the edit of {file} changed nothing: the test would prove nothing"
+                );
+                edited
+            }
+            (_, unused) => {
+                edit = edit.or(unused);
+                text
+            }
+        };
+        std::fs::write(dir.path().join(&name), text).expect("write copy");
+    }
+    dir
+}
+
+async fn load_dir(
+    db: &DatabaseConnection,
+    dir: &std::path::Path,
+) -> Result<seeds::LoadReport, String> {
+    let documents =
+        seeds::read_dir(dir).map_err(|p| format!("{}", seeds::LoadError::Invalid(p)))?;
+    seeds::load(db, &documents).await.map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn migrations_apply_to_a_fresh_database_and_twice_is_a_no_op() {
+    let test = TestDb::empty().await;
+
+    let applied = libgraph::store::migrate(&test.db).await.expect("first run");
+    let again = libgraph::store::migrate(&test.db)
+        .await
+        .expect("second run");
+
+    assert_eq!(applied, Migrator::migrations().len());
+    assert_eq!(again, 0);
+    assert!(
+        Migrator::get_pending_migrations(&test.db)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+    assert_eq!(
+        organization::Entity::find()
+            .count(&test.db)
+            .await
+            .expect("count"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced() {
+    let test = TestDb::migrated().await;
+    let backend = test.db.get_database_backend();
+
+    let orphan = test
+        .db
+        .execute_raw(Statement::from_string(
+            backend,
+            "INSERT INTO organization (organization_id, slug, kind, name, name_lang) VALUES (424242, 'orphan', 'ngo', 'Orphan', 'en')",
+        ))
+        .await;
+
+    assert!(
+        orphan.is_err(),
+        "an organization without its record row must be rejected"
+    );
+}
+
+#[tokio::test]
+async fn the_curated_seeds_load_and_loading_twice_changes_nothing() {
+    let test = TestDb::migrated().await;
+    let documents = seeds::curated().expect("parse");
+
+    let first = seeds::load(&test.db, &documents).await.expect("first load");
+    let counts_after_first = counts(&test.db).await;
+    let citations_after_first = citation_dump(&test.db).await;
+    let second = seeds::load(&test.db, &documents)
+        .await
+        .expect("second load");
+
+    assert_eq!(first.created, first.records.values().sum::<usize>());
+    assert_eq!(second.created, 0, "the second load must create nothing");
+    assert_eq!(counts(&test.db).await, counts_after_first);
+    assert_eq!(citation_dump(&test.db).await, citations_after_first);
+    let by_name: BTreeMap<_, _> = counts_after_first.into_iter().collect();
+    assert_eq!(by_name["sources"], 6);
+    assert!(by_name["organizations"] >= 30, "{by_name:?}");
+    assert!(by_name["participations"] >= 60, "{by_name:?}");
+}
+
+#[tokio::test]
+async fn every_entity_and_relation_cites_a_source_with_a_quote() {
+    let test = TestDb::seeded().await;
+    let records = record::Entity::find().all(&test.db).await.expect("records");
+    let citations = citation::Entity::find()
+        .all(&test.db)
+        .await
+        .expect("citations");
+
+    let uncited: Vec<&str> = records
+        .iter()
+        .filter(|r| !citations.iter().any(|c| c.record_id == r.record_id))
+        .map(|r| r.key.as_str())
+        .collect();
+
+    assert!(!records.is_empty());
+    assert!(
+        uncited.is_empty(),
+        "records without a citation: {uncited:?}"
+    );
+    for c in &citations {
+        assert!(
+            !c.quote.trim().is_empty(),
+            "empty quote on record {}",
+            c.record_id
+        );
+        if c.basis == CitationBasis::Inferred {
+            assert!(
+                c.reasoning.as_deref().is_some_and(|r| !r.trim().is_empty()),
+                "inferred citation without reasoning"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_quote_stands_verbatim_in_its_document() {
+    let test = TestDb::seeded().await;
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let sources = source::Entity::find().all(&test.db).await.expect("sources");
+    let citations = citation::Entity::find()
+        .all(&test.db)
+        .await
+        .expect("citations");
+    let mut checked = 0;
+
+    for source in sources.iter().filter(|s| s.document.is_some()) {
+        let file = seed_documents_dir().join(source.document.as_deref().unwrap_or_default());
+        let text = squash(
+            &std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display())),
+        );
+        for c in citations.iter().filter(|c| c.source_id == source.source_id) {
+            assert!(
+                text.contains(&squash(&c.quote)),
+                "{}: quote not in the document: {:?}",
+                source.slug,
+                c.quote
+            );
+            checked += 1;
+        }
+    }
+
+    assert!(checked > 300, "only {checked} quotes checked");
+}
+
+#[tokio::test]
+async fn broken_seed_files_are_reported_precisely_and_change_nothing() {
+    let test = TestDb::seeded().await;
+    let before = counts(&test.db).await;
+    let citations_before = citation_dump(&test.db).await;
+    let file = "occupy-library-b-zone.toml";
+    type Edit = Box<dyn FnOnce(String) -> String>;
+    let cases: Vec<(&str, Edit, Vec<&str>)> = vec![
+        (
+            "unknown slug",
+            Box::new(|t| t.replacen("of = \"b-zone\"", "of = \"b-zonee\"", 1)),
+            vec![file, "outcome", "field `of`", "unknown slug \"b-zonee\""],
+        ),
+        (
+            "duplicate slug",
+            Box::new(|t| {
+                t.replacen(
+                    "slug = \"poltava-library-9\"",
+                    "slug = \"gbp-chmielnik\"",
+                    1,
+                )
+            }),
+            vec![
+                file,
+                "field `slug`",
+                "duplicate slug \"gbp-chmielnik\"",
+                "chmielnik-maker-space-blisko-start.toml",
+            ],
+        ),
+        (
+            "bad date",
+            Box::new(|t| {
+                t.replacen(
+                    "published = \"2021-03-24\"",
+                    "published = \"2021-02-30\"",
+                    1,
+                )
+            }),
+            vec![
+                file,
+                "source \"occupy-library-b-zone\"",
+                "field `published`",
+                "2021-02-30",
+            ],
+        ),
+        (
+            "unknown role",
+            Box::new(|t| t.replacen("role = \"lead\"", "role = \"boss\"", 1)),
+            vec![
+                file,
+                "participation #",
+                "field `role`",
+                "unknown value \"boss\"",
+                "\"lead\"",
+            ],
+        ),
+        (
+            "unknown kind",
+            Box::new(|t| t.replacen("kind = \"library\"", "kind = \"bookshop\"", 1)),
+            vec![
+                file,
+                "organization \"poltava-library-9\"",
+                "field `kind`",
+                "unknown value \"bookshop\"",
+            ],
+        ),
+        (
+            "unknown field",
+            Box::new(|t| {
+                t.replacen(
+                    "[[organization]]\n",
+                    "[[organization]]\nfounded = 1990\n",
+                    1,
+                )
+            }),
+            vec![file, "line ", "unknown field `founded`"],
+        ),
+        (
+            "reference of the wrong type",
+            Box::new(|t| t.replacen("of = \"b-zone\"", "of = \"poltava\"", 1)),
+            vec![file, "field `of`", "\"poltava\" is a place"],
+        ),
+        (
+            "missing quote",
+            Box::new(|t| {
+                t.replacen("quote = \"Occupy Library – a formative/funky/fab conference in partnership with Next Library\"\ninferred", "inferred", 1)
+            }),
+            vec![
+                file,
+                "organization \"next-library\"",
+                "field `quote`",
+                "at least one quote",
+            ],
+        ),
+        (
+            "TOML syntax",
+            Box::new(|t| format!("{t}\n[[place]\n")),
+            vec![file, "line "],
+        ),
+    ];
+
+    for (what, edit, expected) in cases {
+        let dir = seed_copy(file, edit);
+        let error = load_dir(&test.db, dir.path()).await.expect_err(what);
+        for fragment in expected {
+            assert!(
+                error.contains(fragment),
+                "{what}: {fragment:?} missing from:\n{error}"
+            );
+        }
+        assert_eq!(counts(&test.db).await, before, "{what}: row counts changed");
+        assert_eq!(
+            citation_dump(&test.db).await,
+            citations_before,
+            "{what}: citations changed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_edited_file_updates_records_in_place() {
+    let test = TestDb::seeded().await;
+    let before = counts(&test.db).await;
+    let id_before = organization(&test.db, "poltava-library-9")
+        .await
+        .organization_id;
+    let dir = seed_copy("occupy-library-b-zone.toml", |t| {
+        t.replacen(
+            "name_en = \"Poltava library #9\"",
+            "name_en = \"Poltava Public Library No. 9\"",
+            1,
+        )
+    });
+
+    let report = load_dir(&test.db, dir.path())
+        .await
+        .expect("load edited copy");
+
+    let after = organization(&test.db, "poltava-library-9").await;
+    assert_eq!(report.created, 0);
+    assert_eq!(after.organization_id, id_before);
+    assert_eq!(
+        after.name_en.as_deref(),
+        Some("Poltava Public Library No. 9")
+    );
+    assert_eq!(counts(&test.db).await, before);
+}
+
+#[tokio::test]
+async fn document_000_b_zone_in_poltava() {
+    let test = TestDb::seeded().await;
+    let db = &test.db;
+    let library = organization(db, "poltava-library-9").await;
+    let b_zone = project::Entity::find()
+        .filter(project::Column::Slug.eq("b-zone"))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("b-zone");
+    let reach = outcome::Entity::find()
+        .filter(outcome::Column::Slug.eq("b-zone-online-reach"))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("outcome");
+    let crowd = funding::Entity::find()
+        .filter(funding::Column::RecipientId.eq(b_zone.project_id))
+        .all(db)
+        .await
+        .expect("q");
+    let place = place::Entity::find_by_id(library.place_id.expect("library place"))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("place");
+    let topics: Vec<i64> = classification::Entity::find()
+        .filter(classification::Column::SubjectId.eq(b_zone.project_id))
+        .all(db)
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|c| c.topic_id)
+        .collect();
+
+    assert_eq!(library.kind, OrganizationKind::Library);
+    assert_eq!(place.country_code.as_deref(), Some("UA"));
+    assert_eq!(reach.subject_id, b_zone.project_id);
+    assert_eq!(reach.value, Some(500.0));
+    assert_eq!(reach.value_qualifier, Some(ValueQualifier::MoreThan));
+    assert!(
+        crowd
+            .iter()
+            .any(|f| f.instrument == Some(FundingInstrument::Crowdfunding))
+    );
+    assert!(
+        topics.contains(&record_id(db, "sdg-4").await)
+            && topics.contains(&record_id(db, "sdg-5").await)
+    );
+    let lead = participation::Entity::find()
+        .filter(participation::Column::OrganizationId.eq(library.organization_id))
+        .filter(participation::Column::TargetId.eq(b_zone.project_id))
+        .one(db)
+        .await
+        .expect("q");
+    assert!(lead.is_some(), "Poltava library #9 takes part in B-Zone");
+}
+
+#[tokio::test]
+async fn document_001_maker_space_blisko_in_chmielnik() {
+    let test = TestDb::seeded().await;
+    let db = &test.db;
+    let project = record_id(db, "maker-space-blisko-biblioteki").await;
+    let ministry = organization(db, "ministry-of-culture-2021").await;
+    let blisko = programme::Entity::find_by_id(record_id(db, "blisko").await)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("4.1");
+    let priority = programme::Entity::find_by_id(blisko.parent_id.expect("4.1 has a parent"))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("4");
+    let funding = funding::Entity::find()
+        .filter(funding::Column::RecipientId.eq(project))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("funding");
+    let conference = event::Entity::find_by_id(record_id(db, "razem-mozemy-wiecej-radymno").await)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("event");
+    let participants = participation::Entity::find()
+        .filter(participation::Column::TargetId.eq(conference.event_id))
+        .count(db)
+        .await
+        .expect("q");
+
+    assert_eq!(
+        ministry.name,
+        "Ministerstwo Kultury, Dziedzictwa Narodowego i Sportu"
+    );
+    assert_eq!(blisko.code.as_deref(), Some("4.1"));
+    assert_eq!(priority.code.as_deref(), Some("4"));
+    assert_eq!(priority.parent_id, Some(record_id(db, "nprc-2-0").await));
+    assert_eq!(funding.funder_id, ministry.organization_id);
+    assert_eq!(funding.programme_id, Some(blisko.programme_id));
+    assert_eq!(conference.kind, EventKind::Conference);
+    assert!(
+        participants >= 6,
+        "the conference had the library and its partners: {participants}"
+    );
+    let osp = organization(db, "osp-chmielnik").await;
+    let osp_in_project = participation::Entity::find()
+        .filter(participation::Column::OrganizationId.eq(osp.organization_id))
+        .filter(participation::Column::TargetId.eq(project))
+        .count(db)
+        .await
+        .expect("q");
+    assert_eq!(
+        osp_in_project, 1,
+        "the fire brigade is a partner of the maker space"
+    );
+}
+
+#[tokio::test]
+async fn document_002_community_fair_in_balti() {
+    let test = TestDb::seeded().await;
+    let db = &test.db;
+    let library = organization(db, "biblioteca-municipala-e-coseriu-balti").await;
+    let fair = event::Entity::find_by_id(record_id(db, "iarmarocul-comunitatii-balti-2017").await)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("fair");
+    let campaign = record_id(db, "ne-vedem-la-biblioteca-etapa-2").await;
+    let director = position::Entity::find()
+        .filter(position::Column::OrganizationId.eq(library.organization_id))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("position");
+    let person = person::Entity::find_by_id(director.person_id)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("person");
+
+    assert_eq!(
+        library.name,
+        "Biblioteca Municipală „E. Coșeriu”/Centrul de Excelență Profesională  Bălți"
+            .replace("  ", " ")
+    );
+    assert_eq!(fair.kind, EventKind::Fair);
+    assert_eq!(fair.start_date.as_deref(), Some("2017-09-12"));
+    assert_eq!(fair.year_from, Some(2017));
+    assert!(
+        fair.part_of_id == Some(campaign)
+            || fair.part_of_id == Some(record_id(db, "ne-vedem-la-biblioteca").await)
+    );
+    assert_eq!(person.name, "Ludmila Ouș");
+    let organizer = participation::Entity::find()
+        .filter(participation::Column::OrganizationId.eq(library.organization_id))
+        .filter(participation::Column::TargetId.eq(fair.event_id))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("the library organized the fair");
+    assert_eq!(organizer.role, Role::Organizer);
+}
+
+#[tokio::test]
+async fn document_003_frsi_networks_and_successors() {
+    let test = TestDb::seeded().await;
+    let db = &test.db;
+    let labib = organization(db, "labib").await;
+    let association = organization(db, "labib-association").await;
+    let zones = outcome::Entity::find_by_id(record_id(db, "frsi-innovation-zones").await)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("zones");
+    let successor = organization_relation::Entity::find()
+        .filter(organization_relation::Column::SubjectId.eq(association.organization_id))
+        .filter(organization_relation::Column::ObjectId.eq(labib.organization_id))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("Labib Association continues LABIB");
+    let inferred_frsi = citation::Entity::find()
+        .filter(citation::Column::RecordId.eq(record_id(db, "frsi").await))
+        .all(db)
+        .await
+        .expect("q");
+
+    assert_eq!(successor.kind, OrganizationRelationKind::SuccessorOf);
+    assert_eq!(zones.value, Some(25.0));
+    assert!(
+        inferred_frsi
+            .iter()
+            .any(|c| c.basis == CitationBasis::Inferred),
+        "the page never names FRSI: inferred"
+    );
+    assert!(
+        organization(db, "inicjatywy-library-directors-association")
+            .await
+            .name
+            .contains("INICJaTyWy")
+    );
+}
+
+#[tokio::test]
+async fn document_004_mediateki_study_visit() {
+    let test = TestDb::seeded().await;
+    let db = &test.db;
+    let visit = record_id(db, "mediateki-study-visit-silesia").await;
+    let venues: Vec<i64> = participation::Entity::find()
+        .filter(participation::Column::TargetId.eq(visit))
+        .filter(participation::Column::Role.eq(Role::Venue))
+        .all(db)
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|p| p.organization_id)
+        .collect();
+    let ministry = organization(db, "ministry-of-culture-and-national-heritage").await;
+    let renamed = organization_relation::Entity::find()
+        .filter(organization_relation::Column::Kind.eq(OrganizationRelationKind::RenamedFrom))
+        .all(db)
+        .await
+        .expect("q");
+
+    for slug in [
+        "biblioteka-slaska",
+        "gliwicka-miejska-biblioteka-publiczna",
+        "mbp-tychy-mediateka",
+        "zaglebiowska-mediateka",
+    ] {
+        assert!(
+            venues.contains(&organization(db, slug).await.organization_id),
+            "{slug} was visited"
+        );
+    }
+    let fund = funding::Entity::find()
+        .filter(funding::Column::FunderId.eq(ministry.organization_id))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("funding");
+    assert_eq!(
+        fund.programme_id,
+        Some(record_id(db, "fundusz-promocji-kultury").await)
+    );
+    assert!(
+        renamed
+            .iter()
+            .any(|r| [r.subject_id, r.object_id].contains(&ministry.organization_id))
+    );
+    let training =
+        event::Entity::find_by_id(record_id(db, "biblioteka-przyszlosci-design-thinking").await)
+            .one(db)
+            .await
+            .expect("q")
+            .expect("training");
+    assert_eq!(
+        training.start_date, None,
+        "the post gives no year: no date may be invented"
+    );
+    assert!(training.date_note.is_some());
+}
