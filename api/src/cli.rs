@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::db::DbConfig;
 
 /// libgraph: a GraphQL knowledge graph of public libraries, their partners, funders, projects and
-/// outcomes. With no command: migrate and seed the database and report what it holds.
+/// outcomes. With no command: `serve`.
 #[derive(Debug, Parser)]
 #[command(name = "libgraph", version)]
 pub struct Cli {
@@ -63,6 +63,12 @@ impl DatabaseArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the GraphQL API and the playground. On the embedded SQLite database it first
+    /// migrates and loads the curated seeds; on PostgreSQL run `migrate` and `seed` first (or pass
+    /// `--migrate`).
+    Serve(ServeArgs),
+    /// Print the GraphQL schema (SDL), as committed in `schema.graphql`.
+    ExportSchema,
     /// Apply pending schema migrations (running it twice is a no-op).
     Migrate,
     /// Validate and load seed data: the curated documents built into the binary, or a directory
@@ -81,4 +87,39 @@ pub struct SeedArgs {
     /// Validate only (against the database, for references to existing records); write nothing.
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "LIBGRAPH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+
+    /// Migrate (and seed an empty database) before serving, also on PostgreSQL.
+    #[arg(long, env = "LIBGRAPH_MIGRATE")]
+    pub migrate: bool,
+
+    /// Deepest query nesting accepted.
+    #[arg(long, env = "LIBGRAPH_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+
+    /// Highest query complexity accepted (a connection costs its page size times its selection).
+    #[arg(long, env = "LIBGRAPH_MAX_COMPLEXITY", default_value_t = 50_000)]
+    pub max_complexity: usize,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "LIBGRAPH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+            migrate: false,
+            max_depth: 12,
+            max_complexity: 50_000,
+            max_body_bytes: 1 << 20,
+        }
+    }
 }

@@ -45,6 +45,11 @@ impl ApiError {
         }
     }
 
+    /// As a GraphQL error with its code.
+    pub fn into_graphql(self) -> async_graphql::Error {
+        self.into()
+    }
+
     /// The stable code clients switch on.
     pub fn code(&self) -> &'static str {
         match self {

@@ -15,4 +15,6 @@ pub mod db;
 pub mod error;
 pub mod graph;
 pub mod graphql;
+pub mod http;
+pub mod startup;
 pub mod store;

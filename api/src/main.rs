@@ -2,7 +2,9 @@
 
 use anyhow::Context;
 use clap::Parser;
-use libgraph::cli::{Cli, Command, SeedArgs};
+use libgraph::cli::{Cli, Command, SeedArgs, ServeArgs};
+use libgraph::graphql::Limits;
+use libgraph::startup::{Application, ServerConfig};
 use libgraph::{db, store};
 use sea_orm::DatabaseConnection;
 
@@ -15,6 +17,10 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Some(Command::ExportSchema) = cli.command {
+        print!("{}", libgraph::graphql::sdl());
+        return Ok(());
+    }
     let config = cli
         .database
         .config()
@@ -22,16 +28,26 @@ async fn main() -> anyhow::Result<()> {
     let db = db::connect(&config)
         .await
         .context("connecting to the database")?;
+    let embedded = cli.database.is_embedded();
     match cli.command {
+        None => serve(db, &ServeArgs::default(), embedded).await?,
+        Some(Command::Serve(args)) => serve(db, &args, embedded).await?,
+        Some(Command::ExportSchema) => {}
         Some(Command::Migrate) => {
             let applied = store::migrate(&db).await?;
             println!("applied {applied} migration(s)");
         }
         Some(Command::Seed(args)) => seed(&db, &args).await?,
         Some(Command::Summary) => print_summary(&db).await?,
-        None => {
-            let applied = store::migrate(&db).await?;
-            println!("applied {applied} migration(s)");
+    }
+    Ok(())
+}
+
+async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyhow::Result<()> {
+    if embedded || args.migrate {
+        let applied = store::migrate(&db).await?;
+        println!("applied {applied} migration(s)");
+        if store::is_empty(&db).await? {
             seed(
                 &db,
                 &SeedArgs {
@@ -40,10 +56,48 @@ async fn main() -> anyhow::Result<()> {
                 },
             )
             .await?;
-            print_summary(&db).await?;
         }
+    } else if store::pending_migrations(&db).await? > 0 {
+        anyhow::bail!(
+            "the database has pending migrations: run `libgraph migrate` first, or pass --migrate"
+        );
     }
+    let config = ServerConfig {
+        bind: args.bind,
+        limits: Limits {
+            max_depth: args.max_depth,
+            max_complexity: args.max_complexity,
+        },
+        max_body_bytes: args.max_body_bytes,
+    };
+    let app = Application::build(&config, db)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
+    let address = app.local_addr()?;
+    println!("libgraph is serving GraphQL at http://{address}/graphql");
+    println!("playground: http://{address}/playground");
+    app.run_until_stopped(shutdown_signal()).await?;
     Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
 }
 
 async fn seed(db: &DatabaseConnection, args: &SeedArgs) -> anyhow::Result<()> {

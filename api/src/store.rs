@@ -12,6 +12,16 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
     Ok(pending)
 }
 
+/// How many migrations are not applied yet.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    Ok(Migrator::get_pending_migrations(db).await?.len())
+}
+
+/// Whether the database holds no records yet.
+pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    Ok(record::Entity::find().count(db).await? == 0)
+}
+
 /// Row counts of every table, entity tables first, then relations and provenance.
 pub async fn summary(db: &DatabaseConnection) -> Result<Vec<(&'static str, u64)>, DbErr> {
     Ok(vec![

@@ -1,2 +1,62 @@
-//! The GraphQL API: schema, objects, loaders.
+//! The GraphQL API: the schema and everything it resolves.
+//!
+//! # Layout
+//! - [`query`]: the root `Query`.
+//! - [`object`]: one module per group of object types, wrapping sea-orm models.
+//! - [`loader`]: per-request DataLoaders; every relation goes through them.
+//! - [`page`], [`connection`]: keyset pagination and Relay connections.
+//! - [`id`]: opaque global IDs.
+//! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
+
+// A resolver takes one parameter per GraphQL argument; connection fields alone have four.
+#![allow(clippy::too_many_arguments)]
+
+pub mod collaboration;
+pub mod connection;
+pub mod id;
+pub mod loader;
+pub mod object;
 pub mod page;
+pub mod query;
+pub mod search;
+pub mod statistics;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use sea_orm::DatabaseConnection;
+
+/// The schema type served.
+pub type LibgraphSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Limits that keep one client from stalling the server.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest selection nesting accepted.
+    pub max_depth: usize,
+    /// Highest query complexity accepted; a connection costs its page size times its children.
+    pub max_complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 12,
+            max_complexity: 50_000,
+        }
+    }
+}
+
+/// Builds the schema over a database.
+pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
+    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        .data(db)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}

@@ -23,7 +23,7 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
 /// A sort value in a cursor.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SortValue {
     Int(i64),
@@ -40,7 +40,7 @@ impl From<SortValue> for SimpleExpr {
 }
 
 /// A position in an ordered list: the sort values of a row, its id last.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Cursor(pub Vec<SortValue>);
 
 impl Cursor {
@@ -413,6 +413,42 @@ fn finish<M>(page: &mut Page<M>, args: &PageArgs) {
     if args.direction == Direction::Backward {
         page.rows.reverse();
     }
+}
+
+/// Pages a small, fully loaded list in memory: `rows` sorted ascending by cursor. Returns the
+/// page and the list's length.
+pub fn page_in_memory<M>(rows: Vec<(Cursor, M)>, args: &PageArgs) -> ApiResult<(Page<M>, u64)> {
+    let total = rows.len() as u64;
+    let selected: Vec<(Cursor, M)> = match (&args.direction, &args.cursor) {
+        (Direction::Forward, Some(c)) => rows.into_iter().filter(|(k, _)| k > c).collect(),
+        (Direction::Backward, Some(c)) => rows.into_iter().filter(|(k, _)| k < c).collect(),
+        (_, None) => rows,
+    };
+    let limit = args.limit as usize;
+    let has_more = selected.len() > limit;
+    let rows: Vec<Keyed<M>> = match args.direction {
+        Direction::Forward => selected
+            .into_iter()
+            .take(limit)
+            .map(|(cursor, model)| Keyed { model, cursor })
+            .collect(),
+        Direction::Backward => {
+            let skip = selected.len().saturating_sub(limit);
+            selected
+                .into_iter()
+                .skip(skip)
+                .map(|(cursor, model)| Keyed { model, cursor })
+                .collect()
+        }
+    };
+    Ok((
+        Page {
+            rows,
+            has_more,
+            args: args.clone(),
+        },
+        total,
+    ))
 }
 
 #[cfg(test)]

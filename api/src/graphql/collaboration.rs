@@ -1,0 +1,733 @@
+//! Collaboration: who works with whom, computed from participations (shared projects, events
+//! and programmes) by the algorithms in [`crate::graph`].
+//!
+//! The SQL here only gathers memberships — (organization, activity, years) — with the filters a
+//! coordinator asks for; weights, centrality and paths are plain Rust over those rows, run on a
+//! blocking thread when the graph is large.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use super::connection::{Conn, Total, from_page};
+use super::id::{NodeType, decode_as};
+use super::loader::{LoadError, Loaders, Sql};
+use super::object::organization::YearRange;
+use super::object::value::{OrganizationKind, Role};
+use super::object::{Activity, Organization};
+use super::page::{Cursor, PageArgs, SortValue, page_in_memory};
+use crate::error::ApiError;
+use crate::graph::{self, CollaborationGraph, ItemKind, ItemRef, Membership, NetworkOptions};
+
+/// Filters of the collaborators of one organization.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct CollaboratorFilter {
+    /// Only shared items where the collaborator had one of these roles.
+    pub roles: Option<Vec<Role>>,
+    /// Only shared items active in these years.
+    pub period: Option<YearRange>,
+    /// Only collaborators of these kinds.
+    pub kinds: Option<Vec<OrganizationKind>>,
+    /// Only collaborators in these countries (ISO 3166-1 alpha-2).
+    pub countries: Option<Vec<String>>,
+}
+
+/// A membership row with what filters need.
+#[derive(Clone, Debug)]
+struct Row {
+    membership: Membership,
+    role: entities::Role,
+    kind: entities::OrganizationKind,
+    country: Option<String>,
+}
+
+/// Selects memberships: participation + the activity's kind and years + the organization's kind
+/// and country, all in one statement.
+fn memberships_select() -> SelectStatement {
+    let mut select = Query::select();
+    select
+        .expr_as(
+            Expr::cust("p.organization_id"),
+            Alias::new("organization_id"),
+        )
+        .expr_as(Expr::cust("p.target_id"), Alias::new("target_id"))
+        .expr_as(Expr::cust("r.kind"), Alias::new("target_kind"))
+        .expr_as(Expr::cust("p.role"), Alias::new("role"))
+        .expr_as(
+            Expr::cust("COALESCE(p.year_from, pj.year_from, pr.year_from, ev.year_from)"),
+            Alias::new("year_from"),
+        )
+        .expr_as(
+            Expr::cust("COALESCE(p.year_to, pj.year_to, pr.year_to, ev.year_to)"),
+            Alias::new("year_to"),
+        )
+        .expr_as(Expr::cust("o.kind"), Alias::new("organization_kind"))
+        .expr_as(Expr::cust("pl.country_code"), Alias::new("country_code"))
+        .from_as(Alias::new("participation"), Alias::new("p"))
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            Alias::new("record"),
+            Alias::new("r"),
+            Expr::cust("r.record_id = p.target_id"),
+        )
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            Alias::new("organization"),
+            Alias::new("o"),
+            Expr::cust("o.organization_id = p.organization_id"),
+        )
+        .join_as(
+            sea_orm::JoinType::LeftJoin,
+            Alias::new("place"),
+            Alias::new("pl"),
+            Expr::cust("pl.place_id = o.place_id"),
+        )
+        .join_as(
+            sea_orm::JoinType::LeftJoin,
+            Alias::new("project"),
+            Alias::new("pj"),
+            Expr::cust("pj.project_id = p.target_id"),
+        )
+        .join_as(
+            sea_orm::JoinType::LeftJoin,
+            Alias::new("programme"),
+            Alias::new("pr"),
+            Expr::cust("pr.programme_id = p.target_id"),
+        )
+        .join_as(
+            sea_orm::JoinType::LeftJoin,
+            Alias::new("event"),
+            Alias::new("ev"),
+            Expr::cust("ev.event_id = p.target_id"),
+        );
+    select
+}
+
+async fn fetch_rows(
+    db: &DatabaseConnection,
+    select: &SelectStatement,
+) -> Result<Vec<Row>, ApiError> {
+    let mut rows = Vec::new();
+    for r in db.query_all(select).await? {
+        let kind = match r.try_get::<String>("", "target_kind")?.as_str() {
+            "project" => ItemKind::Project,
+            "programme" => ItemKind::Programme,
+            "event" => ItemKind::Event,
+            _ => continue,
+        };
+        let role = entities::Role::parse(&r.try_get::<String>("", "role")?)
+            .unwrap_or(entities::Role::Partner);
+        let organization_kind =
+            entities::OrganizationKind::parse(&r.try_get::<String>("", "organization_kind")?)
+                .unwrap_or(entities::OrganizationKind::Ngo);
+        rows.push(Row {
+            membership: Membership {
+                organization: r.try_get("", "organization_id")?,
+                item: ItemRef {
+                    kind,
+                    id: r.try_get("", "target_id")?,
+                },
+                year_from: r.try_get("", "year_from")?,
+                year_to: r.try_get("", "year_to")?,
+            },
+            role,
+            kind: organization_kind,
+            country: r.try_get("", "country_code")?,
+        });
+    }
+    Ok(rows)
+}
+
+fn overlaps(m: &Membership, period: &YearRange) -> bool {
+    let from = m.year_from.or(m.year_to);
+    let to = m.year_to.or(m.year_from);
+    match (from, to) {
+        (Some(f), Some(t)) => {
+            period.from.is_none_or(|p| t >= p) && period.to.is_none_or(|p| f <= p)
+        }
+        // Undated memberships are kept only when no period is asked for.
+        _ => period.from.is_none() && period.to.is_none(),
+    }
+}
+
+/// Key of the collaborators loader: the organization and the filter, hashed by its debug form.
+#[derive(Clone, Debug)]
+pub struct CollaboratorsKey {
+    pub organization: i64,
+    filter: CollaboratorFilter,
+    fingerprint: String,
+}
+
+impl CollaboratorsKey {
+    fn new(organization: i64, filter: CollaboratorFilter) -> Self {
+        let fingerprint = format!("{filter:?}");
+        CollaboratorsKey {
+            organization,
+            filter,
+            fingerprint,
+        }
+    }
+}
+
+impl PartialEq for CollaboratorsKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.organization == other.organization && self.fingerprint == other.fingerprint
+    }
+}
+impl Eq for CollaboratorsKey {}
+impl std::hash::Hash for CollaboratorsKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.organization.hash(state);
+        self.fingerprint.hash(state);
+    }
+}
+
+impl Loader<CollaboratorsKey> for Sql {
+    type Value = Arc<Vec<graph::Collaboration>>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[CollaboratorsKey],
+    ) -> Result<HashMap<CollaboratorsKey, Self::Value>, Self::Error> {
+        // One statement: every membership of every activity any of the organizations is in.
+        let organizations: BTreeSet<i64> = keys.iter().map(|k| k.organization).collect();
+        let mut select = memberships_select();
+        select.cond_where(
+            Expr::cust("p.target_id").in_subquery(
+                Query::select()
+                    .column(Alias::new("target_id"))
+                    .from(Alias::new("participation"))
+                    .and_where(
+                        Expr::col(Alias::new("organization_id"))
+                            .is_in(organizations.iter().copied()),
+                    )
+                    .to_owned(),
+            ),
+        );
+        let rows = fetch_rows(self.db(), &select).await?;
+        let mut found = HashMap::with_capacity(keys.len());
+        for key in keys {
+            let filter = &key.filter;
+            let roles: Option<Vec<entities::Role>> = filter
+                .roles
+                .as_ref()
+                .map(|r| r.iter().map(|&r| r.into()).collect());
+            let kinds: Option<Vec<entities::OrganizationKind>> = filter
+                .kinds
+                .as_ref()
+                .map(|k| k.iter().map(|&k| k.into()).collect());
+            let own_items: BTreeSet<ItemRef> = rows
+                .iter()
+                .filter(|r| r.membership.organization == key.organization)
+                .map(|r| r.membership.item)
+                .collect();
+            let memberships: Vec<Membership> = rows
+                .iter()
+                .filter(|r| own_items.contains(&r.membership.item))
+                .filter(|r| {
+                    filter
+                        .period
+                        .as_ref()
+                        .is_none_or(|p| overlaps(&r.membership, p))
+                })
+                .filter(|r| {
+                    // The organization itself is always kept; filters select its collaborators.
+                    r.membership.organization == key.organization
+                        || (roles.as_ref().is_none_or(|roles| roles.contains(&r.role))
+                            && kinds.as_ref().is_none_or(|kinds| kinds.contains(&r.kind))
+                            && filter.countries.as_ref().is_none_or(|c| {
+                                r.country.as_ref().is_some_and(|rc| c.contains(rc))
+                            }))
+                })
+                .map(|r| r.membership)
+                .collect();
+            found.insert(
+                key.clone(),
+                Arc::new(graph::collaborators(&memberships, key.organization)),
+            );
+        }
+        Ok(found)
+    }
+}
+
+/// An organization that shares projects, events or programmes with another.
+pub struct Collaborator(graph::Collaboration);
+
+#[Object]
+impl Collaborator {
+    /// The collaborating organization.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.organization).await
+    }
+    /// How many projects, events and programmes they share.
+    async fn shared_count(&self) -> usize {
+        self.0.shared.len()
+    }
+    /// Tie strength: each shared item adds 1/(its number of organizations − 1), so a two-partner
+    /// project counts more than a 40-member campaign (Newman's collaboration weight).
+    async fn weight(&self) -> f64 {
+        self.0.weight
+    }
+    /// The first year of any shared item, where dated.
+    async fn first_year(&self) -> Option<i32> {
+        self.0.first_year
+    }
+    /// The last year of any shared item, where dated.
+    async fn last_year(&self) -> Option<i32> {
+        self.0.last_year
+    }
+    /// The shared projects, events and programmes (up to `first`, at most 100).
+    async fn shared(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> async_graphql::Result<Vec<Activity>> {
+        activities(ctx, &self.0.shared, first).await
+    }
+}
+
+/// Loads activities in order, at most `first` (0..=100).
+async fn activities(
+    ctx: &Context<'_>,
+    items: &[ItemRef],
+    first: i32,
+) -> async_graphql::Result<Vec<Activity>> {
+    if !(0..=100).contains(&first) {
+        return Err(
+            ApiError::invalid("first", format!("must be between 0 and 100, got {first}")).into(),
+        );
+    }
+    let mut out = Vec::new();
+    for item in items.iter().take(first as usize) {
+        if let Some(activity) = Activity::load(ctx, item.id).await? {
+            out.push(activity);
+        }
+    }
+    Ok(out)
+}
+
+/// The collaborators of an organization, strongest first.
+pub type CollaboratorConnection = Conn<Collaborator>;
+
+/// Resolves `Organization.collaborators`.
+pub async fn collaborators(
+    ctx: &Context<'_>,
+    organization: i64,
+    filter: CollaboratorFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<CollaboratorConnection> {
+    let args = PageArgs::new(first, after, None, None)?;
+    let loaders = ctx.data::<Loaders>()?;
+    let all = loaders
+        .load_one(CollaboratorsKey::new(organization, filter))
+        .await?
+        .unwrap_or_default();
+    // Order: weight descending, then id; the cursor carries both (weight in millionths).
+    let rows: Vec<(Cursor, graph::Collaboration)> = all
+        .iter()
+        .map(|c| {
+            (
+                Cursor(vec![
+                    SortValue::Int(-(c.weight * 1e6).round() as i64),
+                    SortValue::Int(c.organization),
+                ]),
+                c.clone(),
+            )
+        })
+        .collect();
+    let (page, total) = page_in_memory(rows, &args)?;
+    Ok(from_page(&page, Total::Known(total), |c| {
+        Collaborator(c.clone())
+    }))
+}
+
+/// What part of the graph a network covers.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct NetworkFilter {
+    /// Organizations in these countries (ISO 3166-1 alpha-2).
+    pub countries: Option<Vec<String>>,
+    /// Organizations of these kinds.
+    pub kinds: Option<Vec<OrganizationKind>>,
+    /// Activities in these programmes (by slug), their sub-programmes, and their projects and events.
+    pub programmes: Option<Vec<String>>,
+    /// Activities classified under these topics (by slug, e.g. `sdg-4`).
+    pub topics: Option<Vec<String>>,
+    /// Activities active in these years.
+    pub period: Option<YearRange>,
+}
+
+/// A node of a collaboration network.
+pub struct NetworkNode(graph::NetworkNode);
+
+#[Object]
+impl NetworkNode {
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.organization).await
+    }
+    /// Number of distinct collaborators.
+    async fn degree(&self) -> usize {
+        self.0.degree
+    }
+    /// Sum of the weights of its ties.
+    async fn weighted_degree(&self) -> f64 {
+        self.0.weighted_degree
+    }
+    /// Normalised betweenness centrality (0–1): how often it lies on shortest paths between others.
+    async fn betweenness(&self) -> f64 {
+        self.0.betweenness
+    }
+}
+
+/// A weighted tie of a network, with its evidence.
+pub struct NetworkEdge(graph::NetworkEdge);
+
+#[Object]
+impl NetworkEdge {
+    async fn source(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.source).await
+    }
+    async fn target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.target).await
+    }
+    /// Global ID of the source organization (handy for drawing without loading it).
+    async fn source_id(&self) -> ID {
+        super::id::encode(NodeType::Organization, self.0.source)
+    }
+    /// Global ID of the target organization.
+    async fn target_id(&self) -> ID {
+        super::id::encode(NodeType::Organization, self.0.target)
+    }
+    async fn weight(&self) -> f64 {
+        self.0.weight
+    }
+    async fn shared_count(&self) -> usize {
+        self.0.shared.len()
+    }
+    /// The shared projects, events and programmes (up to `first`, at most 100).
+    async fn shared(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> async_graphql::Result<Vec<Activity>> {
+        activities(ctx, &self.0.shared, first).await
+    }
+}
+
+/// A collaboration network: what a frontend needs to draw it.
+pub struct Network {
+    network: graph::Network,
+    /// Organizations in the filtered graph before `limit` kept the strongest.
+    total_nodes: usize,
+}
+
+#[Object]
+impl Network {
+    /// Organizations, by id.
+    async fn nodes(&self) -> Vec<NetworkNode> {
+        self.network
+            .nodes
+            .iter()
+            .cloned()
+            .map(NetworkNode)
+            .collect()
+    }
+    /// Ties between them.
+    async fn edges(&self) -> Vec<NetworkEdge> {
+        self.network
+            .edges
+            .iter()
+            .cloned()
+            .map(NetworkEdge)
+            .collect()
+    }
+    /// How many organizations the filter matched (more than `nodes` when `limit` cut it).
+    async fn total_nodes(&self) -> usize {
+        self.total_nodes
+    }
+    /// Whether `limit` dropped organizations.
+    async fn truncated(&self) -> bool {
+        self.total_nodes > self.network.nodes.len()
+    }
+}
+
+/// The largest network a request may ask for: betweenness is O(nodes × edges).
+pub const MAX_NETWORK_NODES: i32 = 1000;
+
+/// Resolves `collaborationNetwork`.
+pub async fn network(
+    ctx: &Context<'_>,
+    filter: NetworkFilter,
+    limit: i32,
+) -> async_graphql::Result<Network> {
+    if !(1..=MAX_NETWORK_NODES).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be between 1 and {MAX_NETWORK_NODES}, got {limit}"),
+        )
+        .into());
+    }
+    let db = ctx.data::<DatabaseConnection>()?;
+    let mut select = memberships_select();
+    select.cond_where(network_condition(db, &filter).await?);
+    let rows = fetch_rows(db, &select).await?;
+    let memberships: Vec<Membership> = rows.into_iter().map(|r| r.membership).collect();
+    let limit = limit as usize;
+    let computed = tokio::task::spawn_blocking(move || {
+        let full = CollaborationGraph::build(&memberships);
+        let total_nodes = full.node_count();
+        if total_nodes <= limit {
+            return (
+                full.network(NetworkOptions { betweenness: true }),
+                total_nodes,
+            );
+        }
+        // Keep the `limit` organizations with the strongest ties, then measure that subgraph.
+        let ranked = full.network(NetworkOptions { betweenness: false });
+        let mut nodes = ranked.nodes;
+        nodes.sort_by(|a, b| {
+            b.weighted_degree
+                .total_cmp(&a.weighted_degree)
+                .then(a.organization.cmp(&b.organization))
+        });
+        let keep: BTreeSet<i64> = nodes.iter().take(limit).map(|n| n.organization).collect();
+        let kept: Vec<Membership> = memberships
+            .into_iter()
+            .filter(|m| keep.contains(&m.organization))
+            .collect();
+        (
+            graph::network_with_options(&kept, NetworkOptions { betweenness: true }),
+            total_nodes,
+        )
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
+    Ok(Network {
+        network: computed.0,
+        total_nodes: computed.1,
+    })
+}
+
+async fn network_condition(
+    db: &DatabaseConnection,
+    filter: &NetworkFilter,
+) -> Result<Condition, ApiError> {
+    let mut all = Condition::all();
+    if let Some(countries) = &filter.countries {
+        all = all.add(Expr::cust("pl.country_code").is_in(countries.iter().cloned()));
+    }
+    if let Some(kinds) = &filter.kinds {
+        all = all.add(
+            Expr::cust("o.kind").is_in(
+                kinds
+                    .iter()
+                    .map(|&k| entities::OrganizationKind::from(k).as_str()),
+            ),
+        );
+    }
+    if let Some(period) = &filter.period {
+        if let Some(from) = period.from {
+            all = all.add(Expr::cust("COALESCE(p.year_to, pj.year_to, pr.year_to, ev.year_to, p.year_from, pj.year_from, pr.year_from, ev.year_from)").gte(from));
+        }
+        if let Some(to) = period.to {
+            all = all.add(Expr::cust("COALESCE(p.year_from, pj.year_from, pr.year_from, ev.year_from, p.year_to, pj.year_to, pr.year_to, ev.year_to)").lte(to));
+        }
+    }
+    if let Some(slugs) = &filter.programmes {
+        let programmes = programme_tree(db, slugs).await?;
+        let ids: Vec<i64> = programmes.into_iter().collect();
+        all = all.add(
+            Condition::any()
+                .add(Expr::cust("p.target_id").is_in(ids.iter().copied()))
+                .add(Expr::cust("pj.programme_id").is_in(ids.iter().copied()))
+                .add(Expr::cust("ev.programme_id").is_in(ids.iter().copied())),
+        );
+    }
+    if let Some(topics) = &filter.topics {
+        all = all.add(
+            Expr::cust("p.target_id").in_subquery(
+                Query::select()
+                    .column(Alias::new("subject_id"))
+                    .from(Alias::new("classification"))
+                    .and_where(
+                        Expr::col(Alias::new("topic_id")).in_subquery(
+                            Query::select()
+                                .column(Alias::new("topic_id"))
+                                .from(Alias::new("topic"))
+                                .and_where(
+                                    Expr::col(Alias::new("slug")).is_in(topics.iter().cloned()),
+                                )
+                                .to_owned(),
+                        ),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
+    Ok(all)
+}
+
+/// The programmes named by slug and all their descendants.
+pub async fn programme_tree(
+    db: &DatabaseConnection,
+    slugs: &[String],
+) -> Result<BTreeSet<i64>, ApiError> {
+    let select = Query::select()
+        .column(Alias::new("programme_id"))
+        .column(Alias::new("parent_id"))
+        .column(Alias::new("slug"))
+        .from(Alias::new("programme"))
+        .to_owned();
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut selected = BTreeSet::new();
+    for row in db.query_all(&select).await? {
+        let id: i64 = row.try_get("", "programme_id")?;
+        let parent: Option<i64> = row.try_get("", "parent_id")?;
+        let slug: String = row.try_get("", "slug")?;
+        if let Some(parent) = parent {
+            children.entry(parent).or_default().push(id);
+        }
+        if slugs.contains(&slug) {
+            selected.insert(id);
+        }
+    }
+    let mut stack: Vec<i64> = selected.iter().copied().collect();
+    while let Some(id) = stack.pop() {
+        for &child in children.get(&id).map(Vec::as_slice).unwrap_or_default() {
+            if selected.insert(child) {
+                stack.push(child);
+            }
+        }
+    }
+    Ok(selected)
+}
+
+/// One step of a connection path: two organizations and what they share.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Hop {
+    /// Global ID of the organization this hop leaves.
+    pub from_id: ID,
+    /// Global ID of the organization this hop reaches.
+    pub to_id: ID,
+    #[graphql(skip)]
+    pub hop: graph::Hop,
+}
+
+#[async_graphql::ComplexObject]
+impl Hop {
+    async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.hop.from).await
+    }
+    async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.hop.to).await
+    }
+    /// The projects, events and programmes both took part in (up to `first`, at most 100).
+    async fn via(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> async_graphql::Result<Vec<Activity>> {
+        activities(ctx, &self.hop.via, first).await
+    }
+}
+
+/// How two organizations are connected.
+#[derive(SimpleObject)]
+pub struct ConnectionPath {
+    /// Whether a path within `maxHops` exists.
+    pub connected: bool,
+    /// Number of hops (0 when `from` and `to` are the same organization).
+    pub length: Option<i32>,
+    /// The hops, from `from` to `to`.
+    pub hops: Vec<Hop>,
+}
+
+/// The most hops a path search may take.
+pub const MAX_HOPS: i32 = 6;
+
+/// Resolves `connectionPath`: breadth-first over shared activities, one statement per level, then
+/// the deterministic shortest path over what was reached.
+pub async fn connection_path(
+    ctx: &Context<'_>,
+    from: ID,
+    to: ID,
+    max_hops: i32,
+) -> async_graphql::Result<ConnectionPath> {
+    if !(1..=MAX_HOPS).contains(&max_hops) {
+        return Err(ApiError::invalid(
+            "maxHops",
+            format!("must be between 1 and {MAX_HOPS}, got {max_hops}"),
+        )
+        .into());
+    }
+    let from = decode_as("from", &from, NodeType::Organization)?;
+    let to = decode_as("to", &to, NodeType::Organization)?;
+    for (field, id) in [("from", from), ("to", to)] {
+        if Organization::load(ctx, id).await?.is_none() {
+            return Err(ApiError::not_found(format!("organization `{field}`")).into());
+        }
+    }
+    let db = ctx.data::<DatabaseConnection>()?;
+    let mut reached: BTreeSet<i64> = BTreeSet::from([from]);
+    let mut frontier: Vec<i64> = vec![from];
+    let mut memberships: Vec<Membership> = Vec::new();
+    let mut seen: BTreeSet<(i64, ItemRef)> = BTreeSet::new();
+    for _ in 0..max_hops {
+        if frontier.is_empty() || reached.contains(&to) {
+            break;
+        }
+        let mut select = memberships_select();
+        select.cond_where(
+            Expr::cust("p.target_id").in_subquery(
+                Query::select()
+                    .column(Alias::new("target_id"))
+                    .from(Alias::new("participation"))
+                    .and_where(
+                        Expr::col(Alias::new("organization_id")).is_in(frontier.iter().copied()),
+                    )
+                    .to_owned(),
+            ),
+        );
+        let mut next = Vec::new();
+        for row in fetch_rows(db, &select).await? {
+            let m = row.membership;
+            if reached.insert(m.organization) {
+                next.push(m.organization);
+            }
+            if seen.insert((m.organization, m.item)) {
+                memberships.push(m);
+            }
+        }
+        frontier = next;
+    }
+    let path = tokio::task::spawn_blocking(move || {
+        graph::connection_path(&memberships, from, to, max_hops as usize)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
+    Ok(match path {
+        Some(hops) => ConnectionPath {
+            connected: true,
+            length: Some(hops.len() as i32),
+            hops: hops
+                .into_iter()
+                .map(|hop| Hop {
+                    from_id: super::id::encode(NodeType::Organization, hop.from),
+                    to_id: super::id::encode(NodeType::Organization, hop.to),
+                    hop,
+                })
+                .collect(),
+        },
+        None => ConnectionPath {
+            connected: false,
+            length: None,
+            hops: Vec::new(),
+        },
+    })
+}

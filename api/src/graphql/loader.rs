@@ -1,0 +1,376 @@
+//! DataLoaders: every relation field goes through one of these, so the number of SQL statements
+//! of a query grows with its depth, not with the number of parents.
+//!
+//! Loaders are built per request ([`Loaders::new`]) so their caches never serve one client's
+//! data to another or outlive a write. Keys carry the field's arguments (filters, page), and a
+//! batch groups keys with equal arguments into one statement.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Iterable,
+    PrimaryKeyToColumn, QueryFilter,
+};
+
+use super::page::{Ordering, Page, PageArgs, fetch_pages};
+use crate::error::ApiError;
+
+/// The SQL side of every loader.
+pub struct Sql {
+    db: DatabaseConnection,
+}
+
+/// The loaders of one request.
+pub type Loaders = DataLoader<Sql>;
+
+impl Sql {
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+/// Builds the loaders for one request.
+pub fn loaders(db: DatabaseConnection) -> Loaders {
+    DataLoader::new(Sql { db }, tokio::spawn)
+}
+
+/// Loader errors reach clients through the API's codes.
+#[derive(Clone, Debug)]
+pub struct LoadError(pub Arc<ApiError>);
+
+impl From<ApiError> for LoadError {
+    fn from(error: ApiError) -> Self {
+        LoadError(Arc::new(error))
+    }
+}
+
+impl From<sea_orm::DbErr> for LoadError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        LoadError(Arc::new(ApiError::from(error)))
+    }
+}
+
+impl From<LoadError> for async_graphql::Error {
+    fn from(error: LoadError) -> Self {
+        let copy = match error.0.as_ref() {
+            ApiError::NotFound { what } => ApiError::NotFound { what: what.clone() },
+            ApiError::Invalid { field, reason } => ApiError::Invalid {
+                field: field.clone(),
+                reason: reason.clone(),
+            },
+            ApiError::Unavailable => ApiError::Unavailable,
+            ApiError::Internal => ApiError::Internal,
+        };
+        copy.into()
+    }
+}
+
+/// A row of `E` by its primary key.
+pub struct ById<E>(pub i64, PhantomData<fn() -> E>);
+
+impl<E> ById<E> {
+    pub fn new(id: i64) -> Self {
+        ById(id, PhantomData)
+    }
+}
+
+impl<E> Clone for ById<E> {
+    fn clone(&self) -> Self {
+        ById(self.0, PhantomData)
+    }
+}
+impl<E> PartialEq for ById<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<E> Eq for ById<E> {}
+impl<E> Hash for ById<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+impl<E> Loader<ById<E>> for Sql
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    type Value = Arc<E::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, Self::Value>, Self::Error> {
+        let Some(pk) = E::PrimaryKey::iter().next().map(|k| k.into_column()) else {
+            return Ok(HashMap::new());
+        };
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = E::find().filter(pk.is_in(ids)).all(&self.db).await?;
+        let mut found = HashMap::with_capacity(rows.len());
+        for row in rows {
+            if let sea_orm::Value::BigInt(Some(id)) = sea_orm::ModelTrait::get(&row, pk) {
+                found.insert(ById::new(id), Arc::new(row));
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A filter condition that can be part of a loader key (hashable, comparable).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Filter {
+    /// `column = value`
+    Eq(&'static str, FilterValue),
+    /// `column IN (values)`
+    In(&'static str, Vec<FilterValue>),
+    /// The row's `[year_from, year_to]` overlaps `[from, to]`.
+    YearsOverlap { from: Option<i32>, to: Option<i32> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FilterValue {
+    Int(i64),
+    Text(String),
+}
+
+impl From<FilterValue> for sea_orm::Value {
+    fn from(value: FilterValue) -> Self {
+        match value {
+            FilterValue::Int(i) => i.into(),
+            FilterValue::Text(s) => s.into(),
+        }
+    }
+}
+
+/// The SQL condition of a set of filters (all must hold).
+pub fn condition(filters: &[Filter]) -> Condition {
+    let mut all = Condition::all();
+    for filter in filters {
+        all = all.add(match filter {
+            Filter::Eq(column, value) => {
+                Expr::col(Alias::new(*column)).eq(sea_orm::Value::from(value.clone()))
+            }
+            Filter::In(column, values) => Expr::col(Alias::new(*column))
+                .is_in(values.iter().cloned().map(sea_orm::Value::from)),
+            Filter::YearsOverlap { from, to } => {
+                let mut c = Condition::all();
+                if let Some(from) = from {
+                    c = c.add(Expr::cust("COALESCE(year_to, year_from)").gte(*from));
+                }
+                if let Some(to) = to {
+                    c = c.add(Expr::cust("COALESCE(year_from, year_to)").lte(*to));
+                }
+                c.into()
+            }
+        });
+    }
+    all
+}
+
+/// Which rows of a child table belong to a parent: the table, the column naming the parent,
+/// extra filters and the ordering of the page.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ChildSpec {
+    pub table: &'static str,
+    pub parent_column: &'static str,
+    pub filters: Vec<Filter>,
+    pub ordering: Ordering,
+}
+
+/// One page of children of one parent.
+pub struct Children<E> {
+    pub parent: i64,
+    pub spec: Arc<ChildSpec>,
+    pub args: PageArgs,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Children<E> {
+    pub fn new(parent: i64, spec: ChildSpec, args: PageArgs) -> Self {
+        Children {
+            parent,
+            spec: Arc::new(spec),
+            args,
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E> Clone for Children<E> {
+    fn clone(&self) -> Self {
+        Children {
+            parent: self.parent,
+            spec: self.spec.clone(),
+            args: self.args.clone(),
+            _entity: PhantomData,
+        }
+    }
+}
+impl<E> PartialEq for Children<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent == other.parent && self.spec == other.spec && self.args == other.args
+    }
+}
+impl<E> Eq for Children<E> {}
+impl<E> Hash for Children<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parent.hash(state);
+        self.spec.hash(state);
+        self.args.hash(state);
+    }
+}
+
+impl<E> Loader<Children<E>> for Sql
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: FromQueryResult + Send + Sync + 'static,
+{
+    type Value = Arc<Page<E::Model>>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[Children<E>],
+    ) -> Result<HashMap<Children<E>, Self::Value>, Self::Error> {
+        // One statement per distinct (spec, page arguments).
+        let mut groups: HashMap<(Arc<ChildSpec>, PageArgs), Vec<i64>> = HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.spec.clone(), key.args.clone()))
+                .or_default()
+                .push(key.parent);
+        }
+        let mut found = HashMap::with_capacity(keys.len());
+        for ((spec, args), parents) in groups {
+            let pages = fetch_pages::<E, _>(
+                &self.db,
+                spec.table,
+                spec.parent_column,
+                &parents,
+                condition(&spec.filters),
+                &spec.ordering,
+                &args,
+            )
+            .await?;
+            let mut pages: HashMap<i64, Page<E::Model>> = pages.into_iter().collect();
+            for parent in parents {
+                let page = pages.remove(&parent).unwrap_or_else(|| Page {
+                    args: args.clone(),
+                    ..Page::default()
+                });
+                found.insert(
+                    Children::new(parent, (*spec).clone(), args.clone()),
+                    Arc::new(page),
+                );
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// How many children a parent has under a spec's filters (`totalCount`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ChildCount {
+    pub parent: i64,
+    pub table: &'static str,
+    pub parent_column: &'static str,
+    pub filters: Vec<Filter>,
+}
+
+impl Loader<ChildCount> for Sql {
+    type Value = u64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ChildCount]) -> Result<HashMap<ChildCount, u64>, Self::Error> {
+        let mut groups: HashMap<(&'static str, &'static str, Vec<Filter>), Vec<i64>> =
+            HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.table, key.parent_column, key.filters.clone()))
+                .or_default()
+                .push(key.parent);
+        }
+        let mut found = HashMap::with_capacity(keys.len());
+        for ((table, parent_column, filters), parents) in groups {
+            let mut select = Query::select();
+            select
+                .expr_as(Expr::cust(parent_column), Alias::new("parent"))
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+                .from(Alias::new(table))
+                .cond_where(Expr::col(Alias::new(parent_column)).is_in(parents.iter().copied()))
+                .cond_where(condition(&filters))
+                .group_by_col(Alias::new(parent_column));
+            let mut counts: HashMap<i64, u64> = HashMap::new();
+            for row in self.db.query_all(&select).await? {
+                let parent: i64 = row.try_get("", "parent")?;
+                let n: i64 = row.try_get("", "n")?;
+                counts.insert(parent, u64::try_from(n).unwrap_or(0));
+            }
+            for parent in parents {
+                let n = counts.get(&parent).copied().unwrap_or(0);
+                found.insert(
+                    ChildCount {
+                        parent,
+                        table,
+                        parent_column,
+                        filters: filters.clone(),
+                    },
+                    n,
+                );
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Funded amounts of a funder, summed per currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FundingTotals(pub i64);
+
+impl Loader<FundingTotals> for Sql {
+    type Value = Arc<Vec<(String, i64)>>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[FundingTotals],
+    ) -> Result<HashMap<FundingTotals, Self::Value>, Self::Error> {
+        let funders: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let mut select = Query::select();
+        select
+            .column(Alias::new("funder_id"))
+            .column(Alias::new("currency"))
+            .expr_as(
+                Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"),
+                Alias::new("total"),
+            )
+            .from(Alias::new("funding"))
+            .cond_where(Expr::col(Alias::new("funder_id")).is_in(funders.iter().copied()))
+            .cond_where(Expr::col(Alias::new("amount_minor")).is_not_null())
+            .cond_where(Expr::col(Alias::new("currency")).is_not_null())
+            .group_by_col(Alias::new("funder_id"))
+            .group_by_col(Alias::new("currency"))
+            .order_by(Alias::new("currency"), sea_orm::sea_query::Order::Asc);
+        let mut totals: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+        for row in self.db.query_all(&select).await? {
+            let funder: i64 = row.try_get("", "funder_id")?;
+            let currency: String = row.try_get("", "currency")?;
+            // PostgreSQL sums BIGINT into NUMERIC; the CAST keeps both stores at BIGINT.
+            let total: i64 = row.try_get("", "total")?;
+            totals.entry(funder).or_default().push((currency, total));
+        }
+        Ok(funders
+            .into_iter()
+            .map(|f| {
+                (
+                    FundingTotals(f),
+                    Arc::new(totals.remove(&f).unwrap_or_default()),
+                )
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,436 @@
+//! What organizations do together: `Programme`, `Project`, `Event`, their `Outcome`s, and the
+//! `Activity` union (what a participation or funding points at).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Union};
+use entities::{
+    RecordKind, event, funding, organization, outcome, participation, programme, project, record,
+};
+
+use super::organization::{Library, PartnerOrganization, YearRange, participation_filters};
+use super::value::{EventKind, Period, ProgrammeKind, Role, ValueQualifier};
+use super::{
+    Citation, Funding, Organization, PageInput, Participation, Place, TargetGroup, Topic, by_date,
+    by_id, by_key, child_connection, spec,
+};
+use crate::graphql::connection::Conn;
+use crate::graphql::id::{NodeType, encode};
+
+/// A project, programme or event: what organizations take part in and funders fund.
+#[derive(Union, Clone)]
+pub enum Activity {
+    Project(Project),
+    Programme(Programme),
+    Event(Event),
+}
+
+impl Activity {
+    /// The activity a record id names, whatever its type.
+    pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Activity>> {
+        let Some(record) = by_id::<record::Entity>(ctx, id).await? else {
+            return Ok(None);
+        };
+        Ok(match record.kind {
+            RecordKind::Project => by_id::<project::Entity>(ctx, id)
+                .await?
+                .map(|m| Activity::Project(Project(m))),
+            RecordKind::Programme => by_id::<programme::Entity>(ctx, id)
+                .await?
+                .map(|m| Activity::Programme(Programme(m))),
+            RecordKind::Event => by_id::<event::Entity>(ctx, id)
+                .await?
+                .map(|m| Activity::Event(Event(m))),
+            _ => None,
+        })
+    }
+}
+
+/// What an outcome is a result of.
+#[derive(Union, Clone)]
+pub enum OutcomeSubject {
+    Project(Project),
+    Programme(Programme),
+    Event(Event),
+    Library(Library),
+    PartnerOrganization(PartnerOrganization),
+}
+
+/// A funding or flagship programme; programmes nest (a priority within a national programme, an
+/// intervention direction within a priority).
+#[derive(Clone)]
+pub struct Programme(pub Arc<programme::Model>);
+
+/// An initiative carried out by organizations, usually hosted by a library.
+#[derive(Clone)]
+pub struct Project(pub Arc<project::Model>);
+
+/// A conference, training, study visit, fair, campaign, webinar, sharing café…
+#[derive(Clone)]
+pub struct Event(pub Arc<event::Model>);
+
+/// Writes an activity object: the fields every activity has, then its own.
+macro_rules! activity_object {
+    ($(#[$meta:meta])* $ty:ident, $node:expr, $key:ident { $($extra:tt)* }) => {
+        $(#[$meta])*
+        #[Object]
+        impl $ty {
+            /// Opaque global ID.
+            pub async fn id(&self) -> ID {
+                encode($node, self.0.$key)
+            }
+            /// Stable, human-readable key.
+            async fn slug(&self) -> &str {
+                &self.0.slug
+            }
+            /// The name as the source writes it, with diacritics.
+            async fn name(&self) -> &str {
+                &self.0.name
+            }
+            /// BCP 47 language tag of `name`.
+            async fn name_lang(&self) -> &str {
+                &self.0.name_lang
+            }
+            /// English name.
+            async fn name_en(&self) -> Option<&str> {
+                self.0.name_en.as_deref()
+            }
+            async fn description(&self) -> Option<&str> {
+                self.0.description.as_deref()
+            }
+            /// When it ran, as precisely as the sources say.
+            async fn period(&self) -> Period {
+                Period::new(self.0.start_date.as_deref(), self.0.end_date.as_deref(), self.0.date_note.as_deref(), self.0.year_from, self.0.year_to)
+            }
+            /// Other names.
+            async fn aliases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::value::Alias>> {
+                super::organization::aliases(ctx, self.0.$key).await
+            }
+            /// The organizations taking part, with their roles.
+            async fn participations(
+                &self,
+                ctx: &Context<'_>,
+                roles: Option<Vec<Role>>,
+                active_in: Option<YearRange>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Participation>> {
+                let spec = spec("participation", "target_id", participation_filters(roles, active_in), by_key::PARTICIPATION);
+                child_connection::<participation::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Participation(Arc::new(m.clone()))).await
+            }
+            /// Who funds it.
+            async fn fundings(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Funding>> {
+                let spec = spec("funding", "recipient_id", Vec::new(), by_key::FUNDING);
+                child_connection::<funding::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Funding(Arc::new(m.clone()))).await
+            }
+            /// Its results.
+            async fn outcomes(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Outcome>> {
+                Outcome::of(ctx, self.0.$key, PageInput { first, after, last, before }).await
+            }
+            /// Topics and SDGs it is about.
+            async fn topics(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Topic>> {
+                Topic::of(ctx, self.0.$key, PageInput { first, after, last, before }).await
+            }
+            /// The groups of people it serves.
+            async fn target_groups(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<TargetGroup>> {
+                TargetGroup::of(ctx, self.0.$key, PageInput { first, after, last, before }).await
+            }
+            /// Where the facts about it come from.
+            async fn citations(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Citation>> {
+                Citation::of(ctx, self.0.$key, PageInput { first, after, last, before }).await
+            }
+            $($extra)*
+        }
+    };
+}
+
+activity_object! {
+    /// A funding or flagship programme; programmes nest (a priority within a national programme,
+    /// an intervention direction within a priority).
+    Programme, NodeType::Programme, programme_id {
+        async fn kind(&self) -> ProgrammeKind {
+            self.0.kind.into()
+        }
+        /// The programme's own numbering ("4.1").
+        async fn code(&self) -> Option<&str> {
+            self.0.code.as_deref()
+        }
+        /// The programme this one is part of.
+        async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
+            let Some(parent) = self.0.parent_id else { return Ok(None) };
+            Ok(by_id::<programme::Entity>(ctx, parent).await?.map(Programme))
+        }
+        /// Its priorities, directions and other sub-programmes.
+        async fn children(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+        ) -> async_graphql::Result<Conn<Programme>> {
+            let spec = spec("programme", "parent_id", Vec::new(), super::by_name::PROGRAMME);
+            child_connection::<programme::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Programme(Arc::new(m.clone()))).await
+        }
+        /// Projects run under this programme (not its sub-programmes).
+        async fn projects(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+        ) -> async_graphql::Result<Conn<Project>> {
+            let spec = spec("project", "programme_id", Vec::new(), by_date::PROJECT);
+            child_connection::<project::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Project(Arc::new(m.clone()))).await
+        }
+        /// Events held within this programme.
+        async fn events(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+        ) -> async_graphql::Result<Conn<Event>> {
+            let spec = spec("event", "programme_id", Vec::new(), by_date::EVENT);
+            child_connection::<event::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Event(Arc::new(m.clone()))).await
+        }
+        /// Fundings whose money flows through this programme.
+        async fn fundings_through(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+        ) -> async_graphql::Result<Conn<Funding>> {
+            let spec = spec("funding", "programme_id", Vec::new(), by_key::FUNDING);
+            child_connection::<funding::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Funding(Arc::new(m.clone()))).await
+        }
+    }
+}
+
+activity_object! {
+    /// An initiative carried out by organizations, usually hosted by a library.
+    Project, NodeType::Project, project_id {
+        /// The problem it addresses, in the source's words.
+        async fn why(&self) -> Option<&str> {
+            self.0.why.as_deref()
+        }
+        /// What it does, in the source's words.
+        async fn what(&self) -> Option<&str> {
+            self.0.what.as_deref()
+        }
+        /// The programme it runs under.
+        async fn programme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
+            let Some(id) = self.0.programme_id else { return Ok(None) };
+            Ok(by_id::<programme::Entity>(ctx, id).await?.map(Programme))
+        }
+        async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Place>> {
+            Place::load_opt(ctx, self.0.place_id).await
+        }
+        /// Events held within the project.
+        async fn events(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+        ) -> async_graphql::Result<Conn<Event>> {
+            let spec = spec("event", "project_id", Vec::new(), by_date::EVENT);
+            child_connection::<event::Entity, _>(ctx, self.0.project_id, spec, PageInput { first, after, last, before }, |m| Event(Arc::new(m.clone()))).await
+        }
+    }
+}
+
+activity_object! {
+    /// A conference, training, study visit, fair, campaign, webinar, sharing café…
+    Event, NodeType::Event, event_id {
+        async fn kind(&self) -> EventKind {
+            self.0.kind.into()
+        }
+        /// `annual` for events held every year.
+        async fn recurrence(&self) -> Option<&str> {
+            self.0.recurrence.as_deref()
+        }
+        async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Place>> {
+            Place::load_opt(ctx, self.0.place_id).await
+        }
+        /// The project it belongs to.
+        async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
+            let Some(id) = self.0.project_id else { return Ok(None) };
+            Ok(by_id::<project::Entity>(ctx, id).await?.map(Project))
+        }
+        /// The programme it belongs to.
+        async fn programme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
+            let Some(id) = self.0.programme_id else { return Ok(None) };
+            Ok(by_id::<programme::Entity>(ctx, id).await?.map(Programme))
+        }
+        /// The larger event or campaign it is part of.
+        async fn part_of(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Event>> {
+            let Some(id) = self.0.part_of_id else { return Ok(None) };
+            Ok(by_id::<event::Entity>(ctx, id).await?.map(Event))
+        }
+        /// Events that are part of this one (the stages of a campaign, the sessions of a conference).
+        async fn parts(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+        ) -> async_graphql::Result<Conn<Event>> {
+            let spec = spec("event", "part_of_id", Vec::new(), by_date::EVENT);
+            child_connection::<event::Entity, _>(ctx, self.0.event_id, spec, PageInput { first, after, last, before }, |m| Event(Arc::new(m.clone()))).await
+        }
+    }
+}
+
+/// A result of a project, programme, event or organization; quantitative when the source gives
+/// a number ("online events reached more than 500 patrons").
+#[derive(Clone)]
+pub struct Outcome(pub Arc<outcome::Model>);
+
+impl Outcome {
+    /// The outcomes of a record.
+    pub async fn of(
+        ctx: &Context<'_>,
+        subject: i64,
+        page: PageInput,
+    ) -> async_graphql::Result<Conn<Outcome>> {
+        let spec = spec("outcome", "subject_id", Vec::new(), by_key::OUTCOME);
+        child_connection::<outcome::Entity, _>(ctx, subject, spec, page, |m| {
+            Outcome(Arc::new(m.clone()))
+        })
+        .await
+    }
+}
+
+#[Object]
+impl Outcome {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Outcome, self.0.outcome_id)
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// What it is a result of.
+    async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OutcomeSubject>> {
+        let id = self.0.subject_id;
+        if let Some(activity) = Activity::load(ctx, id).await? {
+            return Ok(Some(match activity {
+                Activity::Project(p) => OutcomeSubject::Project(p),
+                Activity::Programme(p) => OutcomeSubject::Programme(p),
+                Activity::Event(e) => OutcomeSubject::Event(e),
+            }));
+        }
+        Ok(by_id::<organization::Entity>(ctx, id).await?.map(|m| {
+            match Organization::from_model(m) {
+                Organization::Library(l) => OutcomeSubject::Library(l),
+                Organization::PartnerOrganization(p) => OutcomeSubject::PartnerOrganization(p),
+            }
+        }))
+    }
+    /// The outcome in the source's language.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// BCP 47 tag of `description`.
+    async fn description_lang(&self) -> &str {
+        &self.0.description_lang
+    }
+    async fn description_en(&self) -> Option<&str> {
+        self.0.description_en.as_deref()
+    }
+    /// What is counted, when the outcome is quantitative.
+    async fn indicator(&self) -> Option<&str> {
+        self.0.indicator.as_deref()
+    }
+    async fn value(&self) -> Option<f64> {
+        self.0.value
+    }
+    /// How the value relates to the number the source gives ("more than 500").
+    async fn value_qualifier(&self) -> Option<ValueQualifier> {
+        self.0.value_qualifier.map(Into::into)
+    }
+    async fn unit(&self) -> Option<&str> {
+        self.0.unit.as_deref()
+    }
+    async fn baseline(&self) -> Option<f64> {
+        self.0.baseline
+    }
+    async fn target(&self) -> Option<f64> {
+        self.0.target
+    }
+    /// The period the outcome covers.
+    async fn period(&self) -> Period {
+        Period::new(
+            self.0.start_date.as_deref(),
+            self.0.end_date.as_deref(),
+            None,
+            self.0.year_from,
+            self.0.year_to,
+        )
+    }
+    /// Where the outcome is reported.
+    async fn citations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Citation>> {
+        Citation::of(
+            ctx,
+            self.0.outcome_id,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+}

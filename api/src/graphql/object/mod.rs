@@ -1,0 +1,213 @@
+//! GraphQL object types. Each wraps a sea-orm model (`From<Model>`); related fields load through
+//! the request's [`Loaders`](super::loader::Loaders), never with a query of their own.
+//!
+//! - [`organization`]: the `Organization` interface, `Library`, `PartnerOrganization`, `Funder`.
+//! - [`activity`]: `Programme`, `Project`, `Event`, `Outcome` and the `Activity` union.
+//! - [`relation`]: `Participation`, `Funding`, `OrganizationRelation`, `Position`.
+//! - [`context`]: `Place`, `Person`, `Topic`, `TargetGroup`.
+//! - [`provenance`]: `Source`, `Citation`, and the `Record` union a citation supports.
+//! - [`value`]: small value types (`PartialDate`, `Period`, `Money`, `Alias`, `Identifier`).
+
+pub mod activity;
+pub mod context;
+pub mod organization;
+pub mod provenance;
+pub mod relation;
+pub mod value;
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use sea_orm::{EntityTrait, FromQueryResult};
+
+use super::connection::{Conn, Total, from_page};
+use super::loader::{ById, ChildCount, ChildSpec, Children, Filter, Loaders};
+use super::page::{Ordering, Page, PageArgs, SortKey};
+
+pub use activity::{Activity, Event, Outcome, Programme, Project};
+pub use context::{Person, Place, TargetGroup, Topic};
+pub use organization::{Funder, Library, Organization, PartnerOrganization};
+pub use provenance::{Citation, Record, Source};
+pub use relation::{Funding, OrganizationRelation, Participation, Position};
+
+/// The request's loaders.
+pub fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+/// A row by primary key, through the loader.
+pub async fn by_id<E>(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Arc<E::Model>>>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    Ok(loaders(ctx)?.load_one(ById::<E>::new(id)).await?)
+}
+
+/// Rows by primary key, in the order asked, through the loader.
+pub async fn by_ids<E>(
+    ctx: &Context<'_>,
+    ids: &[i64],
+) -> async_graphql::Result<Vec<Option<Arc<E::Model>>>>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    let found = loaders(ctx)?
+        .load_many(ids.iter().map(|id| ById::<E>::new(*id)))
+        .await?;
+    Ok(ids
+        .iter()
+        .map(|id| found.get(&ById::new(*id)).cloned())
+        .collect())
+}
+
+/// Relay arguments of a connection field.
+#[derive(Clone, Debug, Default)]
+pub struct PageInput {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl PageInput {
+    pub fn args(self) -> async_graphql::Result<PageArgs> {
+        Ok(PageArgs::new(
+            self.first,
+            self.after,
+            self.last,
+            self.before,
+        )?)
+    }
+}
+
+/// One page of children of `parent`, and the total behind it.
+pub async fn child_page<E>(
+    ctx: &Context<'_>,
+    parent: i64,
+    spec: ChildSpec,
+    page: PageInput,
+) -> async_graphql::Result<(Arc<Page<E::Model>>, Total)>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: FromQueryResult + Send + Sync + 'static,
+{
+    let total = Total::Children(ChildCount {
+        parent,
+        table: spec.table,
+        parent_column: spec.parent_column,
+        filters: spec.filters.clone(),
+    });
+    let key = Children::<E>::new(parent, spec, page.args()?);
+    let found = loaders(ctx)?.load_one(key).await?;
+    Ok((found.unwrap_or_default(), total))
+}
+
+/// A connection of children wrapped one-to-one into nodes.
+pub async fn child_connection<E, N>(
+    ctx: &Context<'_>,
+    parent: i64,
+    spec: ChildSpec,
+    page: PageInput,
+    node: impl FnMut(&E::Model) -> N,
+) -> async_graphql::Result<Conn<N>>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: FromQueryResult + Send + Sync + 'static,
+    N: async_graphql::OutputType,
+{
+    let (page, total) = child_page::<E>(ctx, parent, spec, page).await?;
+    Ok(from_page(&page, total, node))
+}
+
+/// Builds a child spec.
+pub fn spec(
+    table: &'static str,
+    parent_column: &'static str,
+    filters: Vec<Filter>,
+    ordering: Ordering,
+) -> ChildSpec {
+    ChildSpec {
+        table,
+        parent_column,
+        filters,
+        ordering,
+    }
+}
+
+/// Orderings by primary key, one per table, for lists that have no natural order.
+pub mod by_key {
+    use super::{Ordering, SortKey};
+
+    macro_rules! orderings {
+        ($($name:ident = $column:literal),* $(,)?) => {
+            $(pub const $name: Ordering = Ordering { keys: &[SortKey::int($column, $column)] };)*
+        };
+    }
+
+    orderings! {
+        CITATION = "citation_id",
+        PARTICIPATION = "participation_id",
+        FUNDING = "funding_id",
+        RELATION = "organization_relation_id",
+        POSITION = "position_id",
+        CLASSIFICATION = "classification_id",
+        AUDIENCE = "audience_id",
+        OUTCOME = "outcome_id",
+        IDENTIFIER = "identifier_id",
+        ALIAS = "alias_id",
+        LIBRARY = "organization_id",
+    }
+}
+
+/// Orderings by folded name, then id.
+pub mod by_name {
+    use super::{Ordering, SortKey};
+
+    macro_rules! orderings {
+        ($($name:ident = $column:literal),* $(,)?) => {
+            $(pub const $name: Ordering = Ordering {
+                keys: &[SortKey::text("sort_key", "sort_key"), SortKey::int($column, $column)],
+            };)*
+        };
+    }
+
+    orderings! {
+        ORGANIZATION = "organization_id",
+        LIBRARY = "organization_id",
+        PLACE = "place_id",
+        PROGRAMME = "programme_id",
+        PROJECT = "project_id",
+        EVENT = "event_id",
+        PERSON = "person_id",
+        TOPIC = "topic_id",
+        TARGET_GROUP = "target_group_id",
+    }
+}
+
+/// Orderings by date (earliest first, undated last), then id.
+pub mod by_date {
+    use super::{Ordering, SortKey};
+
+    macro_rules! orderings {
+        ($($name:ident = $column:literal),* $(,)?) => {
+            $(pub const $name: Ordering = Ordering {
+                keys: &[
+                    SortKey::int("COALESCE(year_from, 99999)", "year_key"),
+                    SortKey::text("COALESCE(start_date, '')", "date_key"),
+                    SortKey::int($column, $column),
+                ],
+            };)*
+        };
+    }
+
+    orderings! {
+        PROGRAMME = "programme_id",
+        PROJECT = "project_id",
+        EVENT = "event_id",
+        OUTCOME = "outcome_id",
+        PARTICIPATION = "participation_id",
+        FUNDING = "funding_id",
+    }
+}

@@ -1,0 +1,679 @@
+//! Organizations: the `Organization` interface with its implementors `Library` and
+//! `PartnerOrganization`, and the `Funder` view of an organization that funds.
+//!
+//! Both implementors share every organization field; [`organization_object!`] writes those
+//! resolvers once and expands them into each type, so the two cannot drift apart.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, Interface, Object};
+use entities::{
+    funding, identifier, library, organization, organization_relation, participation, position,
+};
+
+use super::value::{
+    Alias, Identifier, LibraryType, OrganizationKind, OrganizationRelationKind, Role,
+};
+use super::{
+    Citation, Funding, OrganizationRelation, Outcome, PageInput, Participation, Place, Position,
+    Topic, by_date, by_id, by_ids, by_key, child_connection, child_page, loaders, spec,
+};
+use crate::graphql::collaboration::{CollaboratorConnection, CollaboratorFilter};
+use crate::graphql::connection::{Conn, from_loaded};
+use crate::graphql::id::{NodeType, encode};
+use crate::graphql::loader::FundingTotals;
+use crate::graphql::loader::{Children, Filter, FilterValue};
+use crate::graphql::page::PageArgs;
+
+/// A range of years, inclusive at both ends; either end may be open.
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct YearRange {
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+}
+
+/// Which way an organization relation is read.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RelationDirection {
+    /// Relations where this organization is the subject ("X is a member of …").
+    Outgoing,
+    /// Relations where this organization is the object ("… is a member of X").
+    Incoming,
+    /// Both.
+    #[default]
+    Both,
+}
+
+/// Any organization: a library, an NGO, a public authority, a network, an informal group, a crowd.
+// clippy reads the repeated `ty = …` of the field list as duplicated attributes.
+#[allow(clippy::duplicated_attributes)]
+#[derive(Interface)]
+#[graphql(
+    field(name = "id", ty = "ID", desc = "Opaque global ID."),
+    field(name = "slug", ty = "&str", desc = "Stable, human-readable key."),
+    field(name = "kind", ty = "OrganizationKind"),
+    field(
+        name = "name",
+        ty = "&str",
+        desc = "The name as the source writes it, with diacritics."
+    ),
+    field(
+        name = "name_lang",
+        ty = "&str",
+        desc = "BCP 47 language tag of `name`."
+    ),
+    field(name = "name_en", ty = "Option<&str>", desc = "English name."),
+    field(name = "description", ty = "Option<&str>"),
+    field(name = "website", ty = "Option<&str>"),
+    field(name = "email", ty = "Option<&str>"),
+    field(name = "phone", ty = "Option<&str>"),
+    field(
+        name = "aliases",
+        ty = "Vec<Alias>",
+        desc = "Other names: acronyms, names in other languages."
+    ),
+    field(
+        name = "place",
+        ty = "Option<Place>",
+        desc = "Where the organization is."
+    ),
+    field(
+        name = "identifiers",
+        ty = "Vec<Identifier>",
+        desc = "IDs in external registers (up to 100)."
+    ),
+    field(
+        name = "participations",
+        ty = "Conn<Participation>",
+        desc = "The projects, programmes and events it takes part in, with its role.",
+        arg(name = "roles", ty = "Option<Vec<Role>>"),
+        arg(name = "active_in", ty = "Option<YearRange>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "fundings_given",
+        ty = "Conn<Funding>",
+        desc = "What it funds.",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "relations",
+        ty = "Conn<OrganizationRelation>",
+        desc = "Membership, succession, renaming and other ties to other organizations.",
+        arg(name = "direction", ty = "Option<RelationDirection>"),
+        arg(name = "kinds", ty = "Option<Vec<OrganizationRelationKind>>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "positions",
+        ty = "Conn<Position>",
+        desc = "People and their roles here.",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "outcomes",
+        ty = "Conn<Outcome>",
+        desc = "Results attributed to the organization itself.",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "topics",
+        ty = "Conn<Topic>",
+        desc = "Topics and SDGs the organization itself is classified under.",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "collaborators",
+        ty = "CollaboratorConnection",
+        desc = "Organizations it shares projects, events or programmes with, strongest ties first.",
+        arg(name = "filter", ty = "Option<CollaboratorFilter>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>")
+    ),
+    field(
+        name = "as_funder",
+        ty = "Option<Funder>",
+        desc = "The organization as a funder, if it funds anything."
+    ),
+    field(
+        name = "citations",
+        ty = "Conn<Citation>",
+        desc = "Where the facts about this organization come from.",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    )
+)]
+pub enum Organization {
+    Library(Library),
+    PartnerOrganization(PartnerOrganization),
+}
+
+impl Organization {
+    /// The right implementor for a row.
+    pub fn from_model(model: Arc<organization::Model>) -> Self {
+        if model.kind == entities::OrganizationKind::Library {
+            Organization::Library(Library(model))
+        } else {
+            Organization::PartnerOrganization(PartnerOrganization(model))
+        }
+    }
+
+    /// Loads an organization by row id.
+    pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Self>> {
+        Ok(by_id::<organization::Entity>(ctx, id)
+            .await?
+            .map(Organization::from_model))
+    }
+
+    /// Loads organizations by row id, in order.
+    pub async fn load_many(
+        ctx: &Context<'_>,
+        ids: &[i64],
+    ) -> async_graphql::Result<Vec<Option<Self>>> {
+        Ok(by_ids::<organization::Entity>(ctx, ids)
+            .await?
+            .into_iter()
+            .map(|m| m.map(Organization::from_model))
+            .collect())
+    }
+}
+
+/// A library: an organization with library details.
+#[derive(Clone)]
+pub struct Library(pub Arc<organization::Model>);
+
+/// An organization that is not a library: NGOs, foundations, public authorities, networks,
+/// associations, informal groups, crowds, businesses, international bodies.
+#[derive(Clone)]
+pub struct PartnerOrganization(pub Arc<organization::Model>);
+
+const BOUNDED_LIST: u64 = 100;
+
+macro_rules! organization_object {
+    ($(#[$meta:meta])* $ty:ident { $($extra:tt)* }) => {
+        $(#[$meta])*
+        #[Object]
+        impl $ty {
+            /// Opaque global ID.
+            pub async fn id(&self) -> ID {
+                encode(NodeType::Organization, self.0.organization_id)
+            }
+            /// Stable, human-readable key.
+            pub async fn slug(&self) -> &str {
+                &self.0.slug
+            }
+            pub async fn kind(&self) -> OrganizationKind {
+                self.0.kind.into()
+            }
+            /// The name as the source writes it, with diacritics.
+            pub async fn name(&self) -> &str {
+                &self.0.name
+            }
+            /// BCP 47 language tag of `name`.
+            pub async fn name_lang(&self) -> &str {
+                &self.0.name_lang
+            }
+            /// English name.
+            pub async fn name_en(&self) -> Option<&str> {
+                self.0.name_en.as_deref()
+            }
+            pub async fn description(&self) -> Option<&str> {
+                self.0.description.as_deref()
+            }
+            pub async fn website(&self) -> Option<&str> {
+                self.0.website.as_deref()
+            }
+            pub async fn email(&self) -> Option<&str> {
+                self.0.email.as_deref()
+            }
+            pub async fn phone(&self) -> Option<&str> {
+                self.0.phone.as_deref()
+            }
+            /// Other names: acronyms, names in other languages.
+            pub async fn aliases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Alias>> {
+                aliases(ctx, self.0.organization_id).await
+            }
+            /// Where the organization is.
+            pub async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Place>> {
+                Place::load_opt(ctx, self.0.place_id).await
+            }
+            /// IDs in external registers (up to 100).
+            pub async fn identifiers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Identifier>> {
+                identifiers(ctx, self.0.organization_id).await
+            }
+            /// The projects, programmes and events it takes part in, with its role; earliest first.
+            pub async fn participations(
+                &self,
+                ctx: &Context<'_>,
+                roles: Option<Vec<Role>>,
+                active_in: Option<YearRange>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Participation>> {
+                participations(ctx, self.0.organization_id, roles, active_in, PageInput { first, after, last, before }).await
+            }
+            /// What it funds.
+            pub async fn fundings_given(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Funding>> {
+                let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
+                child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(Arc::new(m.clone()))).await
+            }
+            /// Membership, succession, renaming and other ties to other organizations.
+            pub async fn relations(
+                &self,
+                ctx: &Context<'_>,
+                direction: Option<RelationDirection>,
+                kinds: Option<Vec<OrganizationRelationKind>>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<OrganizationRelation>> {
+                relations(ctx, self.0.organization_id, direction.unwrap_or_default(), kinds, PageInput { first, after, last, before }).await
+            }
+            /// People and their roles here.
+            pub async fn positions(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Position>> {
+                let spec = spec("position", "organization_id", Vec::new(), by_key::POSITION);
+                child_connection::<position::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Position(Arc::new(m.clone()))).await
+            }
+            /// Results attributed to the organization itself.
+            pub async fn outcomes(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Outcome>> {
+                Outcome::of(ctx, self.0.organization_id, PageInput { first, after, last, before }).await
+            }
+            /// Topics and SDGs the organization itself is classified under.
+            pub async fn topics(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Topic>> {
+                Topic::of(ctx, self.0.organization_id, PageInput { first, after, last, before }).await
+            }
+            /// Organizations it shares projects, events or programmes with, strongest ties first.
+            pub async fn collaborators(
+                &self,
+                ctx: &Context<'_>,
+                filter: Option<CollaboratorFilter>,
+                first: Option<i32>,
+                after: Option<String>,
+            ) -> async_graphql::Result<CollaboratorConnection> {
+                crate::graphql::collaboration::collaborators(ctx, self.0.organization_id, filter.unwrap_or_default(), first, after).await
+            }
+            /// The organization as a funder, if it funds anything.
+            pub async fn as_funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Funder>> {
+                Funder::of(ctx, self.0.clone()).await
+            }
+            /// Where the facts about this organization come from.
+            pub async fn citations(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Citation>> {
+                Citation::of(ctx, self.0.organization_id, PageInput { first, after, last, before }).await
+            }
+            $($extra)*
+        }
+    };
+}
+
+organization_object! {
+    /// A library: an organization with library details.
+    Library {
+        /// Municipal, communal, regional…, when the source says.
+        pub async fn library_type(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LibraryType>> {
+            Ok(self.details(ctx).await?.and_then(|d| d.library_type).map(Into::into))
+        }
+        /// Postal address, as stated.
+        pub async fn address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+            Ok(self.details(ctx).await?.and_then(|d| d.address.clone()))
+        }
+        /// Opening hours, as stated.
+        pub async fn opening_hours(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+            Ok(self.details(ctx).await?.and_then(|d| d.opening_hours.clone()))
+        }
+        /// The library this one is a branch of.
+        pub async fn parent_library(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Library>> {
+            let Some(parent) = self.details(ctx).await?.and_then(|d| d.parent_library_id) else { return Ok(None) };
+            Ok(by_id::<organization::Entity>(ctx, parent).await?.map(Library))
+        }
+        /// Its branches.
+        pub async fn branches(
+            &self,
+            ctx: &Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+        ) -> async_graphql::Result<Conn<Library>> {
+            let spec = spec("library", "parent_library_id", Vec::new(), by_key::LIBRARY);
+            let (page, total) = child_page::<library::Entity>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }).await?;
+            let ids: Vec<i64> = page.rows.iter().map(|r| r.model.organization_id).collect();
+            let nodes = by_ids::<organization::Entity>(ctx, &ids).await?.into_iter().map(|m| m.map(Library)).collect();
+            Ok(from_loaded(&page, total, nodes))
+        }
+    }
+}
+
+organization_object! {
+    /// An organization that is not a library: NGOs, foundations, public authorities, networks,
+    /// associations, informal groups, crowds, businesses, international bodies.
+    PartnerOrganization {}
+}
+
+impl Library {
+    async fn details(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Arc<library::Model>>> {
+        by_id::<library::Entity>(ctx, self.0.organization_id).await
+    }
+}
+
+pub(super) async fn aliases(ctx: &Context<'_>, record: i64) -> async_graphql::Result<Vec<Alias>> {
+    let spec = spec("alias", "record_id", Vec::new(), by_key::ALIAS);
+    let (page, _) = child_page::<entities::alias::Entity>(
+        ctx,
+        record,
+        spec,
+        PageInput {
+            first: Some(BOUNDED_LIST as i32),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(page
+        .rows
+        .iter()
+        .map(|r| Alias {
+            name: r.model.name.clone(),
+            lang: r.model.lang.clone(),
+        })
+        .collect())
+}
+
+async fn identifiers(
+    ctx: &Context<'_>,
+    organization: i64,
+) -> async_graphql::Result<Vec<Identifier>> {
+    let spec = spec(
+        "identifier",
+        "organization_id",
+        Vec::new(),
+        by_key::IDENTIFIER,
+    );
+    let (page, _) = child_page::<identifier::Entity>(
+        ctx,
+        organization,
+        spec,
+        PageInput {
+            first: Some(BOUNDED_LIST as i32),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(page
+        .rows
+        .iter()
+        .map(|r| Identifier {
+            scheme: r.model.scheme.into(),
+            value: r.model.value.clone(),
+        })
+        .collect())
+}
+
+/// Role and year filters of participation lists.
+pub fn participation_filters(
+    roles: Option<Vec<Role>>,
+    active_in: Option<YearRange>,
+) -> Vec<Filter> {
+    let mut filters = Vec::new();
+    if let Some(roles) = roles {
+        let mut values: Vec<FilterValue> = roles
+            .into_iter()
+            .map(|r| FilterValue::Text(entities::Role::from(r).as_str().to_owned()))
+            .collect();
+        values.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        values.dedup();
+        filters.push(Filter::In("role", values));
+    }
+    if let Some(range) = active_in {
+        filters.push(Filter::YearsOverlap {
+            from: range.from,
+            to: range.to,
+        });
+    }
+    filters
+}
+
+async fn participations(
+    ctx: &Context<'_>,
+    organization: i64,
+    roles: Option<Vec<Role>>,
+    active_in: Option<YearRange>,
+    page: PageInput,
+) -> async_graphql::Result<Conn<Participation>> {
+    let spec = spec(
+        "participation",
+        "organization_id",
+        participation_filters(roles, active_in),
+        by_date::PARTICIPATION,
+    );
+    child_connection::<participation::Entity, _>(ctx, organization, spec, page, |m| {
+        Participation(Arc::new(m.clone()))
+    })
+    .await
+}
+
+async fn relations(
+    ctx: &Context<'_>,
+    organization: i64,
+    direction: RelationDirection,
+    kinds: Option<Vec<OrganizationRelationKind>>,
+    page: PageInput,
+) -> async_graphql::Result<Conn<OrganizationRelation>> {
+    let mut filters = Vec::new();
+    if let Some(kinds) = kinds {
+        filters.push(Filter::In(
+            "kind",
+            kinds
+                .into_iter()
+                .map(|k| {
+                    FilterValue::Text(
+                        entities::OrganizationRelationKind::from(k)
+                            .as_str()
+                            .to_owned(),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    let column = match direction {
+        RelationDirection::Outgoing => "subject_id",
+        RelationDirection::Incoming => "object_id",
+        RelationDirection::Both => return relations_both(ctx, organization, filters, page).await,
+    };
+    let spec = spec("organization_relation", column, filters, by_key::RELATION);
+    child_connection::<organization_relation::Entity, _>(ctx, organization, spec, page, |m| {
+        OrganizationRelation(Arc::new(m.clone()))
+    })
+    .await
+}
+
+async fn relations_both(
+    ctx: &Context<'_>,
+    organization: i64,
+    filters: Vec<Filter>,
+    page: PageInput,
+) -> async_graphql::Result<Conn<OrganizationRelation>> {
+    // A relation is a child of its subject and of its object, and a page needs one parent column,
+    // so both ends are loaded (bounded: an organization has few memberships and renamings) and
+    // merged in id order, then paged in memory.
+    let args: PageArgs = page.args()?;
+    let bounded = PageInput {
+        first: Some(BOUNDED_LIST as i32),
+        ..Default::default()
+    };
+    let outgoing = spec(
+        "organization_relation",
+        "subject_id",
+        filters.clone(),
+        by_key::RELATION,
+    );
+    let incoming = spec(
+        "organization_relation",
+        "object_id",
+        filters,
+        by_key::RELATION,
+    );
+    let l = loaders(ctx)?;
+    let a = l
+        .load_one(Children::<organization_relation::Entity>::new(
+            organization,
+            outgoing,
+            bounded.clone().args()?,
+        ))
+        .await?
+        .unwrap_or_default();
+    let b = l
+        .load_one(Children::<organization_relation::Entity>::new(
+            organization,
+            incoming,
+            bounded.args()?,
+        ))
+        .await?
+        .unwrap_or_default();
+    let mut all: Vec<&crate::graphql::page::Keyed<organization_relation::Model>> =
+        a.rows.iter().chain(b.rows.iter()).collect();
+    all.sort_by_key(|r| r.model.organization_relation_id);
+    all.dedup_by_key(|r| r.model.organization_relation_id);
+    let merged = crate::graphql::page::page_in_memory(
+        all.into_iter()
+            .map(|r| (r.cursor.clone(), r.model.clone()))
+            .collect(),
+        &args,
+    )?;
+    let total = crate::graphql::connection::Total::Known(merged.1);
+    Ok(crate::graphql::connection::from_page(
+        &merged.0,
+        total,
+        |m| OrganizationRelation(Arc::new(m.clone())),
+    ))
+}
+
+/// An organization in its role as a funder: what it funds, through which programmes, and how much.
+pub struct Funder(pub Arc<organization::Model>);
+
+impl Funder {
+    /// The funder view of an organization, if it funds anything.
+    pub async fn of(
+        ctx: &Context<'_>,
+        model: Arc<organization::Model>,
+    ) -> async_graphql::Result<Option<Funder>> {
+        let spec = spec("funding", "funder_id", Vec::new(), by_key::FUNDING);
+        let (page, _) = child_page::<funding::Entity>(
+            ctx,
+            model.organization_id,
+            spec,
+            PageInput {
+                first: Some(1),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok((!page.rows.is_empty()).then_some(Funder(model)))
+    }
+}
+
+#[Object]
+impl Funder {
+    /// The funder's organization ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Organization, self.0.organization_id)
+    }
+    /// The organization.
+    async fn organization(&self) -> Organization {
+        Organization::from_model(self.0.clone())
+    }
+    /// Everything it funds, earliest first.
+    async fn fundings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Funding>> {
+        let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
+        child_connection::<funding::Entity, _>(
+            ctx,
+            self.0.organization_id,
+            spec,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Funding(Arc::new(m.clone())),
+        )
+        .await
+    }
+    /// Amounts funded, summed per currency (fundings without a stated amount are not counted).
+    async fn totals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::value::Money>> {
+        let totals = loaders(ctx)?
+            .load_one(FundingTotals(self.0.organization_id))
+            .await?
+            .unwrap_or_default();
+        Ok(totals
+            .iter()
+            .map(|(currency, total)| super::value::Money::new(*total, currency))
+            .collect())
+    }
+}

@@ -1,0 +1,267 @@
+//! Relations between records, each with its own dates and citations: `Participation`,
+//! `Funding`, `OrganizationRelation`, `Position`.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object};
+use entities::{funding, organization_relation, participation, person, position, programme};
+
+use super::activity::{Activity, Programme};
+use super::value::{FundingInstrument, Money, OrganizationRelationKind, Period, Role};
+use super::{Citation, Organization, PageInput, Person, by_id};
+use crate::graphql::connection::Conn;
+use crate::graphql::id::{NodeType, encode};
+
+/// An organization's part in a project, programme or event: the evidence collaboration is
+/// computed from.
+#[derive(Clone)]
+pub struct Participation(pub Arc<participation::Model>);
+
+#[Object]
+impl Participation {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Participation, self.0.participation_id)
+    }
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.organization_id).await
+    }
+    /// The project, programme or event.
+    async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
+        Activity::load(ctx, self.0.target_id).await
+    }
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// When the organization took part, where the source says.
+    async fn period(&self) -> Period {
+        let m = &self.0;
+        Period::new(
+            m.start_date.as_deref(),
+            m.end_date.as_deref(),
+            m.date_note.as_deref(),
+            m.year_from,
+            m.year_to,
+        )
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Where this participation is stated.
+    async fn citations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Citation>> {
+        Citation::of(
+            ctx,
+            self.0.participation_id,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+}
+
+/// Who funds what: a funder, the funded project, programme or event, the programme the money
+/// flows through and an intermediary that passes it on.
+#[derive(Clone)]
+pub struct Funding(pub Arc<funding::Model>);
+
+#[Object]
+impl Funding {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Funding, self.0.funding_id)
+    }
+    async fn funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.funder_id).await
+    }
+    /// What is funded.
+    async fn recipient(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
+        Activity::load(ctx, self.0.recipient_id).await
+    }
+    /// The programme the money flows through.
+    async fn programme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
+        let Some(id) = self.0.programme_id else {
+            return Ok(None);
+        };
+        Ok(by_id::<programme::Entity>(ctx, id).await?.map(Programme))
+    }
+    /// An operator that passes the money on.
+    async fn intermediary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        let Some(id) = self.0.intermediary_id else {
+            return Ok(None);
+        };
+        Organization::load(ctx, id).await
+    }
+    async fn instrument(&self) -> Option<FundingInstrument> {
+        self.0.instrument.map(Into::into)
+    }
+    /// The amount, where the source states one.
+    async fn amount(&self) -> Option<Money> {
+        Some(Money::new(
+            self.0.amount_minor?,
+            self.0.currency.as_deref()?,
+        ))
+    }
+    async fn period(&self) -> Period {
+        let m = &self.0;
+        Period::new(
+            m.start_date.as_deref(),
+            m.end_date.as_deref(),
+            m.date_note.as_deref(),
+            m.year_from,
+            m.year_to,
+        )
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Where this funding is stated.
+    async fn citations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Citation>> {
+        Citation::of(
+            ctx,
+            self.0.funding_id,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+}
+
+/// A tie between two organizations, read "subject kind object": "Labib Association
+/// successorOf LABIB".
+#[derive(Clone)]
+pub struct OrganizationRelation(pub Arc<organization_relation::Model>);
+
+#[Object]
+impl OrganizationRelation {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        encode(
+            NodeType::OrganizationRelation,
+            self.0.organization_relation_id,
+        )
+    }
+    async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.subject_id).await
+    }
+    async fn kind(&self) -> OrganizationRelationKind {
+        self.0.kind.into()
+    }
+    async fn object(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.object_id).await
+    }
+    async fn period(&self) -> Period {
+        let m = &self.0;
+        Period::new(
+            m.start_date.as_deref(),
+            m.end_date.as_deref(),
+            m.date_note.as_deref(),
+            m.year_from,
+            m.year_to,
+        )
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Where this relation is stated.
+    async fn citations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Citation>> {
+        Citation::of(
+            ctx,
+            self.0.organization_relation_id,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+}
+
+/// A person's role at an organization ("Director").
+#[derive(Clone)]
+pub struct Position(pub Arc<position::Model>);
+
+#[Object]
+impl Position {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Position, self.0.position_id)
+    }
+    async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
+        Ok(by_id::<person::Entity>(ctx, self.0.person_id)
+            .await?
+            .map(Person))
+    }
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Organization::load(ctx, self.0.organization_id).await
+    }
+    /// The title as the source writes it.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// BCP 47 tag of `title`.
+    async fn title_lang(&self) -> &str {
+        &self.0.title_lang
+    }
+    async fn period(&self) -> Period {
+        let m = &self.0;
+        Period::new(
+            m.start_date.as_deref(),
+            m.end_date.as_deref(),
+            None,
+            m.year_from,
+            m.year_to,
+        )
+    }
+    /// Where this position is stated.
+    async fn citations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Citation>> {
+        Citation::of(
+            ctx,
+            self.0.position_id,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+}

@@ -1,0 +1,1013 @@
+//! The root `Query`: lookups by ID or slug, filtered and ordered lists, search, collaboration,
+//! statistics.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, InputObject, Interface, Object};
+use entities::text::fold;
+use entities::{
+    event, organization, outcome, person, place, programme, project, source, target_group, topic,
+};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+
+use super::collaboration::{self, ConnectionPath, Network, NetworkFilter};
+use super::connection::{Conn, Total, from_page};
+use super::id::{self, NodeType};
+use super::object::organization::YearRange;
+use super::object::value::{EventKind, OrganizationKind, ProgrammeKind, Role};
+use super::object::*;
+use super::page::{Ordering, PageArgs, fetch_page};
+use super::search::{self, SearchHit, SearchType};
+use super::statistics::Statistics;
+use crate::error::ApiError;
+
+/// The most IDs `nodes` takes at once.
+pub const MAX_NODES: usize = 100;
+
+/// Anything with a global ID (Relay's `Node`).
+#[derive(Interface, Clone)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global ID."))]
+pub enum Node {
+    Library(Library),
+    PartnerOrganization(PartnerOrganization),
+    Place(Place),
+    Programme(Programme),
+    Project(Project),
+    Event(Event),
+    Outcome(Outcome),
+    Person(Person),
+    Topic(Topic),
+    TargetGroup(TargetGroup),
+    Participation(Participation),
+    Funding(Funding),
+    OrganizationRelation(OrganizationRelation),
+    Position(Position),
+    Source(Source),
+}
+
+/// How to order organizations.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrganizationOrder {
+    /// By name, ignoring case and diacritics.
+    #[default]
+    Name,
+    /// By name, Z to A.
+    NameDesc,
+}
+
+/// How to order projects, programmes and events.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ActivityOrder {
+    /// By name, ignoring case and diacritics.
+    #[default]
+    Name,
+    /// Earliest first; undated last.
+    Date,
+    /// Latest first; undated first.
+    DateDesc,
+}
+
+/// Which organizations to list.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct OrganizationFilter {
+    pub kinds: Option<Vec<OrganizationKind>>,
+    /// ISO 3166-1 alpha-2 codes of the countries they are in.
+    pub countries: Option<Vec<String>>,
+    /// Taking part in activities about these topics (slugs such as `sdg-4`), or classified under them.
+    pub topics: Option<Vec<String>>,
+    /// Taking part in these programmes (slugs), their sub-programmes or their projects and events.
+    pub programmes: Option<Vec<String>>,
+    /// Taking part in activities funded by these organizations (slugs).
+    pub funders: Option<Vec<String>>,
+    /// Taking part in anything with one of these roles.
+    pub roles: Option<Vec<Role>>,
+    /// Taking part in something active in these years.
+    pub active_in: Option<YearRange>,
+    /// Name, alias or description contains this text (case- and diacritic-insensitive).
+    pub text: Option<String>,
+}
+
+/// Which projects, programmes or events to list.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ActivityFilter {
+    /// For events: these kinds.
+    pub event_kinds: Option<Vec<EventKind>>,
+    /// For programmes: these kinds.
+    pub programme_kinds: Option<Vec<ProgrammeKind>>,
+    /// With a taking-part organization in these countries (ISO 3166-1 alpha-2), or located there.
+    pub countries: Option<Vec<String>>,
+    /// Under these programmes (slugs) or their sub-programmes.
+    pub programmes: Option<Vec<String>>,
+    /// Funded by these organizations (slugs).
+    pub funders: Option<Vec<String>>,
+    /// About these topics (slugs such as `sdg-4`).
+    pub topics: Option<Vec<String>>,
+    /// With these organizations (slugs) taking part.
+    pub organizations: Option<Vec<String>>,
+    /// With an organization taking part in one of these roles.
+    pub roles: Option<Vec<Role>>,
+    /// Active in these years.
+    pub active_in: Option<YearRange>,
+    /// Name, alias or description contains this text (case- and diacritic-insensitive).
+    pub text: Option<String>,
+}
+
+fn subquery(column: &str, table: &str, condition: Condition) -> SelectStatement {
+    Query::select()
+        .column(Alias::new(column))
+        .from(Alias::new(table))
+        .cond_where(condition)
+        .to_owned()
+}
+
+fn ids_of_slugs(table: &str, id_column: &str, slugs: &[String]) -> SelectStatement {
+    subquery(
+        id_column,
+        table,
+        Condition::all().add(Expr::col(Alias::new("slug")).is_in(slugs.iter().cloned())),
+    )
+}
+
+/// Records whose folded search text contains every word of `text`.
+fn text_condition(key: &str, text: &str) -> async_graphql::Result<Condition> {
+    let folded = fold(text);
+    if folded.is_empty() || text.chars().count() > search::MAX_SEARCH_LENGTH {
+        return Err(ApiError::invalid(
+            "filter.text",
+            format!(
+                "must contain letters or digits, at most {} characters",
+                search::MAX_SEARCH_LENGTH
+            ),
+        )
+        .into());
+    }
+    let mut all = Condition::all();
+    for token in folded.split(' ') {
+        all = all.add(Expr::col(Alias::new(key)).in_subquery(subquery(
+            "record_id",
+            "search_term",
+            Condition::all().add(Expr::col(Alias::new("text")).like(format!("%{token}%"))),
+        )));
+    }
+    Ok(all)
+}
+
+fn years_condition(range: &YearRange) -> Condition {
+    let mut c = Condition::all();
+    if let Some(from) = range.from {
+        c = c.add(Expr::cust("COALESCE(year_to, year_from)").gte(from));
+    }
+    if let Some(to) = range.to {
+        c = c.add(Expr::cust("COALESCE(year_from, year_to)").lte(to));
+    }
+    c
+}
+
+fn role_values(roles: &[Role]) -> Vec<&'static str> {
+    roles
+        .iter()
+        .map(|&r| entities::Role::from(r).as_str())
+        .collect()
+}
+
+/// Activities (record ids) of the given topics.
+fn activities_with_topics(topics: &[String]) -> SelectStatement {
+    subquery(
+        "subject_id",
+        "classification",
+        Condition::all().add(
+            Expr::col(Alias::new("topic_id"))
+                .in_subquery(ids_of_slugs("topic", "topic_id", topics)),
+        ),
+    )
+}
+
+/// Activities (record ids) funded by the given funders.
+fn activities_funded_by(funders: &[String]) -> SelectStatement {
+    subquery(
+        "recipient_id",
+        "funding",
+        Condition::all().add(Expr::col(Alias::new("funder_id")).in_subquery(ids_of_slugs(
+            "organization",
+            "organization_id",
+            funders,
+        ))),
+    )
+}
+
+/// Activities (record ids) in the programmes: the programmes themselves and their projects and events.
+fn activities_in_programmes(programmes: &[i64]) -> Condition {
+    Condition::any()
+        .add(Expr::col(Alias::new("target_id")).is_in(programmes.iter().copied()))
+        .add(
+            Expr::col(Alias::new("target_id")).in_subquery(subquery(
+                "project_id",
+                "project",
+                Condition::all()
+                    .add(Expr::col(Alias::new("programme_id")).is_in(programmes.iter().copied())),
+            )),
+        )
+        .add(
+            Expr::col(Alias::new("target_id")).in_subquery(subquery(
+                "event_id",
+                "event",
+                Condition::all()
+                    .add(Expr::col(Alias::new("programme_id")).is_in(programmes.iter().copied())),
+            )),
+        )
+}
+
+async fn organization_condition(
+    db: &DatabaseConnection,
+    filter: &OrganizationFilter,
+    libraries: bool,
+) -> async_graphql::Result<Condition> {
+    let key = "organization_id";
+    let mut all = Condition::all();
+    if libraries {
+        all = all.add(Expr::col(Alias::new("kind")).eq("library"));
+    }
+    if let Some(kinds) = &filter.kinds {
+        all = all.add(
+            Expr::col(Alias::new("kind")).is_in(
+                kinds
+                    .iter()
+                    .map(|&k| entities::OrganizationKind::from(k).as_str()),
+            ),
+        );
+    }
+    if let Some(countries) = &filter.countries {
+        all = all.add(
+            Expr::col(Alias::new("place_id")).in_subquery(subquery(
+                "place_id",
+                "place",
+                Condition::all()
+                    .add(Expr::col(Alias::new("country_code")).is_in(countries.iter().cloned())),
+            )),
+        );
+    }
+    // Participation-based filters all constrain the same participations.
+    let mut taking_part = Condition::all();
+    let mut any_participation_filter = false;
+    if let Some(roles) = &filter.roles {
+        taking_part = taking_part.add(Expr::col(Alias::new("role")).is_in(role_values(roles)));
+        any_participation_filter = true;
+    }
+    if let Some(range) = &filter.active_in {
+        taking_part = taking_part.add(years_condition(range));
+        any_participation_filter = true;
+    }
+    if let Some(slugs) = &filter.programmes {
+        let ids: Vec<i64> = collaboration::programme_tree(db, slugs)
+            .await?
+            .into_iter()
+            .collect();
+        taking_part = taking_part.add(activities_in_programmes(&ids));
+        any_participation_filter = true;
+    }
+    if let Some(funders) = &filter.funders {
+        taking_part = taking_part
+            .add(Expr::col(Alias::new("target_id")).in_subquery(activities_funded_by(funders)));
+        any_participation_filter = true;
+    }
+    if any_participation_filter {
+        all = all.add(Expr::col(Alias::new(key)).in_subquery(subquery(
+            "organization_id",
+            "participation",
+            taking_part,
+        )));
+    }
+    if let Some(topics) = &filter.topics {
+        all = all.add(
+            Condition::any()
+                .add(Expr::col(Alias::new(key)).in_subquery(activities_with_topics(topics)))
+                .add(
+                    Expr::col(Alias::new(key)).in_subquery(subquery(
+                        "organization_id",
+                        "participation",
+                        Condition::all().add(
+                            Expr::col(Alias::new("target_id"))
+                                .in_subquery(activities_with_topics(topics)),
+                        ),
+                    )),
+                ),
+        );
+    }
+    if let Some(text) = &filter.text {
+        all = all.add(text_condition(key, text)?);
+    }
+    Ok(all)
+}
+
+async fn activity_condition(
+    db: &DatabaseConnection,
+    key: &'static str,
+    filter: &ActivityFilter,
+) -> async_graphql::Result<Condition> {
+    let mut all = Condition::all();
+    if let Some(kinds) = &filter.event_kinds {
+        if key != "event_id" {
+            return Err(ApiError::invalid("filter.eventKinds", "only applies to events").into());
+        }
+        all = all.add(
+            Expr::col(Alias::new("kind"))
+                .is_in(kinds.iter().map(|&k| entities::EventKind::from(k).as_str())),
+        );
+    }
+    if let Some(kinds) = &filter.programme_kinds {
+        if key != "programme_id" {
+            return Err(
+                ApiError::invalid("filter.programmeKinds", "only applies to programmes").into(),
+            );
+        }
+        all = all.add(
+            Expr::col(Alias::new("kind")).is_in(
+                kinds
+                    .iter()
+                    .map(|&k| entities::ProgrammeKind::from(k).as_str()),
+            ),
+        );
+    }
+    if let Some(range) = &filter.active_in {
+        all = all.add(years_condition(range));
+    }
+    if let Some(slugs) = &filter.programmes {
+        let ids: Vec<i64> = collaboration::programme_tree(db, slugs)
+            .await?
+            .into_iter()
+            .collect();
+        all = all.add(match key {
+            "programme_id" => Expr::col(Alias::new(key)).is_in(ids),
+            _ => Expr::col(Alias::new("programme_id")).is_in(ids),
+        });
+    }
+    if let Some(funders) = &filter.funders {
+        all = all.add(Expr::col(Alias::new(key)).in_subquery(activities_funded_by(funders)));
+    }
+    if let Some(topics) = &filter.topics {
+        all = all.add(Expr::col(Alias::new(key)).in_subquery(activities_with_topics(topics)));
+    }
+    let mut taking_part = Condition::all();
+    let mut any_participation_filter = false;
+    if let Some(slugs) = &filter.organizations {
+        taking_part = taking_part.add(
+            Expr::col(Alias::new("organization_id")).in_subquery(ids_of_slugs(
+                "organization",
+                "organization_id",
+                slugs,
+            )),
+        );
+        any_participation_filter = true;
+    }
+    if let Some(roles) = &filter.roles {
+        taking_part = taking_part.add(Expr::col(Alias::new("role")).is_in(role_values(roles)));
+        any_participation_filter = true;
+    }
+    if any_participation_filter {
+        all = all.add(Expr::col(Alias::new(key)).in_subquery(subquery(
+            "target_id",
+            "participation",
+            taking_part,
+        )));
+    }
+    if let Some(countries) = &filter.countries {
+        let in_country = subquery(
+            "place_id",
+            "place",
+            Condition::all()
+                .add(Expr::col(Alias::new("country_code")).is_in(countries.iter().cloned())),
+        );
+        let organizations_there = subquery(
+            "organization_id",
+            "organization",
+            Condition::all().add(Expr::col(Alias::new("place_id")).in_subquery(in_country.clone())),
+        );
+        let mut any = Condition::any().add(
+            Expr::col(Alias::new(key)).in_subquery(subquery(
+                "target_id",
+                "participation",
+                Condition::all()
+                    .add(Expr::col(Alias::new("organization_id")).in_subquery(organizations_there)),
+            )),
+        );
+        if key != "programme_id" {
+            any = any.add(Expr::col(Alias::new("place_id")).in_subquery(in_country));
+        }
+        all = all.add(any);
+    }
+    if let Some(text) = &filter.text {
+        all = all.add(text_condition(key, text)?);
+    }
+    Ok(all)
+}
+
+fn activity_ordering(order: ActivityOrder, by_name: Ordering, by_date: Ordering) -> Ordering {
+    match order {
+        ActivityOrder::Name => by_name,
+        ActivityOrder::Date => by_date,
+        ActivityOrder::DateDesc => Ordering {
+            keys: DESC_DATE.get(by_date.keys),
+        },
+    }
+}
+
+/// Descending variants of the date orderings (static, so they can live in loader keys).
+struct DescDates;
+const DESC_DATE: DescDates = DescDates;
+
+impl DescDates {
+    fn get(&self, keys: &'static [super::page::SortKey]) -> &'static [super::page::SortKey] {
+        use super::page::SortKey;
+        macro_rules! desc {
+            ($column:literal) => {
+                &[
+                    SortKey::int("COALESCE(year_from, -99999)", "year_key").desc(),
+                    SortKey::text("COALESCE(start_date, '')", "date_key").desc(),
+                    SortKey::int($column, $column).desc(),
+                ]
+            };
+        }
+        const PROGRAMME: &[SortKey] = desc!("programme_id");
+        const PROJECT: &[SortKey] = desc!("project_id");
+        const EVENT: &[SortKey] = desc!("event_id");
+        match keys.last().map(|k| k.sql) {
+            Some("programme_id") => PROGRAMME,
+            Some("project_id") => PROJECT,
+            _ => EVENT,
+        }
+    }
+}
+
+/// A root list: one page and a total counted only when asked for.
+async fn root_page<E, N>(
+    ctx: &Context<'_>,
+    table: &'static str,
+    condition: Condition,
+    ordering: Ordering,
+    page: PageInput,
+    node: impl FnMut(&E::Model) -> N,
+) -> async_graphql::Result<Conn<N>>
+where
+    E: EntityTrait,
+    E::Model: sea_orm::FromQueryResult + Send + Sync,
+    N: async_graphql::OutputType,
+{
+    let db = ctx.data::<DatabaseConnection>()?.clone();
+    let args: PageArgs = page.args()?;
+    let found = fetch_page::<E, _>(&db, table, condition.clone(), &ordering, &args).await?;
+    let total = Total::Deferred(Arc::new(move || {
+        let db = db.clone();
+        let condition = condition.clone();
+        Box::pin(async move { Ok(E::find().filter(condition).count(&db).await?) })
+    }));
+    Ok(from_page(&found, total, node))
+}
+
+/// The entry points of the graph.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// Anything by its global ID; null when nothing has that ID.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        Ok(load_nodes(ctx, &[id], "id").await?.pop().flatten())
+    }
+
+    /// Several things by global ID, in the order asked (null where nothing has that ID); at most 100.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::invalid(
+                "ids",
+                format!("at most {MAX_NODES} IDs, got {}", ids.len()),
+            )
+            .into());
+        }
+        load_nodes(ctx, &ids, "ids").await
+    }
+
+    /// An organization by slug.
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+    ) -> async_graphql::Result<Option<Organization>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let found = organization::Entity::find()
+            .filter(organization::Column::Slug.eq(slug))
+            .one(db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(found.map(|m| Organization::from_model(Arc::new(m))))
+    }
+
+    /// Organizations of every kind, libraries included.
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganizationFilter>,
+        order_by: Option<OrganizationOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Organization>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let condition = organization_condition(db, &filter.unwrap_or_default(), false).await?;
+        root_page::<organization::Entity, _>(
+            ctx,
+            "organization",
+            condition,
+            organization_order(order_by),
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Organization::from_model(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// Libraries.
+    async fn libraries(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganizationFilter>,
+        order_by: Option<OrganizationOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Library>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let condition = organization_condition(db, &filter.unwrap_or_default(), true).await?;
+        root_page::<organization::Entity, _>(
+            ctx,
+            "organization",
+            condition,
+            organization_order(order_by),
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Library(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// Organizations that fund something, as funders.
+    async fn funders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Funder>> {
+        let condition = Condition::all().add(
+            Expr::col(Alias::new("organization_id")).in_subquery(subquery(
+                "funder_id",
+                "funding",
+                Condition::all(),
+            )),
+        );
+        root_page::<organization::Entity, _>(
+            ctx,
+            "organization",
+            condition,
+            by_name::ORGANIZATION,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Funder(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// A programme by slug.
+    async fn programme(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+    ) -> async_graphql::Result<Option<Programme>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(programme::Entity::find()
+            .filter(programme::Column::Slug.eq(slug))
+            .one(db)
+            .await
+            .map_err(ApiError::from)?
+            .map(|m| Programme(Arc::new(m))))
+    }
+
+    /// Programmes, priorities, intervention directions and funds.
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActivityFilter>,
+        order_by: Option<ActivityOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Programme>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let condition = activity_condition(db, "programme_id", &filter.unwrap_or_default()).await?;
+        let ordering = activity_ordering(
+            order_by.unwrap_or_default(),
+            by_name::PROGRAMME,
+            by_date::PROGRAMME,
+        );
+        root_page::<programme::Entity, _>(
+            ctx,
+            "programme",
+            condition,
+            ordering,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Programme(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// A project by slug.
+    async fn project(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+    ) -> async_graphql::Result<Option<Project>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(project::Entity::find()
+            .filter(project::Column::Slug.eq(slug))
+            .one(db)
+            .await
+            .map_err(ApiError::from)?
+            .map(|m| Project(Arc::new(m))))
+    }
+
+    /// Projects.
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActivityFilter>,
+        order_by: Option<ActivityOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Project>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let condition = activity_condition(db, "project_id", &filter.unwrap_or_default()).await?;
+        let ordering = activity_ordering(
+            order_by.unwrap_or_default(),
+            by_name::PROJECT,
+            by_date::PROJECT,
+        );
+        root_page::<project::Entity, _>(
+            ctx,
+            "project",
+            condition,
+            ordering,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Project(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// An event by slug.
+    async fn event(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<Event>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(event::Entity::find()
+            .filter(event::Column::Slug.eq(slug))
+            .one(db)
+            .await
+            .map_err(ApiError::from)?
+            .map(|m| Event(Arc::new(m))))
+    }
+
+    /// Events: conferences, trainings, study visits, fairs, campaigns…
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActivityFilter>,
+        order_by: Option<ActivityOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Event>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let condition = activity_condition(db, "event_id", &filter.unwrap_or_default()).await?;
+        let ordering =
+            activity_ordering(order_by.unwrap_or_default(), by_name::EVENT, by_date::EVENT);
+        root_page::<event::Entity, _>(
+            ctx,
+            "event",
+            condition,
+            ordering,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Event(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// Outcomes, in the order they were recorded.
+    async fn outcomes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Outcome>> {
+        root_page::<outcome::Entity, _>(
+            ctx,
+            "outcome",
+            Condition::all(),
+            by_key::OUTCOME,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Outcome(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// Places; `countries` keeps those in the given countries (ISO 3166-1 alpha-2).
+    async fn places(
+        &self,
+        ctx: &Context<'_>,
+        countries: Option<Vec<String>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Place>> {
+        let mut condition = Condition::all();
+        if let Some(countries) = countries {
+            condition = condition.add(Expr::col(Alias::new("country_code")).is_in(countries));
+        }
+        root_page::<place::Entity, _>(
+            ctx,
+            "place",
+            condition,
+            by_name::PLACE,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Place(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// People named by the sources.
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Person>> {
+        root_page::<person::Entity, _>(
+            ctx,
+            "person",
+            Condition::all(),
+            by_name::PERSON,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Person(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// SDGs and themes; `sdgOnly` keeps the 17 goals.
+    async fn topics(
+        &self,
+        ctx: &Context<'_>,
+        sdg_only: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Topic>> {
+        let mut condition = Condition::all();
+        if sdg_only == Some(true) {
+            condition = condition.add(Expr::col(Alias::new("kind")).eq("sdg"));
+        }
+        root_page::<topic::Entity, _>(
+            ctx,
+            "topic",
+            condition,
+            by_name::TOPIC,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Topic(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// Groups of people that projects and programmes serve.
+    async fn target_groups(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<TargetGroup>> {
+        root_page::<target_group::Entity, _>(
+            ctx,
+            "target_group",
+            Condition::all(),
+            by_name::TARGET_GROUP,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| TargetGroup(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// The source documents facts are cited from.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Source>> {
+        const BY_ID: Ordering = Ordering {
+            keys: &[super::page::SortKey::int("source_id", "source_id")],
+        };
+        root_page::<source::Entity, _>(
+            ctx,
+            "source",
+            Condition::all(),
+            BY_ID,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Source(Arc::new(m.clone())),
+        )
+        .await
+    }
+
+    /// Names, English names, aliases and descriptions of everything, case- and
+    /// diacritic-insensitive ("balti" finds Bălți); best matches first; at most 100.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+        types: Option<Vec<SearchType>>,
+        #[graphql(default = 20)] first: i32,
+    ) -> async_graphql::Result<Vec<SearchHit>> {
+        search::search(ctx, &text, types, first).await
+    }
+
+    /// The collaboration network of a part of the graph: organizations with their degree and
+    /// betweenness, and weighted ties with the shared activities as evidence. `limit` (1–1000)
+    /// keeps the organizations with the strongest ties.
+    async fn collaboration_network(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<NetworkFilter>,
+        #[graphql(default = 200)] limit: i32,
+    ) -> async_graphql::Result<Network> {
+        collaboration::network(ctx, filter.unwrap_or_default(), limit).await
+    }
+
+    /// How two organizations are connected through shared projects, events and programmes: the
+    /// shortest chain of collaborations, hop by hop (`maxHops` 1–6).
+    async fn connection_path(
+        &self,
+        ctx: &Context<'_>,
+        from: ID,
+        to: ID,
+        #[graphql(default = 4)] max_hops: i32,
+    ) -> async_graphql::Result<ConnectionPath> {
+        collaboration::connection_path(ctx, from, to, max_hops).await
+    }
+
+    /// Counts and totals for dashboards.
+    async fn statistics(&self) -> Statistics {
+        Statistics
+    }
+}
+
+fn organization_order(order: Option<OrganizationOrder>) -> Ordering {
+    const NAME_DESC: Ordering = Ordering {
+        keys: &[
+            super::page::SortKey::text("sort_key", "sort_key").desc(),
+            super::page::SortKey::int("organization_id", "organization_id").desc(),
+        ],
+    };
+    match order.unwrap_or_default() {
+        OrganizationOrder::Name => by_name::ORGANIZATION,
+        OrganizationOrder::NameDesc => NAME_DESC,
+    }
+}
+
+async fn load_nodes(
+    ctx: &Context<'_>,
+    ids: &[ID],
+    field: &str,
+) -> async_graphql::Result<Vec<Option<Node>>> {
+    let decoded: Vec<(NodeType, i64)> = ids
+        .iter()
+        .map(|id| id::decode(field, id))
+        .collect::<Result<_, _>>()?;
+    let sources: Vec<i64> = decoded
+        .iter()
+        .filter(|(t, _)| *t == NodeType::Source)
+        .map(|(_, id)| *id)
+        .collect();
+    let records: Vec<i64> = decoded
+        .iter()
+        .filter(|(t, _)| *t != NodeType::Source)
+        .map(|(_, id)| *id)
+        .collect();
+    let mut loaded_records = Record::load_many(ctx, &records).await?.into_iter();
+    let mut loaded_sources = by_ids::<source::Entity>(ctx, &sources).await?.into_iter();
+    let mut out = Vec::with_capacity(decoded.len());
+    for (ty, _) in decoded {
+        if ty == NodeType::Source {
+            out.push(
+                loaded_sources
+                    .next()
+                    .flatten()
+                    .map(|m| Node::Source(Source(m))),
+            );
+            continue;
+        }
+        let record = loaded_records.next().flatten();
+        // An ID of one type must not open a record of another.
+        out.push(record.and_then(|r| match (ty, r) {
+            (NodeType::Organization, Record::Library(x)) => Some(Node::Library(x)),
+            (NodeType::Organization, Record::PartnerOrganization(x)) => {
+                Some(Node::PartnerOrganization(x))
+            }
+            (NodeType::Place, Record::Place(x)) => Some(Node::Place(x)),
+            (NodeType::Programme, Record::Programme(x)) => Some(Node::Programme(x)),
+            (NodeType::Project, Record::Project(x)) => Some(Node::Project(x)),
+            (NodeType::Event, Record::Event(x)) => Some(Node::Event(x)),
+            (NodeType::Outcome, Record::Outcome(x)) => Some(Node::Outcome(x)),
+            (NodeType::Person, Record::Person(x)) => Some(Node::Person(x)),
+            (NodeType::Topic, Record::Topic(x)) => Some(Node::Topic(x)),
+            (NodeType::TargetGroup, Record::TargetGroup(x)) => Some(Node::TargetGroup(x)),
+            (NodeType::Participation, Record::Participation(x)) => Some(Node::Participation(x)),
+            (NodeType::Funding, Record::Funding(x)) => Some(Node::Funding(x)),
+            (NodeType::OrganizationRelation, Record::OrganizationRelation(x)) => {
+                Some(Node::OrganizationRelation(x))
+            }
+            (NodeType::Position, Record::Position(x)) => Some(Node::Position(x)),
+            _ => None,
+        }));
+    }
+    Ok(out)
+}

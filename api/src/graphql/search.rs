@@ -1,0 +1,134 @@
+//! `search`: one query over names, English names, aliases and descriptions of every entity type.
+//!
+//! Text is folded in Rust ([`entities::text::fold`]) both when the loader indexes it and when a
+//! client searches, and the database only compares the folded strings with `LIKE`, so "balti"
+//! finds Bălți on SQLite and PostgreSQL alike, with identical ranking.
+
+use async_graphql::{Context, Enum, SimpleObject};
+use entities::text::fold;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use super::object::provenance::Record;
+use crate::error::ApiError;
+
+/// The longest search text accepted.
+pub const MAX_SEARCH_LENGTH: usize = 200;
+
+/// What to search for.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchType {
+    /// Organizations of any kind, libraries included.
+    Organization,
+    /// Libraries only.
+    Library,
+    Place,
+    Programme,
+    Project,
+    Event,
+    Outcome,
+    Person,
+    Topic,
+    TargetGroup,
+}
+
+/// One search result.
+#[derive(SimpleObject)]
+pub struct SearchHit {
+    /// Higher is better: a match in a name beats one in an alias or English name, which beats
+    /// one in a description; a whole-name or word-start match beats a match inside a word.
+    pub score: i32,
+    /// What was found.
+    pub record: Record,
+}
+
+/// Resolves `search`.
+pub async fn search(
+    ctx: &Context<'_>,
+    text: &str,
+    types: Option<Vec<SearchType>>,
+    first: i32,
+) -> async_graphql::Result<Vec<SearchHit>> {
+    if !(1..=100).contains(&first) {
+        return Err(
+            ApiError::invalid("first", format!("must be between 1 and 100, got {first}")).into(),
+        );
+    }
+    if text.chars().count() > MAX_SEARCH_LENGTH {
+        return Err(
+            ApiError::invalid("text", format!("at most {MAX_SEARCH_LENGTH} characters")).into(),
+        );
+    }
+    let folded = fold(text);
+    if folded.is_empty() {
+        return Err(ApiError::invalid("text", "must contain letters or digits").into());
+    }
+    let db = ctx.data::<DatabaseConnection>()?;
+    let mut select = Query::select();
+    // The folded query holds only [a-z0-9 ?]: no LIKE wildcard can come from a client.
+    let score = Expr::cust_with_values(
+        "MAX(weight * 100 + CASE WHEN text = ? THEN 50 WHEN text LIKE ? THEN 30 WHEN text LIKE ? THEN 20 ELSE 0 END)",
+        [folded.clone(), format!("{folded}%"), format!("% {folded}%")],
+    );
+    select
+        .column(Alias::new("record_id"))
+        .expr_as(score, Alias::new("score"))
+        .from(Alias::new("search_term"))
+        .group_by_col(Alias::new("record_id"))
+        .order_by(Alias::new("score"), Order::Desc)
+        .order_by(Alias::new("record_id"), Order::Asc)
+        .limit(first as u64);
+    for token in folded.split(' ') {
+        select.and_where(Expr::col(Alias::new("text")).like(format!("%{token}%")));
+    }
+    if let Some(types) = types {
+        let mut kinds: Vec<&str> = Vec::new();
+        let mut libraries_only = false;
+        for t in &types {
+            kinds.push(match t {
+                SearchType::Organization => "organization",
+                SearchType::Library => {
+                    libraries_only = !types.contains(&SearchType::Organization);
+                    "organization"
+                }
+                SearchType::Place => "place",
+                SearchType::Programme => "programme",
+                SearchType::Project => "project",
+                SearchType::Event => "event",
+                SearchType::Outcome => "outcome",
+                SearchType::Person => "person",
+                SearchType::Topic => "topic",
+                SearchType::TargetGroup => "target_group",
+            });
+        }
+        select.and_where(Expr::col(Alias::new("kind")).is_in(kinds));
+        if libraries_only {
+            select.and_where(
+                Expr::col(Alias::new("record_id"))
+                    .in_subquery(
+                        Query::select()
+                            .column(Alias::new("organization_id"))
+                            .from(Alias::new("library"))
+                            .to_owned(),
+                    )
+                    .or(Expr::col(Alias::new("kind")).ne("organization")),
+            );
+        }
+    }
+    let rows = db.query_all(&select).await.map_err(ApiError::from)?;
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut scores = Vec::with_capacity(rows.len());
+    for row in rows {
+        ids.push(
+            row.try_get::<i64>("", "record_id")
+                .map_err(ApiError::from)?,
+        );
+        scores.push(row.try_get::<i32>("", "score").map_err(ApiError::from)?);
+    }
+    let records = Record::load_many(ctx, &ids).await?;
+    Ok(scores
+        .into_iter()
+        .zip(records)
+        .filter_map(|(score, record)| record.map(|record| SearchHit { score, record }))
+        .collect())
+}

@@ -1,0 +1,1272 @@
+//! The GraphQL endpoint: `GET` and `POST` on `/graphql`, following the
+//! GraphQL-over-HTTP specification (graphql.github.io/graphql-over-http).
+//!
+//! This module owns everything between the HTTP request and
+//! [`async_graphql::Executor::execute`]: reading and validating the request
+//! parameters, refusing what the spec says to refuse (mutations over `GET`,
+//! unsupported media types, oversized bodies), choosing the response media
+//! type from `Accept`, and mapping the GraphQL response to a status code.
+//! It knows nothing about libgraph's schema: it is generic over any executor,
+//! so the same code serves the real schema and the tiny one in the tests.
+//!
+//! We do not use `async-graphql-axum` (7.2): it labels every response
+//! `application/graphql-response+json` yet answers request errors with 200,
+//! ignores `Accept`, and executes mutations sent with `GET`. Clients written
+//! against the spec (Apollo Client 4, GraphiQL, the `graphql-http` audit)
+//! rely on exactly those rules. This module passes all 61 checks of the
+//! `graphql-http` server audit.
+//!
+//! # Status codes
+//!
+//! Problems with the HTTP request itself (wrong method, media type, body size,
+//! malformed parameters) are answered with a 4xx status, whatever media type
+//! was negotiated, and a GraphQL-shaped body
+//! `{"errors":[{"message":…,"extensions":{"code":…}}]}` whose code names the
+//! status (`BAD_REQUEST`, `METHOD_NOT_ALLOWED`, `NOT_ACCEPTABLE`,
+//! `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`). For a well-formed request
+//! the status depends on the media type: `application/json` is always 200
+//! (legacy clients read errors from the body, and cannot trust a 4xx with
+//! that type not to come from a proxy), while
+//! `application/graphql-response+json` is 400 for a *request error* (the
+//! document did not parse or validate, so nothing was executed) and 200
+//! otherwise, partial data with field errors included. A request error's
+//! body has no `data` entry, with either type; `is_request_error` explains
+//! how one is told from a failed field.
+
+use std::{cmp::Ordering, collections::BTreeMap, fmt, sync::Arc};
+
+use async_graphql::{
+    Executor, ServerError, Value,
+    parser::{
+        Positioned, parse_query,
+        types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
+    },
+};
+use axum::{
+    Router,
+    body::{Body, Bytes},
+    extract::{DefaultBodyLimit, FromRequest, Query, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::any,
+};
+use serde::{Deserialize, Serialize};
+
+/// The path the endpoint is served on; the playground's fetcher points here.
+pub const GRAPHQL_PATH: &str = "/graphql";
+
+/// The media type the spec defines for GraphQL responses; only clients that
+/// ask for it get the stricter status codes.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// A hook that adapts each [`async_graphql::Request`] before it is executed,
+/// given the HTTP request headers.
+pub type PrepareRequest =
+    Arc<dyn Fn(async_graphql::Request, &HeaderMap) -> async_graphql::Request + Send + Sync>;
+
+/// How the endpoint treats requests; [`Default`] suits production.
+#[derive(Clone)]
+pub struct GraphqlHttpOptions {
+    /// The largest `POST` body accepted, in bytes; larger bodies get 413.
+    /// Bounds the memory one request can make the server buffer before the
+    /// query is even parsed. Defaults to 1 MiB, far above any real query.
+    pub max_body_bytes: usize,
+    /// Called on every request just before execution. This is where the
+    /// application attaches per-request data (DataLoaders, which must not be
+    /// shared between requests, or a request id taken from the headers) with
+    /// [`async_graphql::Request::data`].
+    pub prepare: Option<PrepareRequest>,
+}
+
+impl Default for GraphqlHttpOptions {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            prepare: None,
+        }
+    }
+}
+
+impl fmt::Debug for GraphqlHttpOptions {
+    // Hand-written because the hook is a closure, which has no `Debug`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GraphqlHttpOptions")
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("prepare", &self.prepare.as_ref().map(|_| "Fn(..)"))
+            .finish()
+    }
+}
+
+/// The router serving `GET` and `POST` on [`GRAPHQL_PATH`] with `executor`
+/// (typically an [`async_graphql::Schema`]).
+///
+/// The returned router has its state applied, so it can be merged into the
+/// application's router as is.
+pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
+    let endpoint = Endpoint {
+        executor,
+        prepare: options.prepare,
+    };
+    Router::new()
+        // `any` rather than `get(..).post(..)` so that other methods get the
+        // same GraphQL-shaped 405 as a mutation over GET, instead of axum's
+        // empty one.
+        .route(GRAPHQL_PATH, any(serve::<E>))
+        .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        .with_state(endpoint)
+}
+
+/// What every request handled by the endpoint needs.
+#[derive(Clone)]
+struct Endpoint<E> {
+    executor: E,
+    prepare: Option<PrepareRequest>,
+}
+
+/// The media type of a response body, chosen from the request's `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResponseMediaType {
+    /// `application/graphql-response+json`: status codes tell request errors
+    /// from executed requests.
+    GraphqlResponseJson,
+    /// `application/json`: the legacy type, always 200 for a well-formed
+    /// request.
+    Json,
+}
+
+impl ResponseMediaType {
+    fn header_value(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// Why a request was refused before reaching the executor. Each variant
+/// documents its status; [`Rejection::code`] is the stable
+/// `extensions.code` clients can match on.
+#[derive(Debug)]
+enum Rejection {
+    /// 400: the parameters are not a valid GraphQL-over-HTTP request (bad
+    /// JSON, no `query`, `variables` not an object, …). The message says
+    /// which.
+    BadRequest(String),
+    /// 405: the method is not allowed; `allow` lists those that are. Used for
+    /// methods other than GET and POST, and for mutations over GET (which
+    /// must not have side effects).
+    MethodNotAllowed {
+        allow: &'static str,
+        message: &'static str,
+    },
+    /// 406: the `Accept` header allows neither JSON media type.
+    NotAcceptable,
+    /// 413: the body is larger than `max_body_bytes`.
+    PayloadTooLarge,
+    /// 415: a POST body that is not `application/json`.
+    UnsupportedMediaType,
+}
+
+impl Rejection {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "BAD_REQUEST",
+            Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
+            Self::NotAcceptable => "NOT_ACCEPTABLE",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::BadRequest(message) => message.clone(),
+            Self::MethodNotAllowed { message, .. } => (*message).to_owned(),
+            Self::NotAcceptable => {
+                format!("the Accept header must allow {GRAPHQL_RESPONSE_JSON} or application/json")
+            }
+            Self::PayloadTooLarge => "the request body is too large".to_owned(),
+            Self::UnsupportedMediaType => {
+                "the request body must have Content-Type application/json".to_owned()
+            }
+        }
+    }
+
+    /// The response, in `media_type` (the client did not necessarily ask for
+    /// JSON; for 406 it asked for something else entirely, and the spec lets
+    /// the server answer in its default type then).
+    fn into_response(self, media_type: ResponseMediaType) -> Response {
+        let body = serde_json::json!({
+            "errors": [{
+                "message": self.message(),
+                "extensions": { "code": self.code() },
+            }],
+        });
+        let mut response = (self.status(), body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, media_type.header_value());
+        if let Self::MethodNotAllowed { allow, .. } = self {
+            headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        response
+    }
+}
+
+/// Handles every request to [`GRAPHQL_PATH`].
+async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Request) -> Response {
+    let method = request.method().clone();
+    // Decided first because every later answer, refusals included, is
+    // written in the negotiated type.
+    let negotiated = negotiate(request.headers());
+    let media_type = negotiated.unwrap_or(ResponseMediaType::Json);
+
+    let outcome = match (&method, negotiated) {
+        (&Method::GET | &Method::POST, None) => Err(Rejection::NotAcceptable),
+        (&Method::GET, Some(_)) => graphql_request_from_get(&request),
+        (&Method::POST, Some(_)) => graphql_request_from_post(request).await,
+        _ => Err(Rejection::MethodNotAllowed {
+            allow: "GET, POST",
+            message: "the GraphQL endpoint accepts only GET and POST",
+        }),
+    };
+
+    let mut response = match outcome {
+        Ok((graphql_request, headers)) => {
+            let graphql_request = match &endpoint.prepare {
+                Some(prepare) => prepare(graphql_request, &headers),
+                None => graphql_request,
+            };
+            let graphql_response = endpoint.executor.execute(graphql_request).await;
+            http_response(graphql_response, media_type, &method)
+        }
+        Err(rejection) => rejection.into_response(media_type),
+    };
+
+    if method == Method::POST {
+        // A POST may be a mutation, and even a query's answer reflects one
+        // moment of the data; no intermediary may store it.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The parameters of a GET request, all from the query string.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParameters {
+    query: Option<String>,
+    operation_name: Option<String>,
+    /// JSON-encoded, as the spec requires for GET.
+    variables: Option<String>,
+    /// JSON-encoded, as `variables`.
+    extensions: Option<String>,
+}
+
+/// Reads a GET request, refusing it with 405 when the selected operation is
+/// not a query: GET requests must be safe, and a browser or proxy may repeat
+/// or prefetch them.
+fn graphql_request_from_get(
+    request: &Request,
+) -> Result<(async_graphql::Request, HeaderMap), Rejection> {
+    let Query(parameters) = Query::<GetParameters>::try_from_uri(request.uri())
+        .map_err(|error| Rejection::BadRequest(format!("invalid query string: {error}")))?;
+    let query = parameters
+        .query
+        .ok_or_else(|| Rejection::BadRequest("the `query` parameter is required".to_owned()))?;
+    let variables = parameters
+        .variables
+        .map(|text| json_object_parameter("variables", &text))
+        .transpose()?
+        .flatten();
+    let extensions = parameters
+        .extensions
+        .map(|text| json_object_parameter("extensions", &text))
+        .transpose()?
+        .flatten();
+
+    let mut graphql_request =
+        build_request(query, parameters.operation_name, variables, extensions)?;
+
+    // A document that does not parse is left to the executor, which reports
+    // the syntax error in the usual GraphQL way. One that parses is handed
+    // over so it is not parsed twice.
+    if let Ok(document) = parse_query(&graphql_request.query) {
+        if may_execute_non_query(&document, graphql_request.operation_name.as_deref()) {
+            return Err(Rejection::MethodNotAllowed {
+                allow: "POST",
+                message: "only queries can be sent with GET; send mutations and subscriptions with POST",
+            });
+        }
+        graphql_request.set_parsed_query(document);
+    }
+    Ok((graphql_request, request.headers().clone()))
+}
+
+/// Whether executing `document` could run a mutation or subscription.
+///
+/// When `operation_name` names one of the document's operations, that one
+/// decides. Otherwise every operation counts, rather than mirroring how the
+/// executor picks one: async-graphql runs the only operation of a document
+/// even when it is named and the request names none, and a rule that guessed
+/// wrong here would let a mutation through GET. Refusing a document the
+/// executor would have rejected anyway (no or unknown operation name) costs
+/// nothing.
+fn may_execute_non_query(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let is_query =
+        |operation: &Positioned<OperationDefinition>| operation.node.ty == OperationType::Query;
+    match &document.operations {
+        DocumentOperations::Single(operation) => !is_query(operation),
+        DocumentOperations::Multiple(operations) => {
+            match operation_name.and_then(|name| operations.get(name)) {
+                Some(operation) => !is_query(operation),
+                None => operations.values().any(|operation| !is_query(operation)),
+            }
+        }
+    }
+}
+
+/// Reads a POST request: an `application/json` body no larger than the
+/// configured limit.
+async fn graphql_request_from_post(
+    request: Request,
+) -> Result<(async_graphql::Request, HeaderMap), Rejection> {
+    if !is_json_content_type(request.headers()) {
+        return Err(Rejection::UnsupportedMediaType);
+    }
+    // Cloned because reading the body consumes the request, and the prepare
+    // hook still needs the headers.
+    let headers = request.headers().clone();
+    // The `Bytes` extractor enforces the `DefaultBodyLimit` set in `routes`,
+    // stopping as soon as the limit is passed rather than buffering it all.
+    let body = Bytes::from_request(request, &())
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Rejection::PayloadTooLarge
+            } else {
+                Rejection::BadRequest("the request body could not be read".to_owned())
+            }
+        })?;
+
+    let parameters: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|error| Rejection::BadRequest(format!("the body is not valid JSON: {error}")))?;
+    // Checked by hand rather than by deserialising `async_graphql::Request`,
+    // which silently defaults a missing `query` to "" and ignores a
+    // `variables` that is not an object; the spec wants those refused.
+    let serde_json::Value::Object(mut parameters) = parameters else {
+        return Err(Rejection::BadRequest(
+            "the body must be a JSON object".to_owned(),
+        ));
+    };
+    let query = match parameters.remove("query") {
+        Some(serde_json::Value::String(query)) => query,
+        Some(_) => {
+            return Err(Rejection::BadRequest("`query` must be a string".to_owned()));
+        }
+        None => {
+            return Err(Rejection::BadRequest(
+                "the `query` parameter is required".to_owned(),
+            ));
+        }
+    };
+    let operation_name = match parameters.remove("operationName") {
+        Some(serde_json::Value::String(name)) => Some(name),
+        Some(serde_json::Value::Null) | None => None,
+        Some(_) => {
+            return Err(Rejection::BadRequest(
+                "`operationName` must be a string or null".to_owned(),
+            ));
+        }
+    };
+    let variables = object_parameter("variables", parameters.remove("variables"))?;
+    let extensions = object_parameter("extensions", parameters.remove("extensions"))?;
+
+    let graphql_request = build_request(query, operation_name, variables, extensions)?;
+    Ok((graphql_request, headers))
+}
+
+/// Whether the request body is declared as JSON in UTF-8, the only encoding
+/// JSON may be exchanged in (RFC 8259).
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return false;
+    }
+    parts.all(|parameter| match parameter.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    })
+}
+
+/// Parses a JSON-encoded GET parameter that must be an object (or `null`,
+/// which means absent).
+fn json_object_parameter(
+    name: &str,
+    text: &str,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, Rejection> {
+    let value = serde_json::from_str(text)
+        .map_err(|error| Rejection::BadRequest(format!("`{name}` is not valid JSON: {error}")))?;
+    object_parameter(name, Some(value))
+}
+
+/// Checks that an optional request parameter is an object; `null` and absent
+/// mean the same.
+fn object_parameter(
+    name: &str,
+    value: Option<serde_json::Value>,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, Rejection> {
+    match value {
+        Some(serde_json::Value::Object(map)) => Ok(Some(map)),
+        Some(serde_json::Value::Null) | None => Ok(None),
+        Some(_) => Err(Rejection::BadRequest(format!(
+            "`{name}` must be a JSON object"
+        ))),
+    }
+}
+
+/// Assembles the executor's request from parameters already checked for
+/// shape, whichever method they came with.
+fn build_request(
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<serde_json::Map<String, serde_json::Value>>,
+    extensions: Option<serde_json::Map<String, serde_json::Value>>,
+) -> Result<async_graphql::Request, Rejection> {
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = variables {
+        request = request.variables(async_graphql::Variables::from_json(
+            serde_json::Value::Object(variables),
+        ));
+    }
+    if let Some(extensions) = extensions {
+        for (name, value) in extensions {
+            let value = Value::from_json(value).map_err(|error| {
+                Rejection::BadRequest(format!("`extensions.{name}` is not usable: {error}"))
+            })?;
+            request.extensions.insert(name, value);
+        }
+    }
+    Ok(request)
+}
+
+/// Whether the executor refused the request before executing it (the spec's
+/// "request error"), as opposed to executing it and collecting field errors.
+///
+/// async-graphql 7 returns both as a `Response` with `data: null` and
+/// errors, so `data` alone cannot tell them apart: a failing non-null root
+/// field also nulls `data`. What differs is the error `path`: async-graphql
+/// attaches the field path to every error raised while resolving a field,
+/// whereas syntax errors, validation errors (unknown field, wrong argument
+/// type, missing or ambiguous operation, depth or complexity limits) and
+/// "schema is not configured for mutations" carry none. So a response is a
+/// request error when nothing was produced (`data` is null), something went
+/// wrong (there are errors), and no error belongs to a field.
+///
+/// The rule errs towards "executed": an error async-graphql raises during
+/// execution for what the spec calls a request error (a variable missing
+/// at use, which it reports with the field's path) gives 200 and keeps
+/// `"data": null`, which clients handle as a total field failure.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+/// The body of a response to a request error. async-graphql would write
+/// `"data": null`; the GraphQL spec says `data` should then be absent, and
+/// the GraphQL-over-HTTP spec ties the 4xx of
+/// `application/graphql-response+json` to that absence, which is how clients
+/// recognise that nothing was executed.
+#[derive(Serialize)]
+struct RequestErrorBody<'a> {
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, Value>,
+}
+
+/// Turns the executor's answer into the HTTP response, choosing the status
+/// from the media type (see the module docs).
+fn http_response(
+    graphql_response: async_graphql::Response,
+    media_type: ResponseMediaType,
+    method: &Method,
+) -> Response {
+    let request_error = is_request_error(&graphql_response);
+    let status = if request_error && media_type == ResponseMediaType::GraphqlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = if request_error {
+        serde_json::to_vec(&RequestErrorBody {
+            errors: &graphql_response.errors,
+            extensions: &graphql_response.extensions,
+        })
+    } else {
+        serde_json::to_vec(&graphql_response)
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(error) => return serialisation_failure(&error, media_type),
+    };
+
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    // Headers set by resolvers (`Context::insert_http_header`) go first so
+    // that the ones this module owns cannot be overridden by them.
+    headers.extend(graphql_response.http_headers);
+    headers.insert(header::CONTENT_TYPE, media_type.header_value());
+    // Only a successful GET may be cached, and only as the schema's cache
+    // hints (`#[graphql(cache_control(..))]`) allow; without hints this
+    // adds nothing.
+    if method == Method::GET
+        && graphql_response.errors.is_empty()
+        && let Some(value) = graphql_response
+            .cache_control
+            .value()
+            .and_then(|value| HeaderValue::from_str(&value).ok())
+    {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    response
+}
+
+/// The 500 for a response that could not be serialised, which should not
+/// happen: async-graphql values are JSON values by construction.
+fn serialisation_failure(error: &serde_json::Error, media_type: ResponseMediaType) -> Response {
+    tracing::error!(%error, "could not serialise a GraphQL response");
+    let body = serde_json::json!({
+        "errors": [{
+            "message": "internal server error",
+            "extensions": { "code": "INTERNAL" },
+        }],
+    });
+    let mut response = (StatusCode::INTERNAL_SERVER_ERROR, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media_type.header_value());
+    response
+}
+
+/// Chooses the response media type from the `Accept` header, or `None` when
+/// it allows neither JSON type (406).
+///
+/// Follows RFC 9110 §12.5.1: each candidate takes the quality of the most
+/// specific range that matches it (`type/subtype` over `type/*` over `*/*`),
+/// a quality of 0 means "not acceptable", and the higher quality wins.
+///
+/// On equal quality the more specifically named type wins, and when the two
+/// are named equally, `application/graphql-response+json` wins only if it is
+/// named outright. So `*/*` and `application/*` alone get `application/json`:
+/// they are what curl and `fetch` send by default, usually on behalf of code
+/// that predates the new type and would not expect a 400 for a GraphQL error
+/// (the spec editors' `graphql-http` audit asks for exactly this). A client
+/// gets the new type by naming it.
+///
+/// No `Accept` header at all also means `application/json`. The spec's
+/// "legacy watershed" lets servers switch that default to the new type from
+/// 2025, but the same legacy clients are the ones that send no header.
+fn negotiate(headers: &HeaderMap) -> Option<ResponseMediaType> {
+    let ranges: Vec<MediaRange> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(MediaRange::parse)
+        .collect();
+    if ranges.is_empty() {
+        return Some(ResponseMediaType::Json);
+    }
+    let graphql_response = preference(&ranges, "application", "graphql-response+json");
+    let json = preference(&ranges, "application", "json");
+    let graphql_response_wins = match graphql_response.quality.total_cmp(&json.quality) {
+        Ordering::Greater => true,
+        Ordering::Less => false,
+        Ordering::Equal => match graphql_response.specificity.cmp(&json.specificity) {
+            Ordering::Greater => true,
+            Ordering::Less => false,
+            Ordering::Equal => graphql_response.specificity == Some(Specificity::Exact),
+        },
+    };
+    if graphql_response_wins && graphql_response.quality > 0.0 {
+        Some(ResponseMediaType::GraphqlResponseJson)
+    } else if json.quality > 0.0 {
+        Some(ResponseMediaType::Json)
+    } else {
+        None
+    }
+}
+
+/// How an `Accept` range matched a media type, least specific first so that
+/// the derived order ranks them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Specificity {
+    /// `*/*`
+    Any,
+    /// `type/*`
+    Subtypes,
+    /// `type/subtype`
+    Exact,
+}
+
+/// What the client says about one media type: the quality of the most
+/// specific matching range, and how specific that range was (`None`, with
+/// quality 0, when no range matches).
+struct Preference {
+    quality: f32,
+    specificity: Option<Specificity>,
+}
+
+/// One element of an `Accept` header, lowercased.
+struct MediaRange<'a> {
+    kind: &'a str,
+    subtype: &'a str,
+    quality: f32,
+}
+
+impl<'a> MediaRange<'a> {
+    /// Parses `type/subtype;param=value;q=0.5`; `None` for an empty or
+    /// malformed element, which is then ignored rather than failing the
+    /// whole request.
+    fn parse(element: &'a str) -> Option<Self> {
+        let mut parts = element.split(';');
+        let (kind, subtype) = parts.next()?.trim().split_once('/')?;
+        let (kind, subtype) = (kind.trim(), subtype.trim());
+        if kind.is_empty() || subtype.is_empty() {
+            return None;
+        }
+        let quality = parts
+            .filter_map(|parameter| parameter.split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+            // A malformed weight counts as the default rather than as 0 so
+            // that a sloppy client still gets an answer.
+            .map_or(1.0, |(_, value)| {
+                value.trim().parse::<f32>().unwrap_or(1.0).clamp(0.0, 1.0)
+            });
+        Some(Self {
+            kind,
+            subtype,
+            quality,
+        })
+    }
+
+    /// How specifically this range matches `kind/subtype`, `None` if it
+    /// does not match at all.
+    fn specificity(&self, kind: &str, subtype: &str) -> Option<Specificity> {
+        let kind_matches = self.kind.eq_ignore_ascii_case(kind);
+        if kind_matches && self.subtype.eq_ignore_ascii_case(subtype) {
+            Some(Specificity::Exact)
+        } else if kind_matches && self.subtype == "*" {
+            Some(Specificity::Subtypes)
+        } else if self.kind == "*" && self.subtype == "*" {
+            Some(Specificity::Any)
+        } else {
+            None
+        }
+    }
+}
+
+/// The client's preference for `kind/subtype`: the quality of the most
+/// specific matching range (the highest if that range is repeated).
+fn preference(ranges: &[MediaRange<'_>], kind: &str, subtype: &str) -> Preference {
+    ranges
+        .iter()
+        .filter_map(|range| Some((range.specificity(kind, subtype)?, range.quality)))
+        .max_by(|(a_specificity, a_quality), (b_specificity, b_quality)| {
+            a_specificity
+                .cmp(b_specificity)
+                .then(a_quality.total_cmp(b_quality))
+        })
+        .map_or(
+            Preference {
+                quality: 0.0,
+                specificity: None,
+            },
+            |(specificity, quality)| Preference {
+                quality,
+                specificity: Some(specificity),
+            },
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{Context, EmptySubscription, Object, Schema};
+    use axum::http::Request as HttpRequest;
+    use tower::ServiceExt;
+
+    /// Per-request data the prepare hook inserts, read back by a resolver.
+    struct RequestId(String);
+
+    struct TestQuery;
+
+    #[Object]
+    impl TestQuery {
+        async fn hello(&self) -> &str {
+            "world"
+        }
+
+        async fn failing(&self) -> async_graphql::Result<Option<String>> {
+            Err("this field always fails".into())
+        }
+
+        /// Non-null, so its failure nulls the whole `data`.
+        async fn broken(&self) -> async_graphql::Result<String> {
+            Err("this non-null field always fails".into())
+        }
+
+        /// Carries a cache hint, which only a GET may turn into a header.
+        #[graphql(cache_control(max_age = 60))]
+        async fn cached(&self) -> i32 {
+            1
+        }
+
+        async fn echo(&self, value: i32) -> i32 {
+            value
+        }
+
+        async fn request_id(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+            Ok(ctx.data::<RequestId>()?.0.clone())
+        }
+    }
+
+    struct TestMutation;
+
+    #[Object]
+    impl TestMutation {
+        async fn touch(&self) -> bool {
+            true
+        }
+    }
+
+    type TestSchema = Schema<TestQuery, TestMutation, EmptySubscription>;
+
+    fn app() -> Router {
+        app_with(GraphqlHttpOptions::default())
+    }
+
+    fn app_with(options: GraphqlHttpOptions) -> Router {
+        let schema: TestSchema = Schema::new(TestQuery, TestMutation, EmptySubscription);
+        routes(schema, options)
+    }
+
+    /// A JSON POST whose body is `body` verbatim, asking for `accept` if any.
+    fn post_raw(body: impl Into<Body>, accept: Option<&str>) -> HttpRequest<Body> {
+        let mut request =
+            HttpRequest::post(GRAPHQL_PATH).header(header::CONTENT_TYPE, "application/json");
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT, accept);
+        }
+        request.body(body.into()).expect("valid request")
+    }
+
+    fn post_json(body: serde_json::Value) -> HttpRequest<Body> {
+        post_raw(body.to_string(), None)
+    }
+
+    fn get(query_string: &str) -> HttpRequest<Body> {
+        HttpRequest::get(format!("{GRAPHQL_PATH}?{query_string}"))
+            .body(Body::empty())
+            .expect("valid request")
+    }
+
+    /// Percent-encodes a query-string value.
+    fn encode(value: &str) -> String {
+        value
+            .bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (byte as char).to_string()
+                }
+                _ => format!("%{byte:02X}"),
+            })
+            .collect()
+    }
+
+    struct Answer {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: serde_json::Value,
+    }
+
+    async fn send(app: Router, request: HttpRequest<Body>) -> Answer {
+        let response = app.oneshot(request).await.expect("infallible service");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("readable body");
+        let body = serde_json::from_slice(&bytes).expect("JSON body");
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn header(answer: &Answer, name: header::HeaderName) -> Option<&str> {
+        answer
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    }
+
+    fn error_code(answer: &Answer) -> &str {
+        answer.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn post_query_returns_data_as_json_without_caching() {
+        let answer = send(
+            app(),
+            post_json(serde_json::json!({ "query": "{ hello }" })),
+        )
+        .await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(
+            answer.body,
+            serde_json::json!({ "data": { "hello": "world" } })
+        );
+        assert_eq!(
+            header(&answer, header::CONTENT_TYPE),
+            Some("application/json; charset=utf-8")
+        );
+        assert_eq!(header(&answer, header::CACHE_CONTROL), Some("no-store"));
+    }
+
+    #[tokio::test]
+    async fn post_uses_operation_name_and_variables() {
+        let request = post_json(serde_json::json!({
+            "query": "query A { hello } query B($v: Int!) { echo(value: $v) }",
+            "operationName": "B",
+            "variables": { "v": 7 },
+            "extensions": { "anything": true },
+        }));
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body, serde_json::json!({ "data": { "echo": 7 } }));
+    }
+
+    #[tokio::test]
+    async fn post_accepts_explicit_utf8_charset() {
+        let request = HttpRequest::post(GRAPHQL_PATH)
+            .header(header::CONTENT_TYPE, "Application/JSON; charset=UTF-8")
+            .body(Body::from(r#"{"query":"{ hello }"}"#))
+            .expect("valid request");
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body["data"]["hello"], "world");
+    }
+
+    #[tokio::test]
+    async fn post_with_other_content_type_is_415() {
+        for content_type in [
+            Some("text/plain"),
+            Some("application/json; charset=latin1"),
+            None,
+        ] {
+            let mut request = HttpRequest::post(GRAPHQL_PATH);
+            if let Some(content_type) = content_type {
+                request = request.header(header::CONTENT_TYPE, content_type);
+            }
+            let request = request
+                .body(Body::from(r#"{"query":"{ hello }"}"#))
+                .expect("valid request");
+
+            let answer = send(app(), request).await;
+
+            assert_eq!(
+                answer.status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{content_type:?}"
+            );
+            assert_eq!(error_code(&answer), "UNSUPPORTED_MEDIA_TYPE");
+            assert_eq!(header(&answer, header::CACHE_CONTROL), Some("no-store"));
+        }
+    }
+
+    #[tokio::test]
+    async fn malformed_json_is_400() {
+        let request = post_raw(r#"{"query": "{ hello }""#, None);
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+        assert_eq!(error_code(&answer), "BAD_REQUEST");
+        assert!(answer.body.get("data").is_none());
+    }
+
+    #[tokio::test]
+    async fn ill_shaped_parameters_are_400() {
+        for body in [
+            serde_json::json!([{ "query": "{ hello }" }]),
+            serde_json::json!({}),
+            serde_json::json!({ "query": 1 }),
+            serde_json::json!({ "query": "{ hello }", "operationName": 1 }),
+            serde_json::json!({ "query": "{ hello }", "variables": "{}" }),
+            serde_json::json!({ "query": "{ hello }", "extensions": [] }),
+        ] {
+            let answer = send(app(), post_json(body.clone())).await;
+
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(error_code(&answer), "BAD_REQUEST", "{body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn null_optional_parameters_mean_absent() {
+        let request = post_json(serde_json::json!({
+            "query": "{ hello }",
+            "operationName": null,
+            "variables": null,
+            "extensions": null,
+        }));
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body["data"]["hello"], "world");
+    }
+
+    #[tokio::test]
+    async fn oversized_body_is_413() {
+        let options = GraphqlHttpOptions {
+            max_body_bytes: 64,
+            ..GraphqlHttpOptions::default()
+        };
+        let padding = " ".repeat(100);
+        let request = post_raw(format!(r#"{{"query":"{{ hello }}"{padding}}}"#), None);
+
+        let answer = send(app_with(options), request).await;
+
+        assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(error_code(&answer), "PAYLOAD_TOO_LARGE");
+    }
+
+    #[tokio::test]
+    async fn get_query_returns_data_without_cache_header() {
+        let answer = send(app(), get(&format!("query={}", encode("{ hello }")))).await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(
+            answer.body,
+            serde_json::json!({ "data": { "hello": "world" } })
+        );
+        assert_eq!(header(&answer, header::CACHE_CONTROL), None);
+    }
+
+    #[tokio::test]
+    async fn schema_cache_hints_apply_to_get_only() {
+        let get_answer = send(app(), get(&format!("query={}", encode("{ cached }")))).await;
+        let post_answer = send(
+            app(),
+            post_json(serde_json::json!({ "query": "{ cached }" })),
+        )
+        .await;
+
+        assert_eq!(
+            header(&get_answer, header::CACHE_CONTROL),
+            Some("max-age=60")
+        );
+        assert_eq!(
+            header(&post_answer, header::CACHE_CONTROL),
+            Some("no-store")
+        );
+    }
+
+    #[tokio::test]
+    async fn get_reads_json_encoded_variables() {
+        let query_string = format!(
+            "query={}&variables={}",
+            encode("query($v: Int!) { echo(value: $v) }"),
+            encode(r#"{"v":42}"#)
+        );
+
+        let answer = send(app(), get(&query_string)).await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body["data"]["echo"], 42);
+    }
+
+    #[tokio::test]
+    async fn get_with_bad_parameters_is_400() {
+        for query_string in [
+            String::new(),
+            format!("query={}&variables={}", encode("{ hello }"), encode("[1]")),
+            format!("query={}&variables=%7Bnot-json", encode("{ hello }")),
+        ] {
+            let answer = send(app(), get(&query_string)).await;
+
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{query_string}");
+            assert_eq!(error_code(&answer), "BAD_REQUEST");
+        }
+    }
+
+    #[tokio::test]
+    async fn get_mutation_is_405_allowing_post() {
+        let answer = send(
+            app(),
+            get(&format!("query={}", encode("mutation { touch }"))),
+        )
+        .await;
+
+        assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(header(&answer, header::ALLOW), Some("POST"));
+        assert_eq!(error_code(&answer), "METHOD_NOT_ALLOWED");
+    }
+
+    #[tokio::test]
+    async fn get_refuses_documents_that_may_run_a_mutation() {
+        for document in [
+            // Named and alone: async-graphql runs it without an operationName.
+            "mutation Write { touch }",
+            // Ambiguous without an operationName.
+            "query Read { hello } mutation Write { touch }",
+            "subscription { hello }",
+        ] {
+            let answer = send(app(), get(&format!("query={}", encode(document)))).await;
+
+            assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{document}");
+            assert_eq!(header(&answer, header::ALLOW), Some("POST"));
+        }
+    }
+
+    #[tokio::test]
+    async fn get_selects_the_operation_by_name() {
+        let document = encode("query Read { hello } mutation Write { touch }");
+
+        let read = send(app(), get(&format!("query={document}&operationName=Read"))).await;
+        let write = send(app(), get(&format!("query={document}&operationName=Write"))).await;
+
+        assert_eq!(read.status, StatusCode::OK);
+        assert_eq!(read.body["data"]["hello"], "world");
+        assert_eq!(write.status, StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    #[tokio::test]
+    async fn other_methods_are_405_allowing_get_and_post() {
+        let request = HttpRequest::put(GRAPHQL_PATH)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"query":"{ hello }"}"#))
+            .expect("valid request");
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(header(&answer, header::ALLOW), Some("GET, POST"));
+        assert_eq!(error_code(&answer), "METHOD_NOT_ALLOWED");
+    }
+
+    #[tokio::test]
+    async fn graphql_response_json_syntax_error_is_400_without_data() {
+        let request = post_raw(r#"{"query":"{ hello"}"#, Some(GRAPHQL_RESPONSE_JSON));
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            header(&answer, header::CONTENT_TYPE),
+            Some("application/graphql-response+json; charset=utf-8")
+        );
+        assert!(answer.body.get("data").is_none(), "{}", answer.body);
+        assert!(answer.body["errors"][0]["message"].is_string());
+    }
+
+    #[tokio::test]
+    async fn graphql_response_json_validation_error_is_400() {
+        let request = post_raw(
+            r#"{"query":"{ noSuchField }"}"#,
+            Some("application/graphql-response+json, application/json"),
+        );
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn json_syntax_error_is_200_with_errors() {
+        let request = post_raw(r#"{"query":"{ hello"}"#, Some("application/json"));
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(
+            header(&answer, header::CONTENT_TYPE),
+            Some("application/json; charset=utf-8")
+        );
+        assert!(answer.body["errors"][0]["message"].is_string());
+        assert!(answer.body.get("data").is_none());
+    }
+
+    #[tokio::test]
+    async fn partial_data_with_field_error_is_200() {
+        let request = post_raw(
+            r#"{"query":"{ hello failing }"}"#,
+            Some(GRAPHQL_RESPONSE_JSON),
+        );
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body["data"]["hello"], "world");
+        assert_eq!(answer.body["data"]["failing"], serde_json::Value::Null);
+        assert_eq!(answer.body["errors"][0]["path"][0], "failing");
+    }
+
+    #[tokio::test]
+    async fn failed_non_null_root_field_is_200_with_null_data() {
+        // `data` is null here as for a request error, but execution ran: the
+        // error's path is what tells them apart (see `is_request_error`).
+        let request = post_raw(r#"{"query":"{ broken }"}"#, Some(GRAPHQL_RESPONSE_JSON));
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body.get("data"), Some(&serde_json::Value::Null));
+        assert_eq!(answer.body["errors"][0]["path"][0], "broken");
+    }
+
+    #[tokio::test]
+    async fn accept_without_json_types_is_406() {
+        let request = post_raw(r#"{"query":"{ hello }"}"#, Some("text/html"));
+
+        let answer = send(app(), request).await;
+
+        assert_eq!(answer.status, StatusCode::NOT_ACCEPTABLE);
+        assert_eq!(error_code(&answer), "NOT_ACCEPTABLE");
+    }
+
+    #[tokio::test]
+    async fn prepare_hook_attaches_request_data() {
+        let options = GraphqlHttpOptions {
+            prepare: Some(Arc::new(|request, headers| {
+                let id = headers
+                    .get("x-request-id")
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or("none")
+                    .to_owned();
+                request.data(RequestId(id))
+            })),
+            ..GraphqlHttpOptions::default()
+        };
+        let post = HttpRequest::post(GRAPHQL_PATH)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-request-id", "req-1")
+            .body(Body::from(r#"{"query":"{ requestId }"}"#))
+            .expect("valid request");
+        let get = HttpRequest::get(format!("{GRAPHQL_PATH}?query={}", encode("{ requestId }")))
+            .header("x-request-id", "req-2")
+            .body(Body::empty())
+            .expect("valid request");
+
+        let app = app_with(options);
+        let post_answer = send(app.clone(), post).await;
+        let get_answer = send(app, get).await;
+
+        assert_eq!(post_answer.body["data"]["requestId"], "req-1");
+        assert_eq!(get_answer.body["data"]["requestId"], "req-2");
+    }
+
+    #[tokio::test]
+    async fn without_prepare_hook_missing_data_is_a_field_error() {
+        let answer = send(
+            app(),
+            post_json(serde_json::json!({ "query": "{ requestId }" })),
+        )
+        .await;
+
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body["errors"][0]["path"][0], "requestId");
+    }
+
+    fn negotiated(accept: &str) -> Option<ResponseMediaType> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_str(accept).expect("valid header"),
+        );
+        negotiate(&headers)
+    }
+
+    #[test]
+    fn negotiation_respects_wildcards_and_weights() {
+        use ResponseMediaType::{GraphqlResponseJson, Json};
+
+        assert_eq!(negotiate(&HeaderMap::new()), Some(Json));
+        assert_eq!(negotiated("application/json"), Some(Json));
+        assert_eq!(negotiated(GRAPHQL_RESPONSE_JSON), Some(GraphqlResponseJson));
+        assert_eq!(negotiated("*/*"), Some(Json));
+        assert_eq!(negotiated("application/*"), Some(Json));
+        assert_eq!(
+            negotiated("application/graphql-response+json, application/json"),
+            Some(GraphqlResponseJson)
+        );
+        assert_eq!(
+            negotiated("application/json, application/graphql-response+json"),
+            Some(GraphqlResponseJson)
+        );
+        assert_eq!(
+            negotiated("application/graphql-response+json, */*"),
+            Some(GraphqlResponseJson)
+        );
+        assert_eq!(
+            negotiated("application/graphql-response+json;q=0.9, */*"),
+            Some(Json)
+        );
+        assert_eq!(
+            negotiated("application/graphql-response+json;q=0.5, application/json"),
+            Some(Json)
+        );
+        assert_eq!(
+            negotiated("application/json;q=0.9, application/graphql-response+json"),
+            Some(GraphqlResponseJson)
+        );
+        assert_eq!(negotiated("application/json, */*;q=0.1"), Some(Json));
+        assert_eq!(
+            negotiated("*/*, application/graphql-response+json;q=0"),
+            Some(Json)
+        );
+        assert_eq!(negotiated("text/html, application/*;q=0"), None);
+        assert_eq!(negotiated("text/html"), None);
+        assert_eq!(negotiated("text/html, */*;q=0.8"), Some(Json));
+        assert_eq!(
+            negotiated("text/html, application/graphql-response+json;q=0.1"),
+            Some(GraphqlResponseJson)
+        );
+        assert_eq!(negotiated("application/graphql-response+json;q=0"), None);
+    }
+}
