@@ -100,11 +100,11 @@ pub struct ServeArgs {
     pub migrate: bool,
 
     /// Deepest query nesting accepted.
-    #[arg(long, env = "LIBGRAPH_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "LIBGRAPH_MAX_DEPTH", default_value_t = 24)]
     pub max_depth: usize,
 
     /// Highest query complexity accepted (a connection costs its page size times its selection).
-    #[arg(long, env = "LIBGRAPH_MAX_COMPLEXITY", default_value_t = 50_000)]
+    #[arg(long, env = "LIBGRAPH_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
 
     /// Largest request body accepted, in bytes.
@@ -117,8 +117,8 @@ impl Default for ServeArgs {
         ServeArgs {
             bind: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             migrate: false,
-            max_depth: 12,
-            max_complexity: 50_000,
+            max_depth: crate::graphql::Limits::default().max_depth,
+            max_complexity: crate::graphql::Limits::default().max_complexity,
             max_body_bytes: 1 << 20,
         }
     }

@@ -4,6 +4,7 @@
 //! this process starts itself ([`postgres::PgCluster`]); each test gets its own database in it.
 //! Anything else (the default) gives each test its own SQLite file in a temporary directory.
 
+pub mod app;
 pub mod postgres;
 
 use libgraph::db::{self, DbConfig};

@@ -1,3 +1,5 @@
 //! All integration tests, in one binary (one link, one shared PostgreSQL cluster per run).
 
+mod graphql;
+mod http;
 mod seeds;

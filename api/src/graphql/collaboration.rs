@@ -258,6 +258,7 @@ impl Loader<CollaboratorsKey> for Sql {
 /// An organization that shares projects, events or programmes with another.
 pub struct Collaborator(graph::Collaboration);
 
+/// An organization that shares projects, events or programmes with another.
 #[Object]
 impl Collaborator {
     /// The collaborating organization.
@@ -365,6 +366,7 @@ pub struct NetworkFilter {
 /// A node of a collaboration network.
 pub struct NetworkNode(graph::NetworkNode);
 
+/// A node of a collaboration network.
 #[Object]
 impl NetworkNode {
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
@@ -387,6 +389,7 @@ impl NetworkNode {
 /// A weighted tie of a network, with its evidence.
 pub struct NetworkEdge(graph::NetworkEdge);
 
+/// A weighted tie of a network, with its evidence.
 #[Object]
 impl NetworkEdge {
     async fn source(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
@@ -426,6 +429,7 @@ pub struct Network {
     total_nodes: usize,
 }
 
+/// A collaboration network: what a frontend needs to draw it.
 #[Object]
 impl Network {
     /// Organizations, by id.
@@ -648,6 +652,31 @@ pub struct ConnectionPath {
     pub hops: Vec<Hop>,
 }
 
+/// An organization named by global ID or by slug. The two cannot be confused: slugs are lowercase,
+/// and every global ID of an organization starts with the base64 of "Org", `T3Jn`.
+async fn organization_ref(
+    ctx: &Context<'_>,
+    db: &DatabaseConnection,
+    field: &str,
+    id: &ID,
+) -> async_graphql::Result<i64> {
+    let row = if seeds::validate::is_slug(id.as_str()) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entities::organization::Entity::find()
+            .filter(entities::organization::Column::Slug.eq(id.as_str()))
+            .one(db)
+            .await
+            .map_err(ApiError::from)?
+            .map(|m| m.organization_id)
+    } else {
+        let row = decode_as(field, id, NodeType::Organization)?;
+        Organization::load(ctx, row).await?.map(|_| row)
+    };
+    row.ok_or_else(|| {
+        ApiError::not_found(format!("organization `{field}` ({})", id.as_str())).into()
+    })
+}
+
 /// The most hops a path search may take.
 pub const MAX_HOPS: i32 = 6;
 
@@ -666,14 +695,9 @@ pub async fn connection_path(
         )
         .into());
     }
-    let from = decode_as("from", &from, NodeType::Organization)?;
-    let to = decode_as("to", &to, NodeType::Organization)?;
-    for (field, id) in [("from", from), ("to", to)] {
-        if Organization::load(ctx, id).await?.is_none() {
-            return Err(ApiError::not_found(format!("organization `{field}`")).into());
-        }
-    }
     let db = ctx.data::<DatabaseConnection>()?;
+    let from = organization_ref(ctx, db, "from", &from).await?;
+    let to = organization_ref(ctx, db, "to", &to).await?;
     let mut reached: BTreeSet<i64> = BTreeSet::from([from]);
     let mut frontier: Vec<i64> = vec![from];
     let mut memberships: Vec<Membership> = Vec::new();

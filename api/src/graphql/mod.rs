@@ -11,8 +11,10 @@
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
 #![allow(clippy::too_many_arguments)]
 
+pub mod codes;
 pub mod collaboration;
 pub mod connection;
+pub mod cost;
 pub mod id;
 pub mod loader;
 pub mod object;
@@ -32,15 +34,15 @@ pub type LibgraphSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscript
 pub struct Limits {
     /// Deepest selection nesting accepted.
     pub max_depth: usize,
-    /// Highest query complexity accepted; a connection costs its page size times its children.
+    /// Highest query cost accepted ([`cost`]): a connection costs its page size times its children.
     pub max_complexity: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 12,
-            max_complexity: 50_000,
+            max_depth: 24,
+            max_complexity: 250_000,
         }
     }
 }
@@ -50,7 +52,10 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
+        .extension(cost::QueryCostFactory {
+            max_cost: limits.max_complexity,
+        })
+        .extension(codes::ErrorCodesFactory)
         .finish()
 }
 

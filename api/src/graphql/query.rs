@@ -467,7 +467,8 @@ where
 /// The entry points of the graph.
 pub struct QueryRoot;
 
-#[Object]
+/// The entry points of the graph.
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Anything by its global ID; null when nothing has that ID.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
@@ -923,7 +924,8 @@ impl QueryRoot {
     }
 
     /// How two organizations are connected through shared projects, events and programmes: the
-    /// shortest chain of collaborations, hop by hop (`maxHops` 1–6).
+    /// shortest chain of collaborations, hop by hop (`maxHops` 1–6). `from` and `to` take a
+    /// global ID or a slug.
     async fn connection_path(
         &self,
         ctx: &Context<'_>,

@@ -51,6 +51,7 @@ async fn counts(ctx: &Context<'_>, sql: &str) -> async_graphql::Result<Vec<Count
     Ok(out)
 }
 
+/// Counts for dashboards.
 #[Object]
 impl Statistics {
     /// Organizations per country (ISO 3166-1 alpha-2; `unknown` when no place is recorded).

@@ -345,6 +345,8 @@ impl Outcome {
     }
 }
 
+/// A result of a project, programme, event or organization; quantitative when the source gives
+/// a number ("online events reached more than 500 patrons").
 #[Object]
 impl Outcome {
     /// Opaque global ID.

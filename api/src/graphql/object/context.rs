@@ -32,6 +32,7 @@ impl Place {
     }
 }
 
+/// A country, region, city or address.
 #[Object]
 impl Place {
     /// Opaque global ID.
@@ -198,6 +199,7 @@ impl Place {
 #[derive(Clone)]
 pub struct Person(pub Arc<person::Model>);
 
+/// A person named by the sources.
 #[Object]
 impl Person {
     /// Opaque global ID.
@@ -292,6 +294,7 @@ impl Topic {
     }
 }
 
+/// A UN Sustainable Development Goal or a theme (digital inclusion, climate…).
 #[Object]
 impl Topic {
     /// Opaque global ID.
@@ -398,6 +401,7 @@ impl TargetGroup {
     }
 }
 
+/// A group of people a project or programme serves (children and families, job seekers…).
 #[Object]
 impl TargetGroup {
     /// Opaque global ID.

@@ -631,6 +631,7 @@ impl Funder {
     }
 }
 
+/// An organization in its role as a funder: what it funds, through which programmes, and how much.
 #[Object]
 impl Funder {
     /// The funder's organization ID.

@@ -25,6 +25,7 @@ use crate::graphql::id::{NodeType, encode};
 #[derive(Clone)]
 pub struct Source(pub Arc<source::Model>);
 
+/// A document facts are cited from.
 #[Object]
 impl Source {
     /// Opaque global ID.
@@ -109,6 +110,7 @@ impl Citation {
     }
 }
 
+/// One quote from a source supporting one record: where a fact comes from.
 #[Object]
 impl Citation {
     async fn source(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Source>> {
@@ -141,6 +143,7 @@ impl Citation {
 #[derive(Clone)]
 pub struct Classification(pub Arc<classification::Model>);
 
+/// A record is about a topic.
 #[Object]
 impl Classification {
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Record>> {
@@ -160,6 +163,7 @@ impl Classification {
 #[derive(Clone)]
 pub struct Audience(pub Arc<audience::Model>);
 
+/// A record serves a target group.
 #[Object]
 impl Audience {
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Record>> {

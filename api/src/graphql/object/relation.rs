@@ -17,6 +17,8 @@ use crate::graphql::id::{NodeType, encode};
 #[derive(Clone)]
 pub struct Participation(pub Arc<participation::Model>);
 
+/// An organization's part in a project, programme or event: the evidence collaboration is
+/// computed from.
 #[Object]
 impl Participation {
     /// Opaque global ID.
@@ -75,6 +77,8 @@ impl Participation {
 #[derive(Clone)]
 pub struct Funding(pub Arc<funding::Model>);
 
+/// Who funds what: a funder, the funded project, programme or event, the programme the money
+/// flows through and an intermediary that passes it on.
 #[Object]
 impl Funding {
     /// Opaque global ID.
@@ -153,6 +157,8 @@ impl Funding {
 #[derive(Clone)]
 pub struct OrganizationRelation(pub Arc<organization_relation::Model>);
 
+/// A tie between two organizations, read "subject kind object": "Labib Association
+/// successorOf LABIB".
 #[Object]
 impl OrganizationRelation {
     /// Opaque global ID.
@@ -211,6 +217,7 @@ impl OrganizationRelation {
 #[derive(Clone)]
 pub struct Position(pub Arc<position::Model>);
 
+/// A person's role at an organization ("Director").
 #[Object]
 impl Position {
     /// Opaque global ID.

@@ -1,0 +1,124 @@
+//! A running libgraph server for black-box tests: a seeded database of its own, the real router
+//! on `127.0.0.1:0`, an HTTP client, and a counter of the SQL statements the server runs.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use libgraph::graphql::Limits;
+use libgraph::startup::{Application, ServerConfig};
+use serde_json::{Value, json};
+
+use crate::TestDb;
+
+/// A spawned server.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    /// Every statement the server's connection has executed.
+    statements: Arc<AtomicUsize>,
+    /// Keeps the database alive as long as the server.
+    pub db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Starts a server over a freshly seeded database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Limits::default()).await
+}
+
+/// Starts a server with the given limits.
+pub async fn spawn_app_with(limits: Limits) -> TestApp {
+    let test_db = TestDb::seeded().await;
+    let mut db = test_db.db.clone();
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let config = ServerConfig {
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        limits,
+        max_body_bytes: 1 << 20,
+    };
+    let app = Application::build(&config, db).await.expect("bind");
+    let address = app.local_addr().expect("address");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        statements,
+        db: test_db,
+        shutdown: Some(tx),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// POSTs a query and returns the whole JSON response (status must be 200).
+    pub async fn post(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "status of {query}");
+        response.json().await.expect("json body")
+    }
+
+    /// POSTs a query that must succeed and returns its `data`.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let body = self.post(query, variables).await;
+        assert!(body.get("errors").is_none(), "errors for {query}: {body:#}");
+        body["data"].clone()
+    }
+
+    /// POSTs a query that must fail and returns its first error's `extensions.code`.
+    pub async fn error_code(&self, query: &str, variables: Value) -> (String, Value) {
+        let body = self.post(query, variables).await;
+        let error = body["errors"][0].clone();
+        let code = error["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!code.is_empty(), "no error code for {query}: {body:#}");
+        (code, body)
+    }
+
+    /// Runs a query and counts the SQL statements it caused.
+    pub async fn statements_for(&self, query: &str, variables: Value) -> (Value, usize) {
+        let before = self.statements.load(Ordering::SeqCst);
+        let data = self.query(query, variables).await;
+        (data, self.statements.load(Ordering::SeqCst) - before)
+    }
+
+    /// The global ID of the organization with this slug.
+    pub async fn organization_id(&self, slug: &str) -> String {
+        let data = self
+            .query(
+                "query($s: String!) { organization(slug: $s) { id } }",
+                json!({ "s": slug }),
+            )
+            .await;
+        data["organization"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no organization {slug}"))
+            .to_owned()
+    }
+}

@@ -1,0 +1,1 @@
+//! GraphQL behaviour tests (being written).
