@@ -271,7 +271,11 @@ impl Ordering {
         for (i, key) in self.keys.iter().enumerate() {
             let column = format!("_k{i}");
             values.push(match key.kind {
-                SortKind::Int => SortValue::Int(row.try_get::<i64>("", &column)?),
+                // PostgreSQL types integer expressions over INT columns as INT4, id columns as INT8.
+                SortKind::Int => SortValue::Int(match row.try_get::<i64>("", &column) {
+                    Ok(value) => value,
+                    Err(_) => i64::from(row.try_get::<i32>("", &column)?),
+                }),
                 SortKind::Text => SortValue::Text(row.try_get::<String>("", &column)?),
             });
         }

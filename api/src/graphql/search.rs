@@ -6,7 +6,7 @@
 
 use async_graphql::{Context, Enum, SimpleObject};
 use entities::text::fold;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::object::provenance::Record;
@@ -66,10 +66,15 @@ pub async fn search(
     let db = ctx.data::<DatabaseConnection>()?;
     let mut select = Query::select();
     // The folded query holds only [a-z0-9 ?]: no LIKE wildcard can come from a client.
-    let score = Expr::cust_with_values(
-        "MAX(weight * 100 + CASE WHEN text = ? THEN 50 WHEN text LIKE ? THEN 30 WHEN text LIKE ? THEN 20 ELSE 0 END)",
-        [folded.clone(), format!("{folded}%"), format!("% {folded}%")],
-    );
+    let position = CaseStatement::new()
+        .case(Expr::col(Alias::new("text")).eq(folded.clone()), 50)
+        .case(Expr::col(Alias::new("text")).like(format!("{folded}%")), 30)
+        .case(
+            Expr::col(Alias::new("text")).like(format!("% {folded}%")),
+            20,
+        )
+        .finally(0);
+    let score = Func::max(Expr::col(Alias::new("weight")).mul(100).add(position));
     select
         .column(Alias::new("record_id"))
         .expr_as(score, Alias::new("score"))
