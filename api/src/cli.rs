@@ -18,8 +18,25 @@ pub struct Cli {
     #[arg(long, env = "LIBGRAPH_LOG", default_value = "info", global = true)]
     pub log_level: String,
 
+    /// Log format: `text` for people, `json` (one object per line) for log collectors.
+    #[arg(
+        long,
+        env = "LIBGRAPH_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +127,10 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "LIBGRAPH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
+
+    /// Seconds in-flight requests may run on after SIGTERM or Ctrl-C before the server stops anyway.
+    #[arg(long, env = "LIBGRAPH_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout: u64,
 }
 
 impl Default for ServeArgs {
@@ -120,6 +141,7 @@ impl Default for ServeArgs {
             max_depth: crate::graphql::Limits::default().max_depth,
             max_complexity: crate::graphql::Limits::default().max_complexity,
             max_body_bytes: 1 << 20,
+            shutdown_timeout: 30,
         }
     }
 }

@@ -18,3 +18,4 @@ pub mod graphql;
 pub mod http;
 pub mod startup;
 pub mod store;
+pub mod telemetry;

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use libgraph::cli::{Cli, Command, SeedArgs, ServeArgs};
+use libgraph::cli::{Cli, Command, LogFormat, SeedArgs, ServeArgs};
 use libgraph::graphql::Limits;
 use libgraph::startup::{Application, ServerConfig};
 use libgraph::{db, store};
@@ -11,12 +11,14 @@ use sea_orm::DatabaseConnection;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&cli.log_level).context("--log-level")?,
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_new(&cli.log_level).context("--log-level")?;
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     if let Some(Command::ExportSchema) = cli.command {
         print!("{}", libgraph::graphql::sdl());
         return Ok(());
@@ -69,6 +71,7 @@ async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyh
             max_complexity: args.max_complexity,
         },
         max_body_bytes: args.max_body_bytes,
+        shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),
     };
     let app = Application::build(&config, db)
         .await

@@ -12,9 +12,30 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
     Ok(pending)
 }
 
-/// How many migrations are not applied yet.
+/// How many migrations are not applied yet. Reads the migration table directly: sea-orm's own
+/// check first creates that table if it is missing, which is a write, and PostgreSQL logs a notice
+/// each time — too much for a readiness probe called every few seconds.
 pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr> {
-    Ok(Migrator::get_pending_migrations(db).await?.len())
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM seaql_migrations",
+        ))
+        .await;
+    let applied: std::collections::HashSet<String> = match rows {
+        Ok(rows) => rows
+            .iter()
+            .filter_map(|r| r.try_get::<String>("", "version").ok())
+            .collect(),
+        // No migration table: nothing is applied.
+        Err(DbErr::Query(_)) | Err(DbErr::Exec(_)) => Default::default(),
+        Err(other) => return Err(other),
+    };
+    Ok(Migrator::migrations()
+        .iter()
+        .filter(|m| !applied.contains(m.name()))
+        .count())
 }
 
 /// Whether the database holds no records yet.

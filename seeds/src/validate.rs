@@ -1351,6 +1351,7 @@ impl Checker {
         }
         self.check_hierarchies();
         self.inherit_countries();
+        self.inherit_years();
         if self.problems.is_empty() {
             Ok(self.dataset)
         } else {
@@ -1417,6 +1418,39 @@ impl Checker {
             .into_iter()
             .filter_map(|i| records[i].take())
             .collect();
+    }
+
+    /// A participation or funding the source does not date covers the years of its activity:
+    /// only the derived year bounds are filled (for "active in 2021" filters), never the dates.
+    fn inherit_years(&mut self) {
+        let years: HashMap<String, (Option<i32>, Option<i32>)> = self
+            .dataset
+            .records
+            .iter()
+            .filter_map(|r| {
+                let period = match &r.row {
+                    Row::Project(p) => &p.period,
+                    Row::Programme(p) => &p.period,
+                    Row::Event(e) => &e.period,
+                    _ => return None,
+                };
+                Some((r.key.clone(), (period.year_from, period.year_to)))
+            })
+            .collect();
+        for record in &mut self.dataset.records {
+            let (period, target) = match &mut record.row {
+                Row::Participation(p) => (&mut p.period, &p.target),
+                Row::Funding(f) => (&mut f.period, &f.recipient),
+                _ => continue,
+            };
+            if period.year_from.is_none()
+                && period.year_to.is_none()
+                && let Some((from, to)) = years.get(target)
+            {
+                period.year_from = *from;
+                period.year_to = *to;
+            }
+        }
     }
 
     /// A place without a country takes its parent's (records are parent-first by now).

@@ -20,6 +20,7 @@ pub struct TestApp {
     /// Keeps the database alive as long as the server.
     pub db: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    stopped: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl Drop for TestApp {
@@ -37,7 +38,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server with the given limits.
 pub async fn spawn_app_with(limits: Limits) -> TestApp {
-    let test_db = TestDb::seeded().await;
+    spawn_app_on(TestDb::seeded().await, limits).await
+}
+
+/// Starts a server over an existing database (a second instance shares the first one's).
+pub async fn spawn_app_on(test_db: TestDb, limits: Limits) -> TestApp {
     let mut db = test_db.db.clone();
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
@@ -47,12 +52,12 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
     let config = ServerConfig {
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         limits,
-        max_body_bytes: 1 << 20,
+        ..ServerConfig::default()
     };
     let app = Application::build(&config, db).await.expect("bind");
     let address = app.local_addr().expect("address");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async move {
+    let stopped = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
     }));
     TestApp {
@@ -61,10 +66,24 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
         statements,
         db: test_db,
         shutdown: Some(tx),
+        stopped: Some(stopped),
     }
 }
 
 impl TestApp {
+    /// Starts a graceful shutdown; the returned future completes when the server has stopped.
+    pub fn shutdown(&mut self) -> impl std::future::Future<Output = ()> + use<> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let stopped = self.stopped.take();
+        async move {
+            if let Some(stopped) = stopped {
+                let _ = stopped.await;
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }

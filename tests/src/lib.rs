@@ -34,6 +34,41 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// Another connection pool to the same database (a second server instance).
+    pub async fn reconnect(&self) -> TestDb {
+        let db = db::connect(&DbConfig {
+            url: self.url.clone(),
+            max_connections: 5,
+        })
+        .await
+        .expect("connect");
+        TestDb {
+            url: self.url.clone(),
+            db,
+            _dir: None,
+        }
+    }
+
+    /// A migrated, seeded database on a connection URL of the caller's.
+    pub async fn seeded_at(url: &str) -> TestDb {
+        let db = db::connect(&DbConfig {
+            url: url.to_owned(),
+            max_connections: 5,
+        })
+        .await
+        .expect("connect");
+        libgraph::store::migrate(&db).await.expect("migrate");
+        let documents = seeds::curated().expect("curated seeds parse");
+        seeds::load(&db, &documents)
+            .await
+            .expect("curated seeds load");
+        TestDb {
+            url: url.to_owned(),
+            db,
+            _dir: None,
+        }
+    }
+
     /// An empty database, not migrated.
     pub async fn empty() -> TestDb {
         let (url, dir) = match backend() {

@@ -88,12 +88,26 @@ async fn every_type_and_field_of_the_schema_is_documented() {
     let app = spawn_app().await;
     let data = app
         .query(
-            "{ __schema { types { name kind description fields { name description } } } }",
+            "{ __schema { types {
+                name kind description
+                fields { name description }
+                inputFields { name description }
+                enumValues { name description }
+            } } }",
             Value::Null,
         )
         .await;
 
-    let mut undocumented = Vec::new();
+    // Fields async-graphql generates for every connection and edge, with its own descriptions.
+    const CONNECTION_FIELDS: [&str; 5] = ["edges", "node", "cursor", "pageInfo", "nodes"];
+    let described = |v: &Value| {
+        v["description"]
+            .as_str()
+            .is_some_and(|d| !d.trim().is_empty())
+    };
+
+    let mut undocumented_types = Vec::new();
+    let mut undocumented_members = Vec::new();
     for ty in data["__schema"]["types"].as_array().into_iter().flatten() {
         let name = ty["name"].as_str().unwrap_or_default();
         if name.starts_with("__")
@@ -101,17 +115,30 @@ async fn every_type_and_field_of_the_schema_is_documented() {
         {
             continue;
         }
-        if ty["description"].as_str().is_none_or(str::is_empty)
-            && !name.ends_with("Connection")
-            && !name.ends_with("Edge")
-        {
-            undocumented.push(name.to_owned());
+        let generated = name.ends_with("Connection") || name.ends_with("Edge");
+        if !described(ty) && !generated {
+            undocumented_types.push(name.to_owned());
+        }
+        for list in ["fields", "inputFields", "enumValues"] {
+            for member in ty[list].as_array().into_iter().flatten() {
+                let member_name = member["name"].as_str().unwrap_or_default();
+                if generated && CONNECTION_FIELDS.contains(&member_name) {
+                    continue;
+                }
+                if !described(member) {
+                    undocumented_members.push(format!("{name}.{member_name}"));
+                }
+            }
         }
     }
 
     assert!(
-        undocumented.is_empty(),
-        "types without a description: {undocumented:?}"
+        undocumented_types.is_empty(),
+        "types without a description: {undocumented_types:?}"
+    );
+    assert!(
+        undocumented_members.is_empty(),
+        "fields, input fields and enum values without a description: {undocumented_members:?}"
     );
 }
 

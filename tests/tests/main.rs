@@ -2,4 +2,5 @@
 
 mod graphql;
 mod http;
+mod runtime;
 mod seeds;

@@ -26,13 +26,15 @@ use crate::graph::{self, CollaborationGraph, ItemKind, ItemRef, Membership, Netw
 /// Filters of the collaborators of one organization.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct CollaboratorFilter {
-    /// Only shared items where the collaborator had one of these roles.
+    /// Only shared items where the collaborator (not this organization) had one of these roles.
     pub roles: Option<Vec<Role>>,
-    /// Only shared items active in these years.
+    /// Only shared items active in these years, by the participation's dates or else the item's
+    /// (undated items drop out).
     pub period: Option<YearRange>,
     /// Only collaborators of these kinds.
     pub kinds: Option<Vec<OrganizationKind>>,
-    /// Only collaborators in these countries (ISO 3166-1 alpha-2).
+    /// Only collaborators located in these countries (ISO 3166-1 alpha-2); those without a known
+    /// country drop out.
     pub countries: Option<Vec<String>>,
 }
 
@@ -212,47 +214,99 @@ impl Loader<CollaboratorsKey> for Sql {
         let rows = fetch_rows(self.db(), &select).await?;
         let mut found = HashMap::with_capacity(keys.len());
         for key in keys {
-            let filter = &key.filter;
-            let roles: Option<Vec<entities::Role>> = filter
-                .roles
-                .as_ref()
-                .map(|r| r.iter().map(|&r| r.into()).collect());
-            let kinds: Option<Vec<entities::OrganizationKind>> = filter
-                .kinds
-                .as_ref()
-                .map(|k| k.iter().map(|&k| k.into()).collect());
-            let own_items: BTreeSet<ItemRef> = rows
-                .iter()
-                .filter(|r| r.membership.organization == key.organization)
-                .map(|r| r.membership.item)
-                .collect();
-            let memberships: Vec<Membership> = rows
-                .iter()
-                .filter(|r| own_items.contains(&r.membership.item))
-                .filter(|r| {
-                    filter
-                        .period
-                        .as_ref()
-                        .is_none_or(|p| overlaps(&r.membership, p))
-                })
-                .filter(|r| {
-                    // The organization itself is always kept; filters select its collaborators.
-                    r.membership.organization == key.organization
-                        || (roles.as_ref().is_none_or(|roles| roles.contains(&r.role))
-                            && kinds.as_ref().is_none_or(|kinds| kinds.contains(&r.kind))
-                            && filter.countries.as_ref().is_none_or(|c| {
-                                r.country.as_ref().is_some_and(|rc| c.contains(rc))
-                            }))
-                })
-                .map(|r| r.membership)
-                .collect();
             found.insert(
                 key.clone(),
-                Arc::new(graph::collaborators(&memberships, key.organization)),
+                Arc::new(filtered_collaborators(&rows, key.organization, &key.filter)),
             );
         }
         Ok(found)
     }
+}
+
+/// The collaborators of `of` under `filter`. Weights always count every member of a shared item
+/// (1/(members − 1)), whatever the filter keeps: filters choose which collaborators and which
+/// shared items to show, they do not change how strong a tie is.
+fn filtered_collaborators(
+    rows: &[Row],
+    of: i64,
+    filter: &CollaboratorFilter,
+) -> Vec<graph::Collaboration> {
+    let roles: Option<Vec<entities::Role>> = filter
+        .roles
+        .as_ref()
+        .map(|r| r.iter().map(|&r| r.into()).collect());
+    let kinds: Option<Vec<entities::OrganizationKind>> = filter
+        .kinds
+        .as_ref()
+        .map(|k| k.iter().map(|&k| k.into()).collect());
+    let own_items: BTreeSet<ItemRef> = rows
+        .iter()
+        .filter(|r| r.membership.organization == of)
+        .filter(|r| {
+            filter
+                .period
+                .as_ref()
+                .is_none_or(|p| overlaps(&r.membership, p))
+        })
+        .map(|r| r.membership.item)
+        .collect();
+    let in_items: Vec<&Row> = rows
+        .iter()
+        .filter(|r| own_items.contains(&r.membership.item))
+        .collect();
+    let memberships: Vec<Membership> = in_items.iter().map(|r| r.membership).collect();
+    let wanted = |org: i64| {
+        in_items
+            .iter()
+            .find(|r| r.membership.organization == org)
+            .is_some_and(|r| {
+                kinds.as_ref().is_none_or(|kinds| kinds.contains(&r.kind))
+                    && filter
+                        .countries
+                        .as_ref()
+                        .is_none_or(|c| r.country.as_ref().is_some_and(|rc| c.contains(rc)))
+            })
+    };
+    let sizes: HashMap<ItemRef, usize> = {
+        let mut members: HashMap<ItemRef, BTreeSet<i64>> = HashMap::new();
+        for m in &memberships {
+            members.entry(m.item).or_default().insert(m.organization);
+        }
+        members
+            .into_iter()
+            .map(|(item, orgs)| (item, orgs.len()))
+            .collect()
+    };
+    let mut result: Vec<graph::Collaboration> = graph::collaborators(&memberships, of)
+        .into_iter()
+        .filter(|c| wanted(c.organization))
+        .filter_map(|mut c| {
+            if let Some(roles) = &roles {
+                c.shared.retain(|item| {
+                    in_items.iter().any(|r| {
+                        r.membership.organization == c.organization
+                            && r.membership.item == *item
+                            && roles.contains(&r.role)
+                    })
+                });
+                if c.shared.is_empty() {
+                    return None;
+                }
+                c.weight = c
+                    .shared
+                    .iter()
+                    .map(|item| 1.0 / (sizes.get(item).copied().unwrap_or(2).max(2) - 1) as f64)
+                    .sum();
+            }
+            Some(c)
+        })
+        .collect();
+    result.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then(a.organization.cmp(&b.organization))
+    });
+    result
 }
 
 /// An organization that shares projects, events or programmes with another.
@@ -261,7 +315,7 @@ pub struct Collaborator(graph::Collaboration);
 /// An organization that shares projects, events or programmes with another.
 #[Object]
 impl Collaborator {
-    /// The collaborating organization.
+    /// The collaborating organization (null only if its record is missing).
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.organization).await
     }
@@ -274,15 +328,17 @@ impl Collaborator {
     async fn weight(&self) -> f64 {
         self.0.weight
     }
-    /// The first year of any shared item, where dated.
+    /// The earliest year either organization was involved in a shared item (the participation's
+    /// dates, else the item's); null when none is dated.
     async fn first_year(&self) -> Option<i32> {
         self.0.first_year
     }
-    /// The last year of any shared item, where dated.
+    /// The latest year either organization was involved in a shared item; null when none is dated.
     async fn last_year(&self) -> Option<i32> {
         self.0.last_year
     }
-    /// The shared projects, events and programmes (up to `first`, at most 100).
+    /// The shared projects, events and programmes: projects first, then events, then programmes,
+    /// each in the order recorded; at most `first` (0–100, default 20).
     async fn shared(
         &self,
         ctx: &Context<'_>,
@@ -303,13 +359,16 @@ async fn activities(
             ApiError::invalid("first", format!("must be between 0 and 100, got {first}")).into(),
         );
     }
-    let mut out = Vec::new();
-    for item in items.iter().take(first as usize) {
-        if let Some(activity) = Activity::load(ctx, item.id).await? {
-            out.push(activity);
-        }
-    }
-    Ok(out)
+    let ids: Vec<i64> = items
+        .iter()
+        .take(first as usize)
+        .map(|item| item.id)
+        .collect();
+    Ok(Activity::load_many(ctx, &ids)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// The collaborators of an organization, strongest first.
@@ -351,15 +410,17 @@ pub async fn collaborators(
 /// What part of the graph a network covers.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct NetworkFilter {
-    /// Organizations in these countries (ISO 3166-1 alpha-2).
+    /// Only organizations located in these countries (ISO 3166-1 alpha-2).
     pub countries: Option<Vec<String>>,
-    /// Organizations of these kinds.
+    /// Only organizations of these kinds.
     pub kinds: Option<Vec<OrganizationKind>>,
-    /// Activities in these programmes (by slug), their sub-programmes, and their projects and events.
+    /// Only activities in these programmes (slugs): the programmes, their sub-programmes, and the
+    /// projects and events directly under them.
     pub programmes: Option<Vec<String>>,
-    /// Activities classified under these topics (by slug, e.g. `sdg-4`).
+    /// Only activities classified under these topics (slugs such as `sdg-4`).
     pub topics: Option<Vec<String>>,
-    /// Activities active in these years.
+    /// Only activities active in these years, by the participation's dates or else the activity's
+    /// (undated ones drop out).
     pub period: Option<YearRange>,
 }
 
@@ -369,18 +430,21 @@ pub struct NetworkNode(graph::NetworkNode);
 /// A node of a collaboration network.
 #[Object]
 impl NetworkNode {
+    /// The organization (null only if its record is missing).
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.organization).await
     }
-    /// Number of distinct collaborators.
+    /// Number of distinct collaborators within this network.
     async fn degree(&self) -> usize {
         self.0.degree
     }
-    /// Sum of the weights of its ties.
+    /// Sum of the weights of its ties within this network; `limit` keeps the organizations where it
+    /// is highest.
     async fn weighted_degree(&self) -> f64 {
         self.0.weighted_degree
     }
-    /// Normalised betweenness centrality (0–1): how often it lies on shortest paths between others.
+    /// Normalised betweenness centrality (0–1) within this network: the share of shortest paths
+    /// between other organizations that pass through it (1 for the hub of a star).
     async fn betweenness(&self) -> f64 {
         self.0.betweenness
     }
@@ -392,9 +456,12 @@ pub struct NetworkEdge(graph::NetworkEdge);
 /// A weighted tie of a network, with its evidence.
 #[Object]
 impl NetworkEdge {
+    /// One end of the tie, the one recorded first; ties have no direction (null only if its record
+    /// is missing).
     async fn source(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.source).await
     }
+    /// The other end of the tie (null only if its record is missing).
     async fn target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.target).await
     }
@@ -406,13 +473,17 @@ impl NetworkEdge {
     async fn target_id(&self) -> ID {
         super::id::encode(NodeType::Organization, self.0.target)
     }
+    /// Tie strength: each shared item adds 1/(its number of organizations − 1), as in
+    /// `Collaborator.weight`.
     async fn weight(&self) -> f64 {
         self.0.weight
     }
+    /// How many projects, events and programmes the two share.
     async fn shared_count(&self) -> usize {
         self.0.shared.len()
     }
-    /// The shared projects, events and programmes (up to `first`, at most 100).
+    /// The shared projects, events and programmes: projects first, then events, then programmes,
+    /// each in the order recorded; at most `first` (0–100, default 20).
     async fn shared(
         &self,
         ctx: &Context<'_>,
@@ -432,7 +503,7 @@ pub struct Network {
 /// A collaboration network: what a frontend needs to draw it.
 #[Object]
 impl Network {
-    /// Organizations, by id.
+    /// The organizations, in the order recorded, including those without a tie in this network.
     async fn nodes(&self) -> Vec<NetworkNode> {
         self.network
             .nodes
@@ -441,7 +512,8 @@ impl Network {
             .map(NetworkNode)
             .collect()
     }
-    /// Ties between them.
+    /// The ties between them, each pair once, ordered by `source` then `target` in the order
+    /// recorded.
     async fn edges(&self) -> Vec<NetworkEdge> {
         self.network
             .edges
@@ -454,7 +526,8 @@ impl Network {
     async fn total_nodes(&self) -> usize {
         self.total_nodes
     }
-    /// Whether `limit` dropped organizations.
+    /// Whether `limit` dropped organizations; if so, degrees, weights and betweenness are those of
+    /// the kept organizations among themselves.
     async fn truncated(&self) -> bool {
         self.total_nodes > self.network.nodes.len()
     }
@@ -479,35 +552,61 @@ pub async fn network(
     let db = ctx.data::<DatabaseConnection>()?;
     let mut select = memberships_select();
     select.cond_where(network_condition(db, &filter).await?);
-    let rows = fetch_rows(db, &select).await?;
-    let memberships: Vec<Membership> = rows.into_iter().map(|r| r.membership).collect();
+    let memberships: Vec<Membership> = fetch_rows(db, &select)
+        .await?
+        .into_iter()
+        .map(|r| r.membership)
+        .collect();
+    // Tie weights count every member of a shared item (1/(members − 1)), also the ones the
+    // filter leaves out of the drawing, so a tie weighs the same in every view of the graph.
+    let items: BTreeSet<i64> = memberships.iter().map(|m| m.item.id).collect();
+    let mut everyone = memberships_select();
+    everyone.cond_where(Expr::cust("p.target_id").is_in(items.iter().copied()));
+    let all_members: Vec<Membership> = fetch_rows(db, &everyone)
+        .await?
+        .into_iter()
+        .map(|r| r.membership)
+        .collect();
     let limit = limit as usize;
     let computed = tokio::task::spawn_blocking(move || {
-        let full = CollaborationGraph::build(&memberships);
-        let total_nodes = full.node_count();
-        if total_nodes <= limit {
-            return (
-                full.network(NetworkOptions { betweenness: true }),
-                total_nodes,
-            );
-        }
-        // Keep the `limit` organizations with the strongest ties, then measure that subgraph.
-        let ranked = full.network(NetworkOptions { betweenness: false });
-        let mut nodes = ranked.nodes;
-        nodes.sort_by(|a, b| {
-            b.weighted_degree
-                .total_cmp(&a.weighted_degree)
-                .then(a.organization.cmp(&b.organization))
-        });
-        let keep: BTreeSet<i64> = nodes.iter().take(limit).map(|n| n.organization).collect();
-        let kept: Vec<Membership> = memberships
+        let full_weights: HashMap<(i64, i64), f64> = CollaborationGraph::build(&all_members)
+            .network(NetworkOptions { betweenness: false })
+            .edges
             .into_iter()
-            .filter(|m| keep.contains(&m.organization))
+            .map(|e| ((e.source, e.target), e.weight))
             .collect();
-        (
-            graph::network_with_options(&kept, NetworkOptions { betweenness: true }),
-            total_nodes,
-        )
+        let drawn = CollaborationGraph::build(&memberships);
+        let total_nodes = drawn.node_count();
+        let mut network = if total_nodes <= limit {
+            drawn.network(NetworkOptions { betweenness: true })
+        } else {
+            // Keep the `limit` organizations with the strongest ties, then measure that subgraph.
+            let mut nodes = drawn.network(NetworkOptions { betweenness: false }).nodes;
+            nodes.sort_by(|a, b| {
+                b.weighted_degree
+                    .total_cmp(&a.weighted_degree)
+                    .then(a.organization.cmp(&b.organization))
+            });
+            let keep: BTreeSet<i64> = nodes.iter().take(limit).map(|n| n.organization).collect();
+            let kept: Vec<Membership> = memberships
+                .iter()
+                .copied()
+                .filter(|m| keep.contains(&m.organization))
+                .collect();
+            graph::network_with_options(&kept, NetworkOptions { betweenness: true })
+        };
+        let mut weighted: HashMap<i64, f64> = HashMap::new();
+        for edge in &mut network.edges {
+            if let Some(weight) = full_weights.get(&(edge.source, edge.target)) {
+                edge.weight = *weight;
+            }
+            *weighted.entry(edge.source).or_default() += edge.weight;
+            *weighted.entry(edge.target).or_default() += edge.weight;
+        }
+        for node in &mut network.nodes {
+            node.weighted_degree = weighted.get(&node.organization).copied().unwrap_or(0.0);
+        }
+        (network, total_nodes)
     })
     .await
     .map_err(|_| ApiError::Internal)?;
@@ -625,13 +724,16 @@ pub struct Hop {
 
 #[async_graphql::ComplexObject]
 impl Hop {
+    /// The organization this hop leaves (null only if its record is missing).
     async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.hop.from).await
     }
+    /// The organization this hop reaches (null only if its record is missing).
     async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.hop.to).await
     }
-    /// The projects, events and programmes both took part in (up to `first`, at most 100).
+    /// The projects, events and programmes both took part in: projects first, then events, then
+    /// programmes, each in the order recorded; at most `first` (0–100, default 20).
     async fn via(
         &self,
         ctx: &Context<'_>,
@@ -644,11 +746,12 @@ impl Hop {
 /// How two organizations are connected.
 #[derive(SimpleObject)]
 pub struct ConnectionPath {
-    /// Whether a path within `maxHops` exists.
+    /// Whether a chain of at most `maxHops` collaborations links the two.
     pub connected: bool,
-    /// Number of hops (0 when `from` and `to` are the same organization).
+    /// Number of hops: 0 when `from` and `to` are the same organization, null when not connected.
     pub length: Option<i32>,
-    /// The hops, from `from` to `to`.
+    /// The hops, in order from `from` to `to`; empty when not connected or the same organization.
+    /// Of equally short chains, the one through the earliest-recorded organizations is chosen.
     pub hops: Vec<Hop>,
 }
 

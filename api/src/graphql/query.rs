@@ -49,7 +49,7 @@ pub enum Node {
 /// How to order organizations.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum OrganizationOrder {
-    /// By name, ignoring case and diacritics.
+    /// By name as the source writes it, A to Z, ignoring case and diacritics (the default).
     #[default]
     Name,
     /// By name, Z to A.
@@ -59,57 +59,67 @@ pub enum OrganizationOrder {
 /// How to order projects, programmes and events.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ActivityOrder {
-    /// By name, ignoring case and diacritics.
+    /// By name as the source writes it, A to Z, ignoring case and diacritics (the default).
     #[default]
     Name,
-    /// Earliest first; undated last.
+    /// By start, earliest first (by year, then by start date); undated last.
     Date,
-    /// Latest first; undated first.
+    /// By start, latest first; undated last.
     DateDesc,
 }
 
-/// Which organizations to list.
+/// Which organizations to list. Every condition given must hold; `roles`, `activeIn`, `programmes`
+/// and `funders` must hold for one and the same participation.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct OrganizationFilter {
+    /// Only organizations of these kinds.
     pub kinds: Option<Vec<OrganizationKind>>,
-    /// ISO 3166-1 alpha-2 codes of the countries they are in.
+    /// Only organizations located in these countries (ISO 3166-1 alpha-2, `PL`); those without a
+    /// place drop out.
     pub countries: Option<Vec<String>>,
-    /// Taking part in activities about these topics (slugs such as `sdg-4`), or classified under them.
+    /// Taking part in projects, programmes or events about these topics (slugs such as `sdg-4`), or
+    /// classified under them itself.
     pub topics: Option<Vec<String>>,
-    /// Taking part in these programmes (slugs), their sub-programmes or their projects and events.
+    /// Taking part in these programmes (slugs), their sub-programmes, or the projects and events
+    /// directly under them.
     pub programmes: Option<Vec<String>>,
-    /// Taking part in activities funded by these organizations (slugs).
+    /// Taking part in projects, programmes or events funded by these organizations (slugs).
     pub funders: Option<Vec<String>>,
-    /// Taking part in anything with one of these roles.
+    /// Taking part in anything in one of these roles.
     pub roles: Option<Vec<Role>>,
-    /// Taking part in something active in these years.
+    /// With a participation whose own dates overlap these years (not the activity's dates; undated
+    /// participations never match).
     pub active_in: Option<YearRange>,
-    /// Name, alias or description contains this text (case- and diacritic-insensitive).
+    /// Name, English name, alias or description contains every word of this text (case- and
+    /// diacritic-insensitive; at most 200 characters).
     pub text: Option<String>,
 }
 
-/// Which projects, programmes or events to list.
+/// Which projects, programmes or events to list. Every condition given must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct ActivityFilter {
-    /// For events: these kinds.
+    /// Only events of these kinds; an error on `projects` and `programmes`.
     pub event_kinds: Option<Vec<EventKind>>,
-    /// For programmes: these kinds.
+    /// Only programmes of these kinds; an error on `projects` and `events`.
     pub programme_kinds: Option<Vec<ProgrammeKind>>,
-    /// With a taking-part organization in these countries (ISO 3166-1 alpha-2), or located there.
+    /// With a taking-part organization located in these countries (ISO 3166-1 alpha-2), or, for
+    /// projects and events, located there itself.
     pub countries: Option<Vec<String>>,
-    /// Under these programmes (slugs) or their sub-programmes.
+    /// Under these programmes (slugs) or their sub-programmes; on `programmes`, those programmes
+    /// and their sub-programmes themselves.
     pub programmes: Option<Vec<String>>,
-    /// Funded by these organizations (slugs).
+    /// Funded directly by these organizations (slugs).
     pub funders: Option<Vec<String>>,
-    /// About these topics (slugs such as `sdg-4`).
+    /// Classified under these topics (slugs such as `sdg-4`).
     pub topics: Option<Vec<String>>,
-    /// With these organizations (slugs) taking part.
+    /// With one of these organizations (slugs) taking part; with `roles`, in one of those roles.
     pub organizations: Option<Vec<String>>,
     /// With an organization taking part in one of these roles.
     pub roles: Option<Vec<Role>>,
-    /// Active in these years.
+    /// Running in these years: its own period overlaps them (undated ones never match).
     pub active_in: Option<YearRange>,
-    /// Name, alias or description contains this text (case- and diacritic-insensitive).
+    /// Name, English name, alias or description contains every word of this text (case- and
+    /// diacritic-insensitive; at most 200 characters).
     pub text: Option<String>,
 }
 
@@ -467,15 +477,18 @@ where
 /// The entry points of the graph.
 pub struct QueryRoot;
 
-/// The entry points of the graph.
+/// The entry points of the graph. Lists are Relay connections: page with `first`/`after` or
+/// `last`/`before` (20 items by default, at most 100); cursors are opaque.
 #[Object(name = "Query")]
 impl QueryRoot {
-    /// Anything by its global ID; null when nothing has that ID.
+    /// Anything by its global ID; null when nothing has that ID, an error (`BAD_USER_INPUT`) when
+    /// it is not an ID this API issued.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         Ok(load_nodes(ctx, &[id], "id").await?.pop().flatten())
     }
 
-    /// Several things by global ID, in the order asked (null where nothing has that ID); at most 100.
+    /// Several things by global ID, in the order asked (null where nothing has that ID); at most
+    /// 100.
     async fn nodes(
         &self,
         ctx: &Context<'_>,
@@ -491,7 +504,7 @@ impl QueryRoot {
         load_nodes(ctx, &ids, "ids").await
     }
 
-    /// An organization by slug.
+    /// An organization (a library or any other) by slug; null when none has it.
     async fn organization(
         &self,
         ctx: &Context<'_>,
@@ -506,7 +519,8 @@ impl QueryRoot {
         Ok(found.map(|m| Organization::from_model(Arc::new(m))))
     }
 
-    /// Organizations of every kind, libraries included.
+    /// Organizations of every kind, libraries included, matching `filter`; by name unless `orderBy`
+    /// says otherwise.
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -535,7 +549,8 @@ impl QueryRoot {
         .await
     }
 
-    /// Libraries.
+    /// Libraries only (organizations of kind `LIBRARY`), matching `filter`; by name unless
+    /// `orderBy` says otherwise.
     async fn libraries(
         &self,
         ctx: &Context<'_>,
@@ -564,7 +579,7 @@ impl QueryRoot {
         .await
     }
 
-    /// Organizations that fund something, as funders.
+    /// Organizations that fund at least one project, programme or event, as funders; by name.
     async fn funders(
         &self,
         ctx: &Context<'_>,
@@ -596,7 +611,7 @@ impl QueryRoot {
         .await
     }
 
-    /// A programme by slug.
+    /// A programme (or fund, priority, intervention direction) by slug; null when none has it.
     async fn programme(
         &self,
         ctx: &Context<'_>,
@@ -611,7 +626,8 @@ impl QueryRoot {
             .map(|m| Programme(Arc::new(m))))
     }
 
-    /// Programmes, priorities, intervention directions and funds.
+    /// Programmes, priorities, intervention directions and funds at every level of nesting,
+    /// matching `filter`; by name unless `orderBy` says otherwise.
     async fn programmes(
         &self,
         ctx: &Context<'_>,
@@ -645,7 +661,7 @@ impl QueryRoot {
         .await
     }
 
-    /// A project by slug.
+    /// A project by slug; null when none has it.
     async fn project(
         &self,
         ctx: &Context<'_>,
@@ -660,7 +676,7 @@ impl QueryRoot {
             .map(|m| Project(Arc::new(m))))
     }
 
-    /// Projects.
+    /// Projects matching `filter`; by name unless `orderBy` says otherwise.
     async fn projects(
         &self,
         ctx: &Context<'_>,
@@ -694,7 +710,7 @@ impl QueryRoot {
         .await
     }
 
-    /// An event by slug.
+    /// An event by slug; null when none has it.
     async fn event(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<Event>> {
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(event::Entity::find()
@@ -705,7 +721,8 @@ impl QueryRoot {
             .map(|m| Event(Arc::new(m))))
     }
 
-    /// Events: conferences, trainings, study visits, fairs, campaigns…
+    /// Events (conferences, trainings, study visits, fairs, campaigns…) matching `filter`; by name
+    /// unless `orderBy` says otherwise.
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -736,7 +753,7 @@ impl QueryRoot {
         .await
     }
 
-    /// Outcomes, in the order they were recorded.
+    /// Every outcome, in the order recorded.
     async fn outcomes(
         &self,
         ctx: &Context<'_>,
@@ -761,7 +778,7 @@ impl QueryRoot {
         .await
     }
 
-    /// Places; `countries` keeps those in the given countries (ISO 3166-1 alpha-2).
+    /// Places, by name; `countries` keeps those in the given countries (ISO 3166-1 alpha-2).
     async fn places(
         &self,
         ctx: &Context<'_>,
@@ -791,7 +808,7 @@ impl QueryRoot {
         .await
     }
 
-    /// People named by the sources.
+    /// People named by the sources, by name.
     async fn people(
         &self,
         ctx: &Context<'_>,
@@ -816,7 +833,7 @@ impl QueryRoot {
         .await
     }
 
-    /// SDGs and themes; `sdgOnly` keeps the 17 goals.
+    /// SDGs and themes, by name (not by SDG number); `sdgOnly: true` keeps the 17 goals.
     async fn topics(
         &self,
         ctx: &Context<'_>,
@@ -846,7 +863,7 @@ impl QueryRoot {
         .await
     }
 
-    /// Groups of people that projects and programmes serve.
+    /// Groups of people that projects and programmes serve, by name.
     async fn target_groups(
         &self,
         ctx: &Context<'_>,
@@ -871,7 +888,7 @@ impl QueryRoot {
         .await
     }
 
-    /// The source documents facts are cited from.
+    /// The source documents facts are cited from, in the order recorded.
     async fn sources(
         &self,
         ctx: &Context<'_>,
@@ -899,8 +916,10 @@ impl QueryRoot {
         .await
     }
 
-    /// Names, English names, aliases and descriptions of everything, case- and
-    /// diacritic-insensitive ("balti" finds Bălți); best matches first; at most 100.
+    /// Searches names, English names, aliases and descriptions, case- and diacritic-insensitive
+    /// ("balti" finds Bălți); every word of `text` (at most 200 characters) must occur in the same
+    /// name, alias or description. `types` limits the kinds of record (all when null); best matches
+    /// first, at most `first` (1–100, default 20).
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -911,9 +930,10 @@ impl QueryRoot {
         search::search(ctx, &text, types, first).await
     }
 
-    /// The collaboration network of a part of the graph: organizations with their degree and
-    /// betweenness, and weighted ties with the shared activities as evidence. `limit` (1–1000)
-    /// keeps the organizations with the strongest ties.
+    /// The collaboration network of a part of the graph, computed from participations:
+    /// organizations with their degree and betweenness, and weighted ties with the shared
+    /// activities as evidence. `limit` (1–1000, default 200) keeps the organizations with the
+    /// strongest ties.
     async fn collaboration_network(
         &self,
         ctx: &Context<'_>,
@@ -924,8 +944,8 @@ impl QueryRoot {
     }
 
     /// How two organizations are connected through shared projects, events and programmes: the
-    /// shortest chain of collaborations, hop by hop (`maxHops` 1–6). `from` and `to` take a
-    /// global ID or a slug.
+    /// shortest chain of collaborations, hop by hop (`maxHops` 1–6, default 4). `from` and `to`
+    /// take a global ID or a slug; an unknown organization is an error (`NOT_FOUND`).
     async fn connection_path(
         &self,
         ctx: &Context<'_>,
@@ -936,7 +956,7 @@ impl QueryRoot {
         collaboration::connection_path(ctx, from, to, max_hops).await
     }
 
-    /// Counts and totals for dashboards.
+    /// Counts and totals for dashboards, each computed only when selected.
     async fn statistics(&self) -> Statistics {
         Statistics
     }

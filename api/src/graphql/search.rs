@@ -20,15 +20,23 @@ pub const MAX_SEARCH_LENGTH: usize = 200;
 pub enum SearchType {
     /// Organizations of any kind, libraries included.
     Organization,
-    /// Libraries only.
+    /// Libraries only (when `ORGANIZATION` is also asked for, organizations of every kind).
     Library,
+    /// Places: countries, regions, cities, addresses.
     Place,
+    /// Programmes, priorities, intervention directions and funds.
     Programme,
+    /// Projects.
     Project,
+    /// Events.
     Event,
+    /// Outcomes, matched on their descriptions and indicators.
     Outcome,
+    /// People.
     Person,
+    /// SDGs and themes.
     Topic,
+    /// Target groups.
     TargetGroup,
 }
 
@@ -38,7 +46,7 @@ pub struct SearchHit {
     /// Higher is better: a match in a name beats one in an alias or English name, which beats
     /// one in a description; a whole-name or word-start match beats a match inside a word.
     pub score: i32,
-    /// What was found.
+    /// What was found: an entity of one of the searched types, never a relation.
     pub record: Record,
 }
 

@@ -10,10 +10,13 @@ use crate::error::ApiError;
 /// A count under a key.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Count {
-    /// What is counted: a country code, a kind, an SDG number, a slug or a year.
+    /// What is counted, depending on the list: an ISO 3166-1 alpha-2 country code or `unknown`, an
+    /// organization kind in lowercase (`public_authority`), an SDG number, a slug or a year.
     pub key: String,
-    /// A readable label for the key, where there is one (the programme's or funder's name).
+    /// A readable label for the key, where there is one (the SDG's, programme's or funder's name);
+    /// null otherwise.
     pub label: Option<String>,
+    /// How many there are under `key`.
     pub count: i64,
 }
 
@@ -22,8 +25,9 @@ pub struct Count {
 pub struct FundingTotal {
     /// The funder's slug.
     pub funder: String,
-    /// The funder's name.
+    /// The funder's name as the source writes it.
     pub funder_name: String,
+    /// The sum of its stated amounts in one currency.
     pub total: Money,
     /// How many fundings with a stated amount the total sums.
     pub fundings: i64,
@@ -54,7 +58,8 @@ async fn counts(ctx: &Context<'_>, sql: &str) -> async_graphql::Result<Vec<Count
 /// Counts for dashboards.
 #[Object]
 impl Statistics {
-    /// Organizations per country (ISO 3166-1 alpha-2; `unknown` when no place is recorded).
+    /// Organizations per country (key: ISO 3166-1 alpha-2 code, or `unknown` when no place or
+    /// country is recorded); most first.
     async fn organizations_by_country(
         &self,
         ctx: &Context<'_>,
@@ -66,11 +71,13 @@ impl Statistics {
         )
         .await
     }
-    /// Organizations per kind.
+    /// Organizations per kind (key: the kind in lowercase, `public_authority`, not the enum name);
+    /// most first.
     async fn organizations_by_kind(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Count>> {
         counts(ctx, "SELECT kind AS key, CAST(NULL AS TEXT) AS label, COUNT(*) AS n FROM organization GROUP BY kind ORDER BY n DESC, key").await
     }
-    /// Records classified under each SDG (key: the goal's number).
+    /// Records classified under each SDG, every SDG listed even at 0 (key: the goal's number,
+    /// label: its name); most first, ties by key as text.
     async fn records_by_sdg(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Count>> {
         counts(
             ctx,
@@ -80,7 +87,8 @@ impl Statistics {
         )
         .await
     }
-    /// Projects and events per programme they run under (key: programme slug).
+    /// Projects and events run directly under each programme (not its sub-programmes; key:
+    /// programme slug, label: its name); programmes with none are left out; most first.
     async fn activities_by_programme(
         &self,
         ctx: &Context<'_>,
@@ -93,7 +101,8 @@ impl Statistics {
         )
         .await
     }
-    /// Fundings per funder (key: funder slug).
+    /// Fundings per funder, with or without an amount (key: funder slug, label: its name); most
+    /// first.
     async fn fundings_by_funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Count>> {
         counts(
             ctx,
@@ -102,7 +111,8 @@ impl Statistics {
         )
         .await
     }
-    /// Projects, programmes and events starting in each year (undated ones are not counted).
+    /// Projects, programmes and events per first year, `period.yearFrom` (key: the year; undated
+    /// ones are not counted); earliest year first.
     async fn activities_by_year(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Count>> {
         counts(
             ctx,
@@ -112,7 +122,8 @@ impl Statistics {
         )
         .await
     }
-    /// Funded amounts per funder and currency, largest first (fundings without an amount are left out).
+    /// Funded amounts per funder and currency, largest total first in minor units whatever the
+    /// currency (fundings without an amount are left out).
     async fn funding_totals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FundingTotal>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let sql = "SELECT o.slug AS funder, o.name AS funder_name, f.currency AS currency, \

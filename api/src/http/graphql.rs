@@ -246,10 +246,29 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
                 Some(prepare) => prepare(graphql_request, &headers),
                 None => graphql_request,
             };
+            let mut graphql_request = graphql_request;
+            let operation = graphql_request
+                .operation_name
+                .clone()
+                .or_else(|| single_operation_name(&mut graphql_request));
             let graphql_response = endpoint.executor.execute(graphql_request).await;
-            http_response(graphql_response, media_type, &method)
+            let codes = error_codes(&graphql_response);
+            let mut response = http_response(graphql_response, media_type, &method);
+            response.extensions_mut().insert(GraphqlOutcome {
+                operation,
+                error_codes: codes,
+            });
+            response
         }
-        Err(rejection) => rejection.into_response(media_type),
+        Err(rejection) => {
+            let codes = vec![rejection.code().to_owned()];
+            let mut response = rejection.into_response(media_type);
+            response.extensions_mut().insert(GraphqlOutcome {
+                operation: None,
+                error_codes: codes,
+            });
+            response
+        }
     };
 
     if method == Method::POST {
@@ -260,6 +279,48 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// What a GraphQL request was and how it ended, left in the response's extensions for the
+/// telemetry layer (logs and metrics) to read.
+#[derive(Clone, Debug, Default)]
+pub struct GraphqlOutcome {
+    /// The `operationName` the client sent.
+    pub operation: Option<String>,
+    /// The `extensions.code` of every error, in order.
+    pub error_codes: Vec<String>,
+}
+
+/// The name of the document's only operation, for logs and metrics when the client sent no
+/// `operationName`. The parse is cached in the request, so execution does not parse again.
+fn single_operation_name(request: &mut async_graphql::Request) -> Option<String> {
+    let document = request.parsed_query().ok()?;
+    match &document.operations {
+        async_graphql::parser::types::DocumentOperations::Single(_) => None,
+        async_graphql::parser::types::DocumentOperations::Multiple(operations)
+            if operations.len() == 1 =>
+        {
+            operations.keys().next().map(|name| name.to_string())
+        }
+        async_graphql::parser::types::DocumentOperations::Multiple(_) => None,
+    }
+}
+
+fn error_codes(response: &async_graphql::Response) -> Vec<String> {
+    response
+        .errors
+        .iter()
+        .map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .and_then(|v| match v {
+                    async_graphql::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "UNKNOWN".to_owned())
+        })
+        .collect()
 }
 
 /// The parameters of a GET request, all from the query string.

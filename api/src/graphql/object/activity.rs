@@ -26,6 +26,24 @@ pub enum Activity {
 }
 
 impl Activity {
+    /// The activities record ids name, in order: one statement for the kinds, one per type.
+    pub async fn load_many(
+        ctx: &Context<'_>,
+        ids: &[i64],
+    ) -> async_graphql::Result<Vec<Option<Activity>>> {
+        use super::provenance::Record;
+        Ok(Record::load_many(ctx, ids)
+            .await?
+            .into_iter()
+            .map(|record| match record {
+                Some(Record::Project(p)) => Some(Activity::Project(p)),
+                Some(Record::Programme(p)) => Some(Activity::Programme(p)),
+                Some(Record::Event(e)) => Some(Activity::Event(e)),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// The activity a record id names, whatever its type.
     pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Activity>> {
         let Some(record) = by_id::<record::Entity>(ctx, id).await? else {
@@ -79,7 +97,8 @@ macro_rules! activity_object {
             pub async fn id(&self) -> ID {
                 encode($node, self.0.$key)
             }
-            /// Stable, human-readable key.
+            /// Stable, human-readable key, unique across all types: what the `…(slug:)` lookups and
+            /// filters take.
             async fn slug(&self) -> &str {
                 &self.0.slug
             }
@@ -91,22 +110,26 @@ macro_rules! activity_object {
             async fn name_lang(&self) -> &str {
                 &self.0.name_lang
             }
-            /// English name.
+            /// English name, where known (the same as `name` when the source is in English).
             async fn name_en(&self) -> Option<&str> {
                 self.0.name_en.as_deref()
             }
+            /// A short description in English, written by the curators from the sources.
             async fn description(&self) -> Option<&str> {
                 self.0.description.as_deref()
             }
-            /// When it ran, as precisely as the sources say.
+            /// When it ran or runs, as precisely as the sources say.
             async fn period(&self) -> Period {
                 Period::new(self.0.start_date.as_deref(), self.0.end_date.as_deref(), self.0.date_note.as_deref(), self.0.year_from, self.0.year_to)
             }
-            /// Other names.
+            /// Other names (acronyms, names in other languages), in the order recorded; at most
+            /// 100.
             async fn aliases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::value::Alias>> {
                 super::organization::aliases(ctx, self.0.$key).await
             }
-            /// The organizations taking part, with their roles.
+            /// The organizations taking part, each with its role, in the order recorded. `roles`
+            /// keeps those roles; `activeIn` keeps participations whose own dates overlap the years
+            /// (undated ones never match).
             async fn participations(
                 &self,
                 ctx: &Context<'_>,
@@ -120,7 +143,8 @@ macro_rules! activity_object {
                 let spec = spec("participation", "target_id", participation_filters(roles, active_in), by_key::PARTICIPATION);
                 child_connection::<participation::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Participation(Arc::new(m.clone()))).await
             }
-            /// Who funds it.
+            /// Who funds it, in the order recorded: fundings of this record itself, not of its
+            /// sub-programmes, projects or events.
             async fn fundings(
                 &self,
                 ctx: &Context<'_>,
@@ -132,7 +156,7 @@ macro_rules! activity_object {
                 let spec = spec("funding", "recipient_id", Vec::new(), by_key::FUNDING);
                 child_connection::<funding::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Funding(Arc::new(m.clone()))).await
             }
-            /// Its results.
+            /// Its results, in the order recorded.
             async fn outcomes(
                 &self,
                 ctx: &Context<'_>,
@@ -143,7 +167,7 @@ macro_rules! activity_object {
             ) -> async_graphql::Result<Conn<Outcome>> {
                 Outcome::of(ctx, self.0.$key, PageInput { first, after, last, before }).await
             }
-            /// Topics and SDGs it is about.
+            /// Topics and SDGs it is classified under, in the order recorded.
             async fn topics(
                 &self,
                 ctx: &Context<'_>,
@@ -154,7 +178,7 @@ macro_rules! activity_object {
             ) -> async_graphql::Result<Conn<Topic>> {
                 Topic::of(ctx, self.0.$key, PageInput { first, after, last, before }).await
             }
-            /// The groups of people it serves.
+            /// The groups of people it serves, in the order recorded.
             async fn target_groups(
                 &self,
                 ctx: &Context<'_>,
@@ -165,7 +189,8 @@ macro_rules! activity_object {
             ) -> async_graphql::Result<Conn<TargetGroup>> {
                 TargetGroup::of(ctx, self.0.$key, PageInput { first, after, last, before }).await
             }
-            /// Where the facts about it come from.
+            /// Citations supporting this record itself (its participations and fundings have their
+            /// own), in the order recorded.
             async fn citations(
                 &self,
                 ctx: &Context<'_>,
@@ -185,19 +210,22 @@ activity_object! {
     /// A funding or flagship programme; programmes nest (a priority within a national programme,
     /// an intervention direction within a priority).
     Programme, NodeType::Programme, programme_id {
+        /// What kind of programme it is: a programme, a fund, a priority, an intervention
+        /// direction…
         async fn kind(&self) -> ProgrammeKind {
             self.0.kind.into()
         }
-        /// The programme's own numbering ("4.1").
+        /// The programme's own numbering as the source gives it (`4`, `4.1`); null when it has
+        /// none.
         async fn code(&self) -> Option<&str> {
             self.0.code.as_deref()
         }
-        /// The programme this one is part of.
+        /// The programme this one is part of (a priority's programme); null at the top.
         async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
             let Some(parent) = self.0.parent_id else { return Ok(None) };
             Ok(by_id::<programme::Entity>(ctx, parent).await?.map(Programme))
         }
-        /// Its priorities, directions and other sub-programmes.
+        /// Its priorities, directions and other sub-programmes, one level down, by name.
         async fn children(
             &self,
             ctx: &Context<'_>,
@@ -209,7 +237,8 @@ activity_object! {
             let spec = spec("programme", "parent_id", Vec::new(), super::by_name::PROGRAMME);
             child_connection::<programme::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Programme(Arc::new(m.clone()))).await
         }
-        /// Projects run under this programme (not its sub-programmes).
+        /// Projects run directly under this programme (not its sub-programmes), earliest first,
+        /// undated last.
         async fn projects(
             &self,
             ctx: &Context<'_>,
@@ -221,7 +250,8 @@ activity_object! {
             let spec = spec("project", "programme_id", Vec::new(), by_date::PROJECT);
             child_connection::<project::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Project(Arc::new(m.clone()))).await
         }
-        /// Events held within this programme.
+        /// Events held directly within this programme (not its sub-programmes), earliest first,
+        /// undated last.
         async fn events(
             &self,
             ctx: &Context<'_>,
@@ -233,7 +263,8 @@ activity_object! {
             let spec = spec("event", "programme_id", Vec::new(), by_date::EVENT);
             child_connection::<event::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Event(Arc::new(m.clone()))).await
         }
-        /// Fundings whose money flows through this programme.
+        /// Fundings whose money flows through this programme (their `programme`), in the order
+        /// recorded; `fundings` lists those of the programme itself.
         async fn fundings_through(
             &self,
             ctx: &Context<'_>,
@@ -251,23 +282,24 @@ activity_object! {
 activity_object! {
     /// An initiative carried out by organizations, usually hosted by a library.
     Project, NodeType::Project, project_id {
-        /// The problem it addresses, in the source's words.
+        /// The problem it addresses, in the source's words and language; null when not stated.
         async fn why(&self) -> Option<&str> {
             self.0.why.as_deref()
         }
-        /// What it does, in the source's words.
+        /// What it does, in the source's words and language; null when not stated.
         async fn what(&self) -> Option<&str> {
             self.0.what.as_deref()
         }
-        /// The programme it runs under.
+        /// The programme it runs under; null when none is stated.
         async fn programme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
             let Some(id) = self.0.programme_id else { return Ok(None) };
             Ok(by_id::<programme::Entity>(ctx, id).await?.map(Programme))
         }
+        /// Where it takes place; null when not stated.
         async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Place>> {
             Place::load_opt(ctx, self.0.place_id).await
         }
-        /// Events held within the project.
+        /// Events held within the project, earliest first, undated last.
         async fn events(
             &self,
             ctx: &Context<'_>,
@@ -285,32 +317,36 @@ activity_object! {
 activity_object! {
     /// A conference, training, study visit, fair, campaign, webinar, sharing café…
     Event, NodeType::Event, event_id {
+        /// What kind of event it is.
         async fn kind(&self) -> EventKind {
             self.0.kind.into()
         }
-        /// `annual` for events held every year.
+        /// How often it recurs, as free text (`annual`); null for a one-off event or when not
+        /// stated.
         async fn recurrence(&self) -> Option<&str> {
             self.0.recurrence.as_deref()
         }
+        /// Where it is held; null when not stated.
         async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Place>> {
             Place::load_opt(ctx, self.0.place_id).await
         }
-        /// The project it belongs to.
+        /// The project it belongs to; null when none.
         async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
             let Some(id) = self.0.project_id else { return Ok(None) };
             Ok(by_id::<project::Entity>(ctx, id).await?.map(Project))
         }
-        /// The programme it belongs to.
+        /// The programme it belongs to; null when none.
         async fn programme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
             let Some(id) = self.0.programme_id else { return Ok(None) };
             Ok(by_id::<programme::Entity>(ctx, id).await?.map(Programme))
         }
-        /// The larger event or campaign it is part of.
+        /// The larger event or campaign it is part of; null when none.
         async fn part_of(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Event>> {
             let Some(id) = self.0.part_of_id else { return Ok(None) };
             Ok(by_id::<event::Entity>(ctx, id).await?.map(Event))
         }
-        /// Events that are part of this one (the stages of a campaign, the sessions of a conference).
+        /// Events that are part of this one (the stages of a campaign, the sessions of a
+        /// conference), earliest first, undated last.
         async fn parts(
             &self,
             ctx: &Context<'_>,
@@ -353,10 +389,12 @@ impl Outcome {
     pub async fn id(&self) -> ID {
         encode(NodeType::Outcome, self.0.outcome_id)
     }
+    /// Stable, human-readable key, unique across all types.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
-    /// What it is a result of.
+    /// What it is a result of: a project, programme, event or organization (null only if that
+    /// record is missing).
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<OutcomeSubject>> {
         let id = self.0.subject_id;
         if let Some(activity) = Activity::load(ctx, id).await? {
@@ -373,7 +411,7 @@ impl Outcome {
             }
         }))
     }
-    /// The outcome in the source's language.
+    /// The outcome in the source's language, close to the source's words.
     async fn description(&self) -> &str {
         &self.0.description
     }
@@ -381,13 +419,17 @@ impl Outcome {
     async fn description_lang(&self) -> &str {
         &self.0.description_lang
     }
+    /// The outcome in English (the same text for English sources); null when not given.
     async fn description_en(&self) -> Option<&str> {
         self.0.description_en.as_deref()
     }
-    /// What is counted, when the outcome is quantitative.
+    /// What is counted, for quantitative outcomes ("libraries with an Innovation Zone"); null
+    /// otherwise.
     async fn indicator(&self) -> Option<&str> {
         self.0.indicator.as_deref()
     }
+    /// The number the source gives, for quantitative outcomes (`500` in "more than 500 patrons");
+    /// read it with `valueQualifier` and `unit`.
     async fn value(&self) -> Option<f64> {
         self.0.value
     }
@@ -395,16 +437,19 @@ impl Outcome {
     async fn value_qualifier(&self) -> Option<ValueQualifier> {
         self.0.value_qualifier.map(Into::into)
     }
+    /// What `value` counts ("libraries", "patrons"); null when not quantitative.
     async fn unit(&self) -> Option<&str> {
         self.0.unit.as_deref()
     }
+    /// The value before the work began, where the source gives one; in `unit`.
     async fn baseline(&self) -> Option<f64> {
         self.0.baseline
     }
+    /// The value aimed for, where the source gives one; in `unit`.
     async fn target(&self) -> Option<f64> {
         self.0.target
     }
-    /// The period the outcome covers.
+    /// The period the outcome covers, where stated (`note` is always null).
     async fn period(&self) -> Period {
         Period::new(
             self.0.start_date.as_deref(),
@@ -414,7 +459,7 @@ impl Outcome {
             self.0.year_to,
         )
     }
-    /// Where the outcome is reported.
+    /// Where the outcome is reported, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,

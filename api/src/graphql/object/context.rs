@@ -39,23 +39,28 @@ impl Place {
     pub async fn id(&self) -> ID {
         encode(NodeType::Place, self.0.place_id)
     }
+    /// Stable, human-readable key, unique across all types.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// What kind of place it is: a country, region, city, address…
     async fn kind(&self) -> PlaceKind {
         self.0.kind.into()
     }
-    /// The name in the local language, with diacritics.
+    /// The name in the local language as the source writes it, with diacritics.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// BCP 47 language tag of `name`.
     async fn name_lang(&self) -> &str {
         &self.0.name_lang
     }
+    /// English name, where known.
     async fn name_en(&self) -> Option<&str> {
         self.0.name_en.as_deref()
     }
-    /// ISO 3166-1 alpha-2 code of the country the place is in.
+    /// ISO 3166-1 alpha-2 code (`PL`, `MD`, `UA`) of the country the place is in, taken from the
+    /// enclosing place when not stated; null when unknown.
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_deref()
     }
@@ -67,11 +72,11 @@ impl Place {
     async fn longitude(&self) -> Option<f64> {
         self.0.longitude
     }
-    /// The place this one lies in.
+    /// The place this one lies in (a city's region); null at the top.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Place>> {
         Place::load_opt(ctx, self.0.parent_id).await
     }
-    /// Places within this one.
+    /// Places directly within this one, by name.
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -95,7 +100,7 @@ impl Place {
         )
         .await
     }
-    /// Organizations located here (not in places within it).
+    /// Organizations located here (not in places within it), by name.
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -124,7 +129,7 @@ impl Place {
         )
         .await
     }
-    /// Projects located here.
+    /// Projects located here (not in places within it), earliest first, undated last.
     async fn projects(
         &self,
         ctx: &Context<'_>,
@@ -148,7 +153,7 @@ impl Place {
         )
         .await
     }
-    /// Events held here.
+    /// Events held here (not in places within it), earliest first, undated last.
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -172,7 +177,7 @@ impl Place {
         )
         .await
     }
-    /// Where the facts about this place come from.
+    /// Where the facts about this place come from, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,
@@ -206,20 +211,23 @@ impl Person {
     pub async fn id(&self) -> ID {
         encode(NodeType::Person, self.0.person_id)
     }
+    /// Stable, human-readable key, unique across all types.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
-    /// The name as the source writes it.
+    /// The name as the source writes it, with diacritics.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// BCP 47 language tag of `name`.
     async fn name_lang(&self) -> &str {
         &self.0.name_lang
     }
+    /// Who the person is, written by the curators (a role as of the source's date).
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Roles at organizations.
+    /// Their roles at organizations, in the order recorded.
     async fn positions(
         &self,
         ctx: &Context<'_>,
@@ -243,7 +251,7 @@ impl Person {
         )
         .await
     }
-    /// Where the facts about this person come from.
+    /// Where the facts about this person come from, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,
@@ -301,30 +309,38 @@ impl Topic {
     pub async fn id(&self) -> ID {
         encode(NodeType::Topic, self.0.topic_id)
     }
-    /// `sdg-4`, `digital-inclusion`…
+    /// Stable, human-readable key (`sdg-4`, `digital-inclusion`), unique across all types: what the
+    /// `topics` filters take.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// Whether it is an SDG or a theme.
     async fn kind(&self) -> TopicKind {
         self.0.kind.into()
     }
-    /// The goal's number, for SDGs ("4").
+    /// The goal's number as text, for SDGs (`"4"`); null for themes.
     async fn code(&self) -> Option<&str> {
         self.0.code.as_deref()
     }
+    /// The name as the source writes it.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// BCP 47 language tag of `name`.
     async fn name_lang(&self) -> &str {
         &self.0.name_lang
     }
+    /// English name, where known (the same as `name` when the source is in English).
     async fn name_en(&self) -> Option<&str> {
         self.0.name_en.as_deref()
     }
+    /// What the topic covers: for an SDG the goal's official wording, for a theme the curators'
+    /// definition.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Everything classified under this topic: projects, programmes, events, organizations…
+    /// Everything classified under this topic (projects, programmes, events, organizations…), in
+    /// the order recorded.
     async fn subjects(
         &self,
         ctx: &Context<'_>,
@@ -355,7 +371,7 @@ impl Topic {
         let nodes = Record::load_many(ctx, &ids).await?;
         Ok(from_loaded(&page, total, nodes))
     }
-    /// Where the topic is defined or named.
+    /// Where the topic is defined or named, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,
@@ -408,22 +424,27 @@ impl TargetGroup {
     pub async fn id(&self) -> ID {
         encode(NodeType::TargetGroup, self.0.target_group_id)
     }
+    /// Stable, human-readable key, unique across all types.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// The name as the source writes it.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// BCP 47 language tag of `name`.
     async fn name_lang(&self) -> &str {
         &self.0.name_lang
     }
+    /// English name, where known (the same as `name` when the source is in English).
     async fn name_en(&self) -> Option<&str> {
         self.0.name_en.as_deref()
     }
+    /// Who belongs to the group, written by the curators.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Everything that serves this group.
+    /// Everything that serves this group (projects, programmes, events…), in the order recorded.
     async fn served_by(
         &self,
         ctx: &Context<'_>,
@@ -449,7 +470,7 @@ impl TargetGroup {
         let nodes = Record::load_many(ctx, &ids).await?;
         Ok(from_loaded(&page, total, nodes))
     }
-    /// Where the group is named.
+    /// Where the group is named, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,

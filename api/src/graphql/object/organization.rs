@@ -28,7 +28,9 @@ use crate::graphql::page::PageArgs;
 /// A range of years, inclusive at both ends; either end may be open.
 #[derive(InputObject, Clone, Copy, Debug, Default)]
 pub struct YearRange {
+    /// The first year, inclusive (`2019`); null for no lower bound.
     pub from: Option<i32>,
+    /// The last year, inclusive; null for no upper bound.
     pub to: Option<i32>,
 }
 
@@ -39,7 +41,7 @@ pub enum RelationDirection {
     Outgoing,
     /// Relations where this organization is the object ("… is a member of X").
     Incoming,
-    /// Both.
+    /// Both (the default).
     #[default]
     Both,
 }
@@ -50,8 +52,16 @@ pub enum RelationDirection {
 #[derive(Interface)]
 #[graphql(
     field(name = "id", ty = "ID", desc = "Opaque global ID."),
-    field(name = "slug", ty = "&str", desc = "Stable, human-readable key."),
-    field(name = "kind", ty = "OrganizationKind"),
+    field(
+        name = "slug",
+        ty = "&str",
+        desc = "Stable, human-readable key (`poltava-library-9`), unique across all types: what `organization(slug:)` and filters take."
+    ),
+    field(
+        name = "kind",
+        ty = "OrganizationKind",
+        desc = "What kind of actor it is; `LIBRARY` exactly when this is a `Library`."
+    ),
     field(
         name = "name",
         ty = "&str",
@@ -62,30 +72,50 @@ pub enum RelationDirection {
         ty = "&str",
         desc = "BCP 47 language tag of `name`."
     ),
-    field(name = "name_en", ty = "Option<&str>", desc = "English name."),
-    field(name = "description", ty = "Option<&str>"),
-    field(name = "website", ty = "Option<&str>"),
-    field(name = "email", ty = "Option<&str>"),
-    field(name = "phone", ty = "Option<&str>"),
+    field(
+        name = "name_en",
+        ty = "Option<&str>",
+        desc = "English name, where known (the same as `name` when the source is in English)."
+    ),
+    field(
+        name = "description",
+        ty = "Option<&str>",
+        desc = "A short description in English, written by the curators from the sources."
+    ),
+    field(
+        name = "website",
+        ty = "Option<&str>",
+        desc = "Website URL, where the source gives one."
+    ),
+    field(
+        name = "email",
+        ty = "Option<&str>",
+        desc = "Contact email address, where the source gives one."
+    ),
+    field(
+        name = "phone",
+        ty = "Option<&str>",
+        desc = "Phone number as the source writes it (not normalised), where it gives one."
+    ),
     field(
         name = "aliases",
         ty = "Vec<Alias>",
-        desc = "Other names: acronyms, names in other languages."
+        desc = "Other names (acronyms, names in other languages), in the order recorded; at most 100."
     ),
     field(
         name = "place",
         ty = "Option<Place>",
-        desc = "Where the organization is."
+        desc = "Where the organization is located (a city or an address); null when unknown."
     ),
     field(
         name = "identifiers",
         ty = "Vec<Identifier>",
-        desc = "IDs in external registers (up to 100)."
+        desc = "IDs in external registers (ISIL, Wikidata, KRS…), in the order recorded; at most 100."
     ),
     field(
         name = "participations",
         ty = "Conn<Participation>",
-        desc = "The projects, programmes and events it takes part in, with its role.",
+        desc = "The projects, programmes and events it takes part in, each with its role; earliest first by the participation's own dates, undated last. `roles` keeps those roles; `activeIn` keeps participations whose own dates overlap the years (undated ones never match).",
         arg(name = "roles", ty = "Option<Vec<Role>>"),
         arg(name = "active_in", ty = "Option<YearRange>"),
         arg(name = "first", ty = "Option<i32>"),
@@ -96,7 +126,7 @@ pub enum RelationDirection {
     field(
         name = "fundings_given",
         ty = "Conn<Funding>",
-        desc = "What it funds.",
+        desc = "The fundings it gives (where it is the funder), earliest first, undated last; the same list as `asFunder.fundings`.",
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
@@ -105,7 +135,7 @@ pub enum RelationDirection {
     field(
         name = "relations",
         ty = "Conn<OrganizationRelation>",
-        desc = "Membership, succession, renaming and other ties to other organizations.",
+        desc = "Membership, succession, renaming and other ties to other organizations, in the order recorded. `direction` (default `BOTH`) says which end this organization must be; `kinds` keeps those kinds.",
         arg(name = "direction", ty = "Option<RelationDirection>"),
         arg(name = "kinds", ty = "Option<Vec<OrganizationRelationKind>>"),
         arg(name = "first", ty = "Option<i32>"),
@@ -116,7 +146,7 @@ pub enum RelationDirection {
     field(
         name = "positions",
         ty = "Conn<Position>",
-        desc = "People and their roles here.",
+        desc = "People and their roles here, in the order recorded.",
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
@@ -125,7 +155,7 @@ pub enum RelationDirection {
     field(
         name = "outcomes",
         ty = "Conn<Outcome>",
-        desc = "Results attributed to the organization itself.",
+        desc = "Results attributed to the organization itself (not to its projects), in the order recorded.",
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
@@ -134,7 +164,7 @@ pub enum RelationDirection {
     field(
         name = "topics",
         ty = "Conn<Topic>",
-        desc = "Topics and SDGs the organization itself is classified under.",
+        desc = "Topics and SDGs the organization itself is classified under (not its projects), in the order recorded.",
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
@@ -143,7 +173,7 @@ pub enum RelationDirection {
     field(
         name = "collaborators",
         ty = "CollaboratorConnection",
-        desc = "Organizations it shares projects, events or programmes with, strongest ties first.",
+        desc = "Organizations it shares projects, events or programmes with (through participations), strongest ties first. `filter` narrows the shared items and the collaborators; forward paging only (`first`, `after`).",
         arg(name = "filter", ty = "Option<CollaboratorFilter>"),
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>")
@@ -151,12 +181,12 @@ pub enum RelationDirection {
     field(
         name = "as_funder",
         ty = "Option<Funder>",
-        desc = "The organization as a funder, if it funds anything."
+        desc = "The organization as a funder, with its totals; null if it funds nothing."
     ),
     field(
         name = "citations",
         ty = "Conn<Citation>",
-        desc = "Where the facts about this organization come from.",
+        desc = "Citations supporting this organization's own record (its participations and relations have their own), in the order recorded.",
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
@@ -218,10 +248,12 @@ macro_rules! organization_object {
             pub async fn id(&self) -> ID {
                 encode(NodeType::Organization, self.0.organization_id)
             }
-            /// Stable, human-readable key.
+            /// Stable, human-readable key (`poltava-library-9`), unique across all types: what
+            /// `organization(slug:)` and filters take.
             pub async fn slug(&self) -> &str {
                 &self.0.slug
             }
+            /// What kind of actor it is; `LIBRARY` exactly when this is a `Library`.
             pub async fn kind(&self) -> OrganizationKind {
                 self.0.kind.into()
             }
@@ -233,35 +265,44 @@ macro_rules! organization_object {
             pub async fn name_lang(&self) -> &str {
                 &self.0.name_lang
             }
-            /// English name.
+            /// English name, where known (the same as `name` when the source is in English).
             pub async fn name_en(&self) -> Option<&str> {
                 self.0.name_en.as_deref()
             }
+            /// A short description in English, written by the curators from the sources.
             pub async fn description(&self) -> Option<&str> {
                 self.0.description.as_deref()
             }
+            /// Website URL, where the source gives one.
             pub async fn website(&self) -> Option<&str> {
                 self.0.website.as_deref()
             }
+            /// Contact email address, where the source gives one.
             pub async fn email(&self) -> Option<&str> {
                 self.0.email.as_deref()
             }
+            /// Phone number as the source writes it (not normalised), where it gives one.
             pub async fn phone(&self) -> Option<&str> {
                 self.0.phone.as_deref()
             }
-            /// Other names: acronyms, names in other languages.
+            /// Other names (acronyms, names in other languages), in the order recorded; at most
+            /// 100.
             pub async fn aliases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Alias>> {
                 aliases(ctx, self.0.organization_id).await
             }
-            /// Where the organization is.
+            /// Where the organization is located (a city or an address); null when unknown.
             pub async fn place(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Place>> {
                 Place::load_opt(ctx, self.0.place_id).await
             }
-            /// IDs in external registers (up to 100).
+            /// IDs in external registers (ISIL, Wikidata, KRS…), in the order recorded; at most
+            /// 100.
             pub async fn identifiers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Identifier>> {
                 identifiers(ctx, self.0.organization_id).await
             }
-            /// The projects, programmes and events it takes part in, with its role; earliest first.
+            /// The projects, programmes and events it takes part in, each with its role; earliest
+            /// first by the participation's own dates, undated last. `roles` keeps those roles;
+            /// `activeIn` keeps participations whose own dates overlap the years (undated ones
+            /// never match).
             pub async fn participations(
                 &self,
                 ctx: &Context<'_>,
@@ -274,7 +315,8 @@ macro_rules! organization_object {
             ) -> async_graphql::Result<Conn<Participation>> {
                 participations(ctx, self.0.organization_id, roles, active_in, PageInput { first, after, last, before }).await
             }
-            /// What it funds.
+            /// The fundings it gives (where it is the funder), earliest first, undated last; the
+            /// same list as `asFunder.fundings`.
             pub async fn fundings_given(
                 &self,
                 ctx: &Context<'_>,
@@ -286,7 +328,9 @@ macro_rules! organization_object {
                 let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
                 child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(Arc::new(m.clone()))).await
             }
-            /// Membership, succession, renaming and other ties to other organizations.
+            /// Membership, succession, renaming and other ties to other organizations, in the order
+            /// recorded. `direction` (default `BOTH`) says which end this organization must be;
+            /// `kinds` keeps those kinds.
             pub async fn relations(
                 &self,
                 ctx: &Context<'_>,
@@ -299,7 +343,7 @@ macro_rules! organization_object {
             ) -> async_graphql::Result<Conn<OrganizationRelation>> {
                 relations(ctx, self.0.organization_id, direction.unwrap_or_default(), kinds, PageInput { first, after, last, before }).await
             }
-            /// People and their roles here.
+            /// People and their roles here, in the order recorded.
             pub async fn positions(
                 &self,
                 ctx: &Context<'_>,
@@ -311,7 +355,8 @@ macro_rules! organization_object {
                 let spec = spec("position", "organization_id", Vec::new(), by_key::POSITION);
                 child_connection::<position::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Position(Arc::new(m.clone()))).await
             }
-            /// Results attributed to the organization itself.
+            /// Results attributed to the organization itself (not to its projects), in the order
+            /// recorded.
             pub async fn outcomes(
                 &self,
                 ctx: &Context<'_>,
@@ -322,7 +367,8 @@ macro_rules! organization_object {
             ) -> async_graphql::Result<Conn<Outcome>> {
                 Outcome::of(ctx, self.0.organization_id, PageInput { first, after, last, before }).await
             }
-            /// Topics and SDGs the organization itself is classified under.
+            /// Topics and SDGs the organization itself is classified under (not its projects), in
+            /// the order recorded.
             pub async fn topics(
                 &self,
                 ctx: &Context<'_>,
@@ -333,7 +379,9 @@ macro_rules! organization_object {
             ) -> async_graphql::Result<Conn<Topic>> {
                 Topic::of(ctx, self.0.organization_id, PageInput { first, after, last, before }).await
             }
-            /// Organizations it shares projects, events or programmes with, strongest ties first.
+            /// Organizations it shares projects, events or programmes with (through
+            /// participations), strongest ties first. `filter` narrows the shared items and the
+            /// collaborators; forward paging only (`first`, `after`).
             pub async fn collaborators(
                 &self,
                 ctx: &Context<'_>,
@@ -343,11 +391,12 @@ macro_rules! organization_object {
             ) -> async_graphql::Result<CollaboratorConnection> {
                 crate::graphql::collaboration::collaborators(ctx, self.0.organization_id, filter.unwrap_or_default(), first, after).await
             }
-            /// The organization as a funder, if it funds anything.
+            /// The organization as a funder, with its totals; null if it funds nothing.
             pub async fn as_funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Funder>> {
                 Funder::of(ctx, self.0.clone()).await
             }
-            /// Where the facts about this organization come from.
+            /// Citations supporting this organization's own record (its participations and
+            /// relations have their own), in the order recorded.
             pub async fn citations(
                 &self,
                 ctx: &Context<'_>,
@@ -366,24 +415,25 @@ macro_rules! organization_object {
 organization_object! {
     /// A library: an organization with library details.
     Library {
-        /// Municipal, communal, regional…, when the source says.
+        /// The administrative type (municipal, communal, regional…); null when the source does not
+        /// say.
         pub async fn library_type(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LibraryType>> {
             Ok(self.details(ctx).await?.and_then(|d| d.library_type).map(Into::into))
         }
-        /// Postal address, as stated.
+        /// Postal address as the source writes it, free text; null when not given.
         pub async fn address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
             Ok(self.details(ctx).await?.and_then(|d| d.address.clone()))
         }
-        /// Opening hours, as stated.
+        /// Opening hours as the source writes them, free text; null when not given.
         pub async fn opening_hours(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
             Ok(self.details(ctx).await?.and_then(|d| d.opening_hours.clone()))
         }
-        /// The library this one is a branch of.
+        /// The library this one is a branch of; null for a main library or when not stated.
         pub async fn parent_library(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Library>> {
             let Some(parent) = self.details(ctx).await?.and_then(|d| d.parent_library_id) else { return Ok(None) };
             Ok(by_id::<organization::Entity>(ctx, parent).await?.map(Library))
         }
-        /// Its branches.
+        /// Its branches (libraries whose `parentLibrary` is this one), in the order recorded.
         pub async fn branches(
             &self,
             ctx: &Context<'_>,
@@ -634,15 +684,17 @@ impl Funder {
 /// An organization in its role as a funder: what it funds, through which programmes, and how much.
 #[Object]
 impl Funder {
-    /// The funder's organization ID.
+    /// The funding organization's global ID, the same as `organization.id` (`node` returns the
+    /// organization).
     pub async fn id(&self) -> ID {
         encode(NodeType::Organization, self.0.organization_id)
     }
-    /// The organization.
+    /// The funding organization.
     async fn organization(&self) -> Organization {
         Organization::from_model(self.0.clone())
     }
-    /// Everything it funds, earliest first.
+    /// Everything it funds, earliest first, undated last; the same list as
+    /// `organization.fundingsGiven`.
     async fn fundings(
         &self,
         ctx: &Context<'_>,
@@ -666,7 +718,8 @@ impl Funder {
         )
         .await
     }
-    /// Amounts funded, summed per currency (fundings without a stated amount are not counted).
+    /// Amounts funded, summed per currency, by currency code (fundings without a stated amount are
+    /// not counted).
     async fn totals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::value::Money>> {
         let totals = loaders(ctx)?
             .load_one(FundingTotals(self.0.organization_id))

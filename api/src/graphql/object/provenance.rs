@@ -32,6 +32,7 @@ impl Source {
     pub async fn id(&self) -> ID {
         encode(NodeType::Source, self.0.source_id)
     }
+    /// Stable, human-readable key, unique across all types.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
@@ -39,11 +40,11 @@ impl Source {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    /// Where it was published.
+    /// Where it was published (URL); null when unknown.
     async fn url(&self) -> Option<&str> {
         self.0.url.as_deref()
     }
-    /// The organization that published it.
+    /// The organization that published it; null when unknown.
     async fn publisher(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         let Some(id) = self.0.publisher_id else {
             return Ok(None);
@@ -54,18 +55,20 @@ impl Source {
     async fn language(&self) -> &str {
         &self.0.language
     }
-    /// When it was published, as precisely as known.
+    /// When it was published, as precisely as known; null when undated.
     async fn published(&self) -> Option<PartialDate> {
         PartialDate::from_edtf(self.0.published.as_deref())
     }
-    /// The file name of the stored copy.
+    /// The file name of the stored copy of its text (`000_2d80fd951856b76f.txt`); null when no copy
+    /// is stored.
     async fn document(&self) -> Option<&str> {
         self.0.document.as_deref()
     }
+    /// What the document is, written by the curators.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Every fact this source supports.
+    /// Every citation quoting this source, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,
@@ -113,12 +116,13 @@ impl Citation {
 /// One quote from a source supporting one record: where a fact comes from.
 #[Object]
 impl Citation {
+    /// The document quoted (null only if its record is missing).
     async fn source(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Source>> {
         Ok(by_id::<source::Entity>(ctx, self.0.source_id)
             .await?
             .map(Source))
     }
-    /// Verbatim, in the source's language.
+    /// The passage, verbatim in the source's language.
     async fn quote(&self) -> &str {
         &self.0.quote
     }
@@ -126,11 +130,11 @@ impl Citation {
     async fn basis(&self) -> CitationBasis {
         self.0.basis.into()
     }
-    /// For inferred facts: how they follow from the quote.
+    /// For inferred facts: how they follow from the quote; null for stated ones.
     async fn reasoning(&self) -> Option<&str> {
         self.0.reasoning.as_deref()
     }
-    /// The record this citation supports.
+    /// The record this citation supports: an entity or a relation (null only if it is missing).
     async fn record(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Record>> {
         Ok(Record::load_many(ctx, &[self.0.record_id])
             .await?
@@ -146,12 +150,15 @@ pub struct Classification(pub Arc<classification::Model>);
 /// A record is about a topic.
 #[Object]
 impl Classification {
+    /// The record classified: a project, programme, event, organization… (null only if it is
+    /// missing).
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Record>> {
         Ok(Record::load_many(ctx, &[self.0.subject_id])
             .await?
             .pop()
             .flatten())
     }
+    /// The topic or SDG it is about (null only if it is missing).
     async fn topic(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Topic>> {
         Ok(by_id::<topic::Entity>(ctx, self.0.topic_id)
             .await?
@@ -166,12 +173,14 @@ pub struct Audience(pub Arc<audience::Model>);
 /// A record serves a target group.
 #[Object]
 impl Audience {
+    /// The record that serves the group: a project, programme, event… (null only if it is missing).
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Record>> {
         Ok(Record::load_many(ctx, &[self.0.subject_id])
             .await?
             .pop()
             .flatten())
     }
+    /// The group of people it serves (null only if it is missing).
     async fn target_group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TargetGroup>> {
         Ok(by_id::<target_group::Entity>(ctx, self.0.target_group_id)
             .await?

@@ -25,13 +25,15 @@ impl Participation {
     pub async fn id(&self) -> ID {
         encode(NodeType::Participation, self.0.participation_id)
     }
+    /// The organization taking part (null only if its record is missing).
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.organization_id).await
     }
-    /// The project, programme or event.
+    /// The project, programme or event (null only if its record is missing).
     async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
         Activity::load(ctx, self.0.target_id).await
     }
+    /// The part the organization plays.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
@@ -46,10 +48,11 @@ impl Participation {
             m.year_to,
         )
     }
+    /// Details of its part, written by the curators.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Where this participation is stated.
+    /// Where this participation is stated, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,
@@ -85,37 +88,40 @@ impl Funding {
     pub async fn id(&self) -> ID {
         encode(NodeType::Funding, self.0.funding_id)
     }
+    /// The organization that gives the money or support (null only if its record is missing).
     async fn funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.funder_id).await
     }
-    /// What is funded.
+    /// What is funded: a project, programme or event (null only if its record is missing).
     async fn recipient(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
         Activity::load(ctx, self.0.recipient_id).await
     }
-    /// The programme the money flows through.
+    /// The programme the money flows through; null when the source names none.
     async fn programme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
         let Some(id) = self.0.programme_id else {
             return Ok(None);
         };
         Ok(by_id::<programme::Entity>(ctx, id).await?.map(Programme))
     }
-    /// An operator that passes the money on.
+    /// An operator that passes the money on to the recipient; null when the source names none.
     async fn intermediary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         let Some(id) = self.0.intermediary_id else {
             return Ok(None);
         };
         Organization::load(ctx, id).await
     }
+    /// How the money or support is given; null when the source does not say.
     async fn instrument(&self) -> Option<FundingInstrument> {
         self.0.instrument.map(Into::into)
     }
-    /// The amount, where the source states one.
+    /// The amount, where the source states one; null otherwise.
     async fn amount(&self) -> Option<Money> {
         Some(Money::new(
             self.0.amount_minor?,
             self.0.currency.as_deref()?,
         ))
     }
+    /// When the funding ran, where the source says.
     async fn period(&self) -> Period {
         let m = &self.0;
         Period::new(
@@ -126,10 +132,11 @@ impl Funding {
             m.year_to,
         )
     }
+    /// Details, written by the curators (what the money is for, why no amount is given).
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Where this funding is stated.
+    /// Where this funding is stated, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,
@@ -168,15 +175,20 @@ impl OrganizationRelation {
             self.0.organization_relation_id,
         )
     }
+    /// The organization the relation is about: X in "X is a member of Y" (null only if its record
+    /// is missing).
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.subject_id).await
     }
+    /// How `subject` relates to `object`.
     async fn kind(&self) -> OrganizationRelationKind {
         self.0.kind.into()
     }
+    /// The other organization: Y in "X is a member of Y" (null only if its record is missing).
     async fn object(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.object_id).await
     }
+    /// When the relation held, where the source says.
     async fn period(&self) -> Period {
         let m = &self.0;
         Period::new(
@@ -187,10 +199,11 @@ impl OrganizationRelation {
             m.year_to,
         )
     }
+    /// Details, written by the curators.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Where this relation is stated.
+    /// Where this relation is stated, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,
@@ -224,11 +237,13 @@ impl Position {
     pub async fn id(&self) -> ID {
         encode(NodeType::Position, self.0.position_id)
     }
+    /// The person holding the position (null only if their record is missing).
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         Ok(by_id::<person::Entity>(ctx, self.0.person_id)
             .await?
             .map(Person))
     }
+    /// The organization where they hold it (null only if its record is missing).
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Organization::load(ctx, self.0.organization_id).await
     }
@@ -240,6 +255,7 @@ impl Position {
     async fn title_lang(&self) -> &str {
         &self.0.title_lang
     }
+    /// When they held it, where the source says (`note` is always null).
     async fn period(&self) -> Period {
         let m = &self.0;
         Period::new(
@@ -250,7 +266,7 @@ impl Position {
             m.year_to,
         )
     }
-    /// Where this position is stated.
+    /// Where this position is stated, in the order recorded.
     async fn citations(
         &self,
         ctx: &Context<'_>,

@@ -17,7 +17,7 @@ macro_rules! mirror_enum {
 mirror_enum! {
     /// What kind of actor an organization is.
     OrganizationKind = "entities::OrganizationKind" {
-        /// A library of any type.
+        /// A library of any type; such organizations are `Library` objects, with library details.
         Library,
         /// A non-governmental organization or foundation.
         Ngo,
@@ -40,58 +40,159 @@ mirror_enum! {
 
 mirror_enum! {
     /// The administrative type of a library.
-    LibraryType = "entities::LibraryType" { National, Regional, County, Municipal, Communal, Branch, Public }
+    LibraryType = "entities::LibraryType" {
+        /// A national library.
+        National,
+        /// A regional library, serving a voivodeship, oblast, județ or similar region.
+        Regional,
+        /// A county or district library (powiat, raion).
+        County,
+        /// A city or town library.
+        Municipal,
+        /// A commune library (gmina, comună), often rural.
+        Communal,
+        /// A branch of a larger library system; `parentLibrary` names the library it belongs to.
+        Branch,
+        /// A public library whose level the source does not state.
+        Public,
+    }
 }
 
 mirror_enum! {
     /// What a place is.
-    PlaceKind = "entities::PlaceKind" { Country, Region, District, City, Village, Address }
+    PlaceKind = "entities::PlaceKind" {
+        /// A country; `countryCode` is its own ISO 3166-1 alpha-2 code.
+        Country,
+        /// A first-level region of a country: a voivodeship, oblast, județ or development region.
+        Region,
+        /// A division of a region: a powiat, raion or district.
+        District,
+        /// A city or town.
+        City,
+        /// A village.
+        Village,
+        /// A street address: a single building or site.
+        Address,
+    }
 }
 
 mirror_enum! {
     /// What a programme is.
-    ProgrammeKind = "entities::ProgrammeKind" { Programme, Fund, Priority, InterventionDirection, NetworkProgramme }
+    ProgrammeKind = "entities::ProgrammeKind" {
+        /// A funding or flagship programme.
+        Programme,
+        /// A state or private fund that finances projects.
+        Fund,
+        /// A priority of a larger programme (its `parent`).
+        Priority,
+        /// An intervention direction within a priority.
+        InterventionDirection,
+        /// A programme that builds and runs a network of organizations (of libraries, say).
+        NetworkProgramme,
+    }
 }
 
 mirror_enum! {
     /// What an event is.
     EventKind = "entities::EventKind" {
-        Conference, Congress, Festival, Training, Workshop, Webinar, StudyVisit, Fair, Campaign,
-        FundraisingCampaign, SharingCafe, MatchmakingCafe, Meeting,
+        /// A conference.
+        Conference,
+        /// A congress, such as a national gathering of librarians.
+        Congress,
+        /// A festival.
+        Festival,
+        /// A training course, for library staff or for the public.
+        Training,
+        /// A hands-on workshop.
+        Workshop,
+        /// An online seminar.
+        Webinar,
+        /// A study visit: a group visits other institutions to learn from them.
+        StudyVisit,
+        /// A fair, such as a community fair presenting a library's partners and services.
+        Fair,
+        /// A campaign: coordinated actions over a period, often with stages as `parts`.
+        Campaign,
+        /// A campaign that raises money, crowdfunding included.
+        FundraisingCampaign,
+        /// A sharing café: an informal meeting where participants exchange experience.
+        SharingCafe,
+        /// A matchmaking café: a meeting that brings together organizations looking for partners.
+        MatchmakingCafe,
+        /// A meeting of another kind.
+        Meeting,
     }
 }
 
 mirror_enum! {
     /// The part an organization plays in a project, programme or event.
     Role = "entities::Role" {
-        Lead, Partner, Host, Organizer, CoOrganizer, Participant, Venue, Coordinator, Funder,
-        Beneficiary, Operator, Trainer, Supporter,
+        /// Leads it: the applicant or main implementer.
+        Lead,
+        /// A partner in carrying it out.
+        Partner,
+        /// Hosts it, as a library hosts a project or an event.
+        Host,
+        /// Organizes it.
+        Organizer,
+        /// Organizes it together with the organizer.
+        CoOrganizer,
+        /// Takes part in it: attends an event, joins a programme or network.
+        Participant,
+        /// Provides the place where it happens.
+        Venue,
+        /// Coordinates it, as a national coordinator of a European campaign.
+        Coordinator,
+        /// Funds it; the money itself, where known, is in the `Funding` records.
+        Funder,
+        /// Benefits from it: receives grants, equipment or training.
+        Beneficiary,
+        /// Runs it on behalf of its owner or funder.
+        Operator,
+        /// Trains its participants.
+        Trainer,
+        /// Supports it without a more specific role (patronage, promotion, help).
+        Supporter,
     }
 }
 
 mirror_enum! {
     /// How money or support reaches what it funds.
     FundingInstrument = "entities::FundingInstrument" {
-        Grant, CoFinancing, Crowdfunding, Donation, InKind, CostShare, StateFund,
+        /// A grant.
+        Grant,
+        /// Co-financing: a share of the costs, alongside other money.
+        CoFinancing,
+        /// Money raised from many individual donors, usually online.
+        Crowdfunding,
+        /// A donation of money.
+        Donation,
+        /// Goods, services or work instead of money.
+        InKind,
+        /// The recipient's or a partner's own share of the costs.
+        CostShare,
+        /// Money from a state fund, such as Poland's Culture Promotion Fund.
+        StateFund,
     }
 }
 
 mirror_enum! {
     /// How one organization (the subject) relates to another (the object).
     OrganizationRelationKind = "entities::OrganizationRelationKind" {
-        /// The subject is a member of the object.
+        /// The subject is a member of the object (a library of a network).
         MemberOf,
         /// The subject is an organisational part of the object.
         PartOf,
-        /// The subject continues the object.
+        /// The subject continues the object (a group that became an association).
         SuccessorOf,
         /// The subject is the same body as the object under a later name.
         RenamedFrom,
         /// The subject was created by the object.
         FoundedBy,
-        /// The two work together.
+        /// The two work together, with no shared project, programme or event recorded (such ties do
+        /// not count as collaboration).
         PartnerOf,
-        /// The subject operates the object.
+        /// The subject operates the object (a network, a service).
         Runs,
     }
 }
@@ -118,22 +219,58 @@ mirror_enum! {
 
 mirror_enum! {
     /// How an outcome's value relates to the number the source gives.
-    ValueQualifier = "entities::ValueQualifier" { Exactly, MoreThan, AtLeast, About, UpTo }
+    ValueQualifier = "entities::ValueQualifier" {
+        /// The number is exact ("25 libraries").
+        Exactly,
+        /// The true number is greater than the value ("more than 500").
+        MoreThan,
+        /// The true number is the value or more ("at least 30").
+        AtLeast,
+        /// The value is approximate ("about 200").
+        About,
+        /// The true number is the value or less ("up to 50").
+        UpTo,
+    }
 }
 
 mirror_enum! {
     /// The register or kind of an external identifier.
     IdentifierScheme = "entities::IdentifierScheme" {
-        Website, Isil, Wikidata, Krs, Regon, Nip, Idno, Edrpou, Uprn, Facebook, Email,
+        /// A website URL.
+        Website,
+        /// ISIL, the International Standard Identifier for Libraries (ISO 15511), such as `PL-…`.
+        Isil,
+        /// A Wikidata item ID, such as `Q123`.
+        Wikidata,
+        /// KRS: Poland's National Court Register number.
+        Krs,
+        /// REGON: Poland's statistical register number.
+        Regon,
+        /// NIP: Poland's tax identification number.
+        Nip,
+        /// IDNO: Moldova's state identification number of a legal entity.
+        Idno,
+        /// EDRPOU: Ukraine's register code of a legal entity.
+        Edrpou,
+        /// UPRN: the UK's Unique Property Reference Number of the premises.
+        Uprn,
+        /// A Facebook page name or URL, such as `BibliotekaKrakow`.
+        Facebook,
+        /// An email address.
+        Email,
     }
 }
 
 /// How precise a date is.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatePrecision {
+    /// Only the year is known (`2017`).
     Year,
+    /// A season of a year (`2021-23`: autumn 2021).
     Season,
+    /// A month (`2017-09`).
     Month,
+    /// A day (`2017-09-12`).
     Day,
 }
 
@@ -143,7 +280,9 @@ pub struct PartialDate {
     /// The date in EDTF (ISO 8601-2): `2017`, `2017-09`, `2017-09-12`, `2021-23` (autumn 2021),
     /// with `~` (approximate), `?` (uncertain) or `%` (both) appended.
     pub edtf: String,
+    /// How much of the date is known, and so which of `month`, `day` and `season` are set.
     pub precision: DatePrecision,
+    /// The year. A winter belongs to the year it starts in (December).
     pub year: i32,
     /// 1–12, when known.
     pub month: Option<i32>,
@@ -151,11 +290,12 @@ pub struct PartialDate {
     pub day: Option<i32>,
     /// `spring`, `summer`, `autumn` or `winter`, when the source gives a season.
     pub season: Option<String>,
-    /// The source says "about".
+    /// The source says "about" (EDTF `~` or `%`).
     pub approximate: bool,
-    /// The source is unsure.
+    /// The source is unsure, says "probably" (EDTF `?` or `%`).
     pub uncertain: bool,
-    /// The first day it can mean, `YYYY-MM-DD`: for sorting and calendars.
+    /// The first day it can mean, `YYYY-MM-DD` (a year: 1 January; a season: the first of March,
+    /// June, September or December): for sorting and calendars.
     pub earliest: String,
 }
 
@@ -199,13 +339,17 @@ impl PartialDate {
 /// When something happened or ran, as precisely as the source says.
 #[derive(SimpleObject, Clone, Debug, Default)]
 pub struct Period {
+    /// When it started; null when the source does not say.
     pub start: Option<PartialDate>,
+    /// When it ended or is to end; null when the source does not say (or it is ongoing).
     pub end: Option<PartialDate>,
     /// The source's own words about time when they give no date ("na początku października").
     pub note: Option<String>,
-    /// The first year covered, derived from the dates.
+    /// The first year covered: `start`'s year, or `end`'s when only the end is known; null when
+    /// undated. `activeIn` filters and date orderings use it.
     pub year_from: Option<i32>,
-    /// The last year covered, derived from the dates.
+    /// The last year covered: `end`'s year (the next year for a winter), or `start`'s when only the
+    /// start is known; null when undated.
     pub year_to: Option<i32>,
 }
 
@@ -233,9 +377,7 @@ pub struct Money {
     /// The amount as a decimal string in the currency's major unit (`"12500.50"`): exact, unlike
     /// a float.
     pub amount: String,
-    /// The amount in the currency's minor unit (grosz, ban, cent).
-    pub amount_minor: i64,
-    /// ISO 4217 code.
+    /// ISO 4217 currency code (`PLN`, `EUR`, `MDL`).
     pub currency: String,
 }
 
@@ -254,7 +396,6 @@ impl Money {
         };
         Money {
             amount,
-            amount_minor,
             currency: currency.to_owned(),
         }
     }
@@ -263,14 +404,18 @@ impl Money {
 /// Another name of an entity: an acronym, a name in another language.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Alias {
+    /// The other name, as the source writes it.
     pub name: String,
-    /// BCP 47 language tag.
+    /// BCP 47 language tag of the name; null when the source gives none (acronyms, say).
     pub lang: Option<String>,
 }
 
 /// An identifier of an organization in an external register.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Identifier {
+    /// The register or kind of identifier `value` belongs to.
     pub scheme: IdentifierScheme,
+    /// The identifier as the register writes it (a number, a Q-ID, a URL, an address); compare it
+    /// as text.
     pub value: String,
 }

@@ -1,0 +1,251 @@
+//! Running in production: health, readiness, metrics, request ids, graceful shutdown, several
+//! instances over one database, and the database going away and coming back.
+
+use std::time::{Duration, Instant};
+
+use libgraph::graphql::Limits;
+use serde_json::{Value, json};
+use support::app::{spawn_app, spawn_app_on};
+use support::postgres::PgCluster;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[tokio::test]
+async fn health_readiness_and_metrics_are_served() {
+    let app = spawn_app().await;
+    app.query(
+        "query CountThem { organizations(first: 1) { totalCount } }",
+        Value::Null,
+    )
+    .await;
+    app.post(
+        "query Broken { organizations(first: 1000) { totalCount } }",
+        Value::Null,
+    )
+    .await;
+
+    let health = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
+    let ready = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+
+    assert_eq!(health.status(), 200);
+    assert_eq!(ready.status(), 200);
+    assert!(
+        metrics.contains(r#"libgraph_requests_total{operation="CountThem",outcome="ok"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains(
+        r#"libgraph_request_duration_seconds_count{operation="CountThem",outcome="ok"} 1"#
+    ));
+    assert!(
+        metrics.contains(r#"libgraph_errors_total{code="BAD_USER_INPUT"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains(r#"libgraph_db_connections{state="idle"}"#));
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_made() {
+    let app = spawn_app().await;
+    let url = app.url("/graphql");
+    let body = json!({ "query": "{ organizations(first: 1) { totalCount } }" });
+
+    let given = app
+        .client
+        .post(&url)
+        .header("x-request-id", "trace-42")
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    let made_1 = app
+        .client
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    let made_2 = app
+        .client
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+
+    let id = |r: &reqwest::Response| {
+        r.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(id(&given).as_deref(), Some("trace-42"));
+    assert!(id(&made_1).is_some_and(|i| i.len() >= 16));
+    assert_ne!(id(&made_1), id(&made_2));
+}
+
+#[tokio::test]
+async fn readiness_fails_while_migrations_are_pending() {
+    let test_db = support::TestDb::empty().await;
+    let app = spawn_app_on(test_db, Limits::default()).await;
+
+    let ready = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    let body: Value = ready.json().await.expect("json");
+
+    assert_eq!(body["status"], "unavailable");
+    assert!(
+        body["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("migrations")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_in_flight_request_completes_during_shutdown() {
+    let mut app = spawn_app().await;
+    let body = r#"{"query":"{ organizations(first: 3) { totalCount } }"}"#;
+    let mut stream = tokio::net::TcpStream::connect(app.address)
+        .await
+        .expect("connect");
+    // Headers and half the body: the request is in flight when the shutdown starts.
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write head");
+    stream
+        .write_all(&body.as_bytes()[..10])
+        .await
+        .expect("write part");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let stopped = app.shutdown();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stream
+        .write_all(&body.as_bytes()[10..])
+        .await
+        .expect("write rest");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let refused = tokio::net::TcpStream::connect(app.address).await;
+    stopped.await;
+
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("totalCount"));
+    assert!(
+        refused.is_err(),
+        "the server must stop accepting new connections"
+    );
+}
+
+#[tokio::test]
+async fn two_instances_over_one_database_serve_the_same_data() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(first.db.reconnect().await, Limits::default()).await;
+    let query = "{ organizations(first: 100) { totalCount edges { node { id name } } } search(text: \"biblioteka\") { score record { __typename } } }";
+
+    let a = first.query(query, Value::Null).await;
+    let b = second.query(query, Value::Null).await;
+
+    assert_eq!(a, b);
+    assert!(
+        a["organizations"]["totalCount"]
+            .as_u64()
+            .is_some_and(|n| n > 30)
+    );
+}
+
+#[tokio::test]
+async fn the_database_going_away_fails_fast_and_service_resumes_when_it_returns() {
+    // A cluster of this test's own: stopping the shared one would break every other test.
+    let cluster = tokio::task::spawn_blocking(PgCluster::start_new)
+        .await
+        .expect("join")
+        .expect("cluster");
+    let url = cluster.create_database();
+    let app = spawn_app_on(support::TestDb::seeded_at(&url).await, Limits::default()).await;
+    let query = "{ organizations(first: 1) { totalCount } }";
+    app.query(query, Value::Null).await;
+
+    let cluster = tokio::task::spawn_blocking(move || {
+        cluster.stop();
+        cluster
+    })
+    .await
+    .expect("join");
+    let started = Instant::now();
+    let (code, body) = app.error_code(query, Value::Null).await;
+    let failed_in = started.elapsed();
+    let ready_down = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz")
+        .status();
+    let cluster = tokio::task::spawn_blocking(move || {
+        cluster.restart();
+        cluster
+    })
+    .await
+    .expect("join");
+    let mut recovered = None;
+    for _ in 0..50 {
+        let body = app.post(query, Value::Null).await;
+        if body.get("errors").is_none() {
+            recovered = Some(body);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let ready_up = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz")
+        .status();
+    drop(cluster);
+
+    assert_eq!(code, "DATABASE_UNAVAILABLE", "{body:#}");
+    assert!(
+        failed_in < Duration::from_secs(6),
+        "failing took {failed_in:?}"
+    );
+    assert!(
+        !body
+            .to_string()
+            .to_lowercase()
+            .contains("connection refused"),
+        "no driver detail leaks: {body}"
+    );
+    assert_eq!(ready_down, 503);
+    assert!(
+        recovered.is_some(),
+        "service did not resume after the database came back"
+    );
+    assert_eq!(ready_up, 200);
+}
