@@ -69,9 +69,25 @@ impl TestDb {
         }
     }
 
-    /// An empty database, not migrated.
+    /// An empty database, not migrated, on the backend the run was asked for.
     pub async fn empty() -> TestDb {
-        let (url, dir) = match backend() {
+        TestDb::empty_on(backend()).await
+    }
+
+    /// A seeded database on a given backend, whatever the run's default.
+    pub async fn seeded_on(backend: Backend) -> TestDb {
+        let test = TestDb::empty_on(backend).await;
+        libgraph::store::migrate(&test.db).await.expect("migrate");
+        let documents = seeds::curated().expect("curated seeds parse");
+        seeds::load(&test.db, &documents)
+            .await
+            .expect("curated seeds load");
+        test
+    }
+
+    /// An empty database, not migrated, on `backend`.
+    pub async fn empty_on(backend: Backend) -> TestDb {
+        let (url, dir) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::Builder::new()
                     .prefix("libgraph-test-")

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use libgraph::graphql::Limits;
 use serde_json::{Value, json};
+use support::Backend;
 use support::app::{spawn_app, spawn_app_on};
 use support::postgres::PgCluster;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -248,4 +249,132 @@ async fn the_database_going_away_fails_fast_and_service_resumes_when_it_returns(
         "service did not resume after the database came back"
     );
     assert_eq!(ready_up, 200);
+}
+
+#[tokio::test]
+async fn sqlite_and_postgresql_give_identical_answers() {
+    let sqlite = spawn_app_on(
+        support::TestDb::seeded_on(Backend::Sqlite).await,
+        Limits::default(),
+    )
+    .await;
+    let postgres = spawn_app_on(
+        support::TestDb::seeded_on(Backend::Postgres).await,
+        Limits::default(),
+    )
+    .await;
+    let questions = [
+        "{ search(text: \"biblioteka\", first: 50) { score record { __typename ... on Library { slug } ... on PartnerOrganization { slug } ... on Project { slug } ... on Event { slug } ... on Place { slug } } } }",
+        "{ search(text: \"balti\") { score } }",
+        "{ organization(slug: \"urzad-gminy-chmielnik\") { collaborators(first: 50) { totalCount edges { cursor node { organization { slug } weight sharedCount firstYear lastYear } } } } }",
+        "{ collaborationNetwork { totalNodes nodes { organization { slug } degree weightedDegree betweenness } edges { source { slug } target { slug } weight sharedCount } } }",
+        "{ statistics { organizationsByCountry { key count } organizationsByKind { key count } recordsBySdg { key count } activitiesByProgramme { key count } fundingsByFunder { key count } activitiesByYear { key count } fundingTotals { funder total { amount currency } } } }",
+        "{ organizations(first: 100) { totalCount edges { cursor node { slug } } } }",
+        "{ projects(orderBy: DATE, first: 100) { edges { cursor node { slug } } } }",
+    ];
+
+    for question in questions {
+        let a = sqlite.query(question, Value::Null).await;
+        let b = postgres.query(question, Value::Null).await;
+        assert_eq!(a, b, "SQLite and PostgreSQL differ on {question}");
+    }
+}
+
+#[tokio::test]
+async fn browsers_of_the_configured_origins_only_may_call_the_api() {
+    let config = libgraph::startup::ServerConfig {
+        cors_origins: vec!["https://map.example.org".into()],
+        ..Default::default()
+    };
+    let app = support::app::spawn_app_configured(support::TestDb::seeded().await, config).await;
+    let closed = spawn_app().await;
+    let preflight = |app_url: String, origin: &'static str| {
+        reqwest::Client::new()
+            .request(reqwest::Method::OPTIONS, app_url)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+
+    let allowed = preflight(app.url("/graphql"), "https://map.example.org")
+        .await
+        .expect("preflight");
+    let other = preflight(app.url("/graphql"), "https://elsewhere.example")
+        .await
+        .expect("preflight");
+    let default = preflight(closed.url("/graphql"), "https://map.example.org")
+        .await
+        .expect("preflight");
+    let post = app
+        .client
+        .post(app.url("/graphql"))
+        .header("origin", "https://map.example.org")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("post");
+
+    let allow_origin = |r: &reqwest::Response| {
+        r.headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(
+        allow_origin(&allowed).as_deref(),
+        Some("https://map.example.org")
+    );
+    assert!(
+        allowed
+            .headers()
+            .get("access-control-allow-methods")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|m| m.contains("POST"))
+    );
+    assert_eq!(allow_origin(&other), None);
+    assert_eq!(allow_origin(&default), None);
+    assert_eq!(post.status(), 200);
+    assert_eq!(
+        allow_origin(&post).as_deref(),
+        Some("https://map.example.org")
+    );
+    assert!(
+        post.headers()
+            .get("access-control-expose-headers")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|h| h.contains("x-request-id"))
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_the_sql_statements_run() {
+    let app = spawn_app().await;
+    let count = |text: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix("libgraph_db_statements_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("libgraph_db_statements_total in /metrics")
+    };
+    let metrics = || async {
+        app.client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text")
+    };
+
+    let before = count(&metrics().await);
+    let (_, statements) = app
+        .statements_for(
+            "{ libraries(first: 3) { edges { node { name projects: participations(first: 5) { edges { node { role } } } } } } }",
+            Value::Null,
+        )
+        .await;
+    let after = count(&metrics().await);
+
+    assert!(statements >= 2, "{statements} statements");
+    assert_eq!(after - before, statements as u64);
 }
