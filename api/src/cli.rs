@@ -93,6 +93,26 @@ pub enum Command {
     Seed(SeedArgs),
     /// Count what the database holds, by entity and relation type.
     Summary,
+    /// Write a synthetic graph for scale tests and benchmarks (with the curated seeds it refers
+    /// to) through the same loader as the seeds, and report rows per second.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How much: `S` (about 1,000 organizations), `M` (20,000) or `L` (200,000 organizations
+    /// and a million participations).
+    #[arg(long, default_value = "S", value_parser = parse_size)]
+    pub size: seeds::generate::Size,
+
+    /// Random seed: the same size and seed always give the same graph.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+fn parse_size(text: &str) -> Result<seeds::generate::Size, String> {
+    seeds::generate::Size::parse(text)
+        .ok_or_else(|| format!("\"{text}\" is not a size: use S, M or L"))
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +151,31 @@ pub struct ServeArgs {
     /// Seconds in-flight requests may run on after SIGTERM or Ctrl-C before the server stops anyway.
     #[arg(long, env = "LIBGRAPH_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
+
+    /// Web origins whose pages may call the API from a browser (CORS), comma-separated
+    /// (`https://map.example.org,https://libraries.example`), or `*` for any. Empty: none.
+    #[arg(long, env = "LIBGRAPH_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Vec<String>,
+}
+
+/// An origin as browsers send it: `*`, or `scheme://host[:port]` with nothing after.
+fn parse_origin(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text == "*" {
+        return Ok(text.to_owned());
+    }
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("\"{text}\" is not an origin: it must start with http:// or https://")
+        })?;
+    if rest.is_empty() || rest.contains('/') || !rest.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "\"{text}\" is not an origin: write scheme://host[:port], without a path"
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 impl Default for ServeArgs {
@@ -142,6 +187,7 @@ impl Default for ServeArgs {
             max_complexity: crate::graphql::Limits::default().max_complexity,
             max_body_bytes: 1 << 20,
             shutdown_timeout: 30,
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::http::{StatusCode, header};
@@ -29,6 +30,9 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// How long in-flight requests may run on after a shutdown signal.
     pub shutdown_timeout: Duration,
+    /// Origins allowed to call the API from a browser (`*` for any); empty sends no CORS
+    /// headers, so browsers keep pages of other sites out.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +42,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             max_body_bytes: 1 << 20,
             shutdown_timeout: Duration::from_secs(30),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -49,18 +54,32 @@ pub struct Application {
     /// Closed after the last request, so PostgreSQL sees the sessions end.
     db: DatabaseConnection,
     shutdown_timeout: Duration,
+    /// SQL statements run so far (also served as `libgraph_db_statements_total`).
+    statements: Arc<AtomicU64>,
 }
 
 impl Application {
-    /// Binds the listener and builds the routes.
-    pub async fn build(config: &ServerConfig, db: DatabaseConnection) -> std::io::Result<Self> {
+    /// Binds the listener and builds the routes. The pool's metric callback is taken over to
+    /// count SQL statements (set it on `db` before cloning it elsewhere).
+    pub async fn build(config: &ServerConfig, mut db: DatabaseConnection) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
         Ok(Application {
             listener,
-            router: router(db.clone(), config),
+            router: router(db.clone(), config, statements.clone()),
             db,
             shutdown_timeout: config.shutdown_timeout,
+            statements,
         })
+    }
+
+    /// The number of SQL statements the server has run, live.
+    pub fn statements(&self) -> Arc<AtomicU64> {
+        self.statements.clone()
     }
 
     /// The port actually bound.
@@ -104,8 +123,8 @@ impl Application {
 
 /// All routes: `/graphql`, `/playground`, `/healthz`, `/readyz`, `/metrics`, and `/` leading to
 /// the playground; every one behind the telemetry middleware.
-pub fn router(db: DatabaseConnection, config: &ServerConfig) -> Router {
-    let telemetry = Telemetry::new(db.clone());
+pub fn router(db: DatabaseConnection, config: &ServerConfig, statements: Arc<AtomicU64>) -> Router {
+    let telemetry = Telemetry::new(db.clone(), statements);
     let schema = graphql::schema(db.clone(), config.limits);
     let ready_db = db.clone();
     let metrics = telemetry.clone();
@@ -117,7 +136,7 @@ pub fn router(db: DatabaseConnection, config: &ServerConfig) -> Router {
         max_body_bytes: config.max_body_bytes,
         prepare: Some(prepare),
     };
-    Router::new()
+    let routes = Router::new()
         .merge(http::graphql::routes(schema, options))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
         .route(
@@ -144,7 +163,41 @@ pub fn router(db: DatabaseConnection, config: &ServerConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             telemetry,
             crate::telemetry::observe,
-        ))
+        ));
+    match cors(&config.cors_origins) {
+        Some(layer) => routes.layer(layer),
+        None => routes,
+    }
+}
+
+/// The CORS policy for `origins`: GET and POST with the headers a GraphQL client sends, the
+/// request id readable by the page; preflights cached for an hour.
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| header::HeaderValue::from_str(o).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                crate::telemetry::REQUEST_ID.clone(),
+            ])
+            .expose_headers([crate::telemetry::REQUEST_ID.clone()])
+            .max_age(Duration::from_secs(3600)),
+    )
 }
 
 /// `/readyz`: 200 when the database answers and has every migration, 503 (with the reason)

@@ -67,15 +67,20 @@ struct Series {
 pub struct Telemetry {
     series: Mutex<Series>,
     db: DatabaseConnection,
+    /// SQL statements run through the pool: how a benchmark or an operator sees N+1 queries.
+    statements: Arc<AtomicU64>,
     next_id: AtomicU64,
     id_seed: u64,
 }
 
 impl Telemetry {
-    pub fn new(db: DatabaseConnection) -> Arc<Self> {
+    /// Metrics of the server over `db`; `statements` is the counter that `db`'s metric callback
+    /// increments (see [`crate::startup::Application::build`]).
+    pub fn new(db: DatabaseConnection, statements: Arc<AtomicU64>) -> Arc<Self> {
         Arc::new(Telemetry {
             series: Mutex::new(Series::default()),
             db,
+            statements,
             next_id: AtomicU64::new(1),
             // Random per process (std's hasher keys are), so ids of two instances do not collide.
             id_seed: RandomState::new().hash_one(std::process::id()),
@@ -182,6 +187,13 @@ impl Telemetry {
                 );
             }
         }
+        out.push_str("# HELP libgraph_db_statements_total SQL statements run on the database.\n");
+        out.push_str("# TYPE libgraph_db_statements_total counter\n");
+        let _ = writeln!(
+            out,
+            "libgraph_db_statements_total {}",
+            self.statements.load(Ordering::Relaxed)
+        );
         let (size, idle) = pool_state(&self.db);
         out.push_str("# HELP libgraph_db_connections Database pool connections by state.\n");
         out.push_str("# TYPE libgraph_db_connections gauge\n");

@@ -141,6 +141,19 @@ impl PartialDate {
         format!("{:04}-{m:02}-{d:02}", self.year)
     }
 
+    /// The last calendar day this date can mean, as `YYYY-MM-DD`; for comparisons only (a month
+    /// ends on its "31st", which sorts after its real last day and before the next month).
+    pub fn latest(&self) -> String {
+        let (y, m, d) = match self.precision {
+            Precision::Year => (self.year, 12, 31),
+            Precision::Season(Season::Winter) => (self.year + 1, 2, 31),
+            Precision::Season(s) => (self.year, s.code().saturating_sub(21) * 3 + 5, 31),
+            Precision::Month(m) => (self.year, m, 31),
+            Precision::Day(m, d) => (self.year, m, d),
+        };
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+
     /// The last year this date can fall in (a winter runs into the next year).
     pub fn last_year(&self) -> i32 {
         match self.precision {
@@ -191,6 +204,22 @@ pub fn year_span(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_spans_from_its_earliest_to_its_latest_day() {
+        let span = |t: &str| {
+            let d = PartialDate::parse(t).expect(t);
+            (d.earliest(), d.latest())
+        };
+        assert_eq!(span("2017"), ("2017-01-01".into(), "2017-12-31".into()));
+        assert_eq!(span("2021-23"), ("2021-09-01".into(), "2021-11-31".into()));
+        assert_eq!(span("2021-24"), ("2021-12-01".into(), "2022-02-31".into()));
+        assert_eq!(span("2021-10"), ("2021-10-01".into(), "2021-10-31".into()));
+        assert_eq!(
+            span("2021-10-05"),
+            ("2021-10-05".into(), "2021-10-05".into())
+        );
+    }
 
     #[test]
     fn parses_every_precision_and_prints_it_back() {

@@ -11,6 +11,7 @@
 //! one transaction, so a broken file leaves the database as it was.
 
 pub mod document;
+pub mod generate;
 pub mod validate;
 pub mod write;
 

@@ -481,7 +481,7 @@ impl Checker {
         let s = self.date(at, "start", start);
         let e = self.date(at, "end", end);
         if let (Some(s), Some(e)) = (&s, &e)
-            && s.earliest() > e.earliest()
+            && s.earliest() > e.latest()
         {
             self.problem(
                 at,

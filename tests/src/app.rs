@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use libgraph::graphql::Limits;
 use libgraph::startup::{Application, ServerConfig};
@@ -16,7 +16,7 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
     /// Every statement the server's connection has executed.
-    statements: Arc<AtomicUsize>,
+    statements: Arc<AtomicU64>,
     /// Keeps the database alive as long as the server.
     pub db: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -43,19 +43,23 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
 
 /// Starts a server over an existing database (a second instance shares the first one's).
 pub async fn spawn_app_on(test_db: TestDb, limits: Limits) -> TestApp {
-    let mut db = test_db.db.clone();
-    let statements = Arc::new(AtomicUsize::new(0));
-    let counter = statements.clone();
-    db.set_metric_callback(move |_| {
-        counter.fetch_add(1, Ordering::SeqCst);
-    });
     let config = ServerConfig {
-        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         limits,
         ..ServerConfig::default()
     };
+    spawn_app_configured(test_db, config).await
+}
+
+/// Starts a server with a whole configuration (its bind address is always `127.0.0.1:0`).
+pub async fn spawn_app_configured(test_db: TestDb, config: ServerConfig) -> TestApp {
+    let db = test_db.db.clone();
+    let config = ServerConfig {
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..config
+    };
     let app = Application::build(&config, db).await.expect("bind");
     let address = app.local_addr().expect("address");
+    let statements = app.statements();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let stopped = tokio::spawn(app.run_until_stopped(async move {
         let _ = rx.await;
@@ -124,7 +128,10 @@ impl TestApp {
     pub async fn statements_for(&self, query: &str, variables: Value) -> (Value, usize) {
         let before = self.statements.load(Ordering::SeqCst);
         let data = self.query(query, variables).await;
-        (data, self.statements.load(Ordering::SeqCst) - before)
+        (
+            data,
+            (self.statements.load(Ordering::SeqCst) - before) as usize,
+        )
     }
 
     /// The global ID of the organization with this slug.
