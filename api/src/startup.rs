@@ -65,8 +65,15 @@ impl Application {
         let listener = TcpListener::bind(config.bind).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
-        db.set_metric_callback(move |_| {
+        db.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
+            // `--log-level libgraph::sql=debug` logs every statement with its duration.
+            tracing::debug!(
+                target: "libgraph::sql",
+                micros = info.elapsed.as_micros() as u64,
+                failed = info.failed,
+                sql = %info.statement.sql,
+            );
         });
         Ok(Application {
             listener,
@@ -128,16 +135,15 @@ pub fn router(db: DatabaseConnection, config: &ServerConfig, statements: Arc<Ato
     let schema = graphql::schema(db.clone(), config.limits);
     let ready_db = db.clone();
     let metrics = telemetry.clone();
-    let prepare: http::graphql::PrepareRequest = Arc::new(move |request, _headers| {
-        // Loaders are per request: their caches must not outlive it or leak across clients.
-        request.data(graphql::loader::loaders(db.clone()))
-    });
     let options = http::graphql::GraphqlHttpOptions {
         max_body_bytes: config.max_body_bytes,
-        prepare: Some(prepare),
+        prepare: None,
     };
     let routes = Router::new()
-        .merge(http::graphql::routes(schema, options))
+        .merge(http::graphql::routes(
+            graphql::batch::Batched::new(schema, db),
+            options,
+        ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
         .route(
             "/",

@@ -279,3 +279,48 @@ async fn the_playground_is_served_offline_with_its_examples() {
         assert!(data.to_string().len() > 50, "{}: {data}", example["name"]);
     }
 }
+
+/// The benchmark's heavy query: libraries → projects → partners → their projects.
+const HEAVY: &str = "query($n: Int!) {
+  libraries(first: 5) { edges { node { name
+    participations(first: $n) { edges { node { activity { ... on Project { name
+      participations(first: $n) { edges { node { organization { name
+        participations(first: $n) { edges { node { activity { ... on Project { name } } } } }
+      } } } }
+    } } } } }
+  } } }
+}";
+
+#[tokio::test]
+async fn statements_stay_at_one_per_level_on_scale_data_when_pages_double() {
+    let test_db = support::TestDb::migrated().await;
+    let documents =
+        seeds::generate::with_curated(seeds::generate::generate(seeds::generate::Size::S, 1))
+            .expect("generated documents");
+    seeds::load(&test_db.db, &documents)
+        .await
+        .expect("generated data loads");
+    let limits = Limits {
+        max_complexity: 100_000_000,
+        ..Limits::default()
+    };
+    let app = support::app::spawn_app_on(test_db, limits).await;
+
+    let (small, at_10) = app.statements_for(HEAVY, json!({ "n": 10 })).await;
+    let (large, at_40) = app.statements_for(HEAVY, json!({ "n": 40 })).await;
+
+    let partners = |data: &Value| data.to_string().matches("\"name\"").count();
+    assert!(
+        partners(&large) > 4 * partners(&small) / 3,
+        "bigger pages bring more rows: {} vs {}",
+        partners(&large),
+        partners(&small)
+    );
+    assert!(partners(&large) > 1000, "{} names", partners(&large));
+    // libraries, participations, activity, participations, organization, participations, activity
+    assert!(at_10 <= 8, "{at_10} statements at 10 per page");
+    assert!(
+        at_40 <= at_10,
+        "{at_10} statements at 10 per page, {at_40} at 40"
+    );
+}

@@ -15,7 +15,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::connection::{Conn, Total, from_page};
 use super::id::{NodeType, decode_as};
-use super::loader::{LoadError, Loaders, Sql};
+use super::loader::{LoadError, Loaders, Sql, id_in};
 use super::object::organization::YearRange;
 use super::object::value::{OrganizationKind, Role};
 use super::object::{Activity, Organization};
@@ -204,10 +204,11 @@ impl Loader<CollaboratorsKey> for Sql {
                 Query::select()
                     .column(Alias::new("target_id"))
                     .from(Alias::new("participation"))
-                    .and_where(
-                        Expr::col(Alias::new("organization_id"))
-                            .is_in(organizations.iter().copied()),
-                    )
+                    .and_where(id_in(
+                        self.db().get_database_backend(),
+                        "organization_id",
+                        &organizations.iter().copied().collect::<Vec<_>>(),
+                    ))
                     .to_owned(),
             ),
         );
@@ -561,7 +562,11 @@ pub async fn network(
     // filter leaves out of the drawing, so a tie weighs the same in every view of the graph.
     let items: BTreeSet<i64> = memberships.iter().map(|m| m.item.id).collect();
     let mut everyone = memberships_select();
-    everyone.cond_where(Expr::cust("p.target_id").is_in(items.iter().copied()));
+    everyone.cond_where(id_in(
+        db.get_database_backend(),
+        "p.target_id",
+        &items.iter().copied().collect::<Vec<_>>(),
+    ));
     let all_members: Vec<Membership> = fetch_rows(db, &everyone)
         .await?
         .into_iter()
@@ -815,9 +820,11 @@ pub async fn connection_path(
                 Query::select()
                     .column(Alias::new("target_id"))
                     .from(Alias::new("participation"))
-                    .and_where(
-                        Expr::col(Alias::new("organization_id")).is_in(frontier.iter().copied()),
-                    )
+                    .and_where(id_in(
+                        db.get_database_backend(),
+                        "organization_id",
+                        &frontier.iter().copied().collect::<Vec<_>>(),
+                    ))
                     .to_owned(),
             ),
         );

@@ -11,10 +11,10 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Iterable,
-    PrimaryKeyToColumn, QueryFilter,
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
+    Iterable, PrimaryKeyToColumn, QueryFilter,
 };
 
 use super::page::{Ordering, Page, PageArgs, fetch_pages};
@@ -35,8 +35,41 @@ impl Sql {
 }
 
 /// Builds the loaders for one request.
-pub fn loaders(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(Sql { db }, tokio::spawn)
+///
+/// A batch has no size limit (async-graphql's default cuts it at 1,000 keys, which made the
+/// statements of a query grow with its page sizes): every key list goes to the database as one
+/// parameter ([`id_in`]), and the query cost limit bounds how many keys one request can make.
+/// `spawner` runs the fetches: [`super::batch`] runs them in the request's own task.
+pub fn loaders<S>(db: DatabaseConnection, spawner: S) -> Loaders
+where
+    S: Fn(std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>) + Send + Sync + 'static,
+{
+    DataLoader::new(Sql { db }, spawner).max_batch_size(usize::MAX)
+}
+
+/// `column` is one of `ids`, with the ids as one bind parameter however many there are: a
+/// parameter per id would hit the databases' caps (32,766 on SQLite, 65,535 on PostgreSQL) and
+/// force a big batch into several statements. PostgreSQL reads an array literal
+/// (`= ANY('{1,2}'::BIGINT[])`), SQLite a JSON array (`IN (SELECT value FROM json_each('[1,2]'))`);
+/// both use the column's index.
+pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
+    let mut list = String::with_capacity(ids.len() * 8);
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            list.push(',');
+        }
+        list.push_str(&id.to_string());
+    }
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            format!("{column} = ANY(CAST($1 AS BIGINT[]))"),
+            [format!("{{{list}}}")],
+        ),
+        _ => Expr::cust_with_values(
+            format!("{column} IN (SELECT value FROM json_each(?))"),
+            [format!("[{list}]")],
+        ),
+    }
 }
 
 /// Loader errors reach clients through the API's codes.
@@ -109,12 +142,102 @@ where
             return Ok(HashMap::new());
         };
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let rows = E::find().filter(pk.is_in(ids)).all(&self.db).await?;
+        let column = format!("\"{}\"", pk.as_str());
+        let rows = E::find()
+            .filter(id_in(self.db.get_database_backend(), &column, &ids))
+            .all(&self.db)
+            .await?;
         let mut found = HashMap::with_capacity(rows.len());
         for row in rows {
             if let sea_orm::Value::BigInt(Some(id)) = sea_orm::ModelTrait::get(&row, pk) {
                 found.insert(ById::new(id), Arc::new(row));
             }
+        }
+        Ok(found)
+    }
+}
+
+/// A project, programme or event by its record id: one statement for the three types, so a
+/// field whose value is an activity costs one statement per level of a query, not one for the
+/// record kinds plus one per type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ActivityById(pub i64);
+
+/// What an [`ActivityById`] finds.
+#[derive(Clone, Debug)]
+pub enum ActivityRow {
+    Project(Arc<entities::project::Model>),
+    Programme(Arc<entities::programme::Model>),
+    Event(Arc<entities::event::Model>),
+}
+
+/// Selects every column of `E`'s table as `<prefix><column>`, for `from_query_result(row, prefix)`.
+fn prefixed_columns<E: EntityTrait>(select: &mut sea_orm::sea_query::SelectStatement, prefix: &str)
+where
+    E::Column: IdenStatic,
+{
+    let table = E::default().table_name().to_owned();
+    for column in E::Column::iter() {
+        select.expr_as(
+            Expr::col((Alias::new(table.as_str()), Alias::new(column.as_str()))),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+}
+
+impl Loader<ActivityById> for Sql {
+    type Value = ActivityRow;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ActivityById],
+    ) -> Result<HashMap<ActivityById, ActivityRow>, Self::Error> {
+        use entities::kinds::RecordKind;
+        use entities::{event, programme, project};
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let mut select = Query::select();
+        select
+            .expr_as(Expr::cust("record.record_id"), Alias::new("_id"))
+            .expr_as(Expr::cust("record.kind"), Alias::new("_kind"))
+            .from(Alias::new("record"))
+            .left_join(
+                Alias::new("project"),
+                Expr::cust("project.project_id = record.record_id"),
+            )
+            .left_join(
+                Alias::new("programme"),
+                Expr::cust("programme.programme_id = record.record_id"),
+            )
+            .left_join(
+                Alias::new("event"),
+                Expr::cust("event.event_id = record.record_id"),
+            )
+            .cond_where(id_in(
+                self.db.get_database_backend(),
+                "record.record_id",
+                &ids,
+            ));
+        prefixed_columns::<project::Entity>(&mut select, "p_");
+        prefixed_columns::<programme::Entity>(&mut select, "g_");
+        prefixed_columns::<event::Entity>(&mut select, "e_");
+        let mut found = HashMap::with_capacity(keys.len());
+        for row in self.db.query_all(&select).await? {
+            let id: i64 = row.try_get("", "_id")?;
+            let kind: RecordKind = row.try_get("", "_kind")?;
+            let activity = match kind {
+                RecordKind::Project => {
+                    ActivityRow::Project(Arc::new(project::Model::from_query_result(&row, "p_")?))
+                }
+                RecordKind::Programme => ActivityRow::Programme(Arc::new(
+                    programme::Model::from_query_result(&row, "g_")?,
+                )),
+                RecordKind::Event => {
+                    ActivityRow::Event(Arc::new(event::Model::from_query_result(&row, "e_")?))
+                }
+                _ => continue,
+            };
+            found.insert(ActivityById(id), activity);
         }
         Ok(found)
     }
@@ -301,7 +424,11 @@ impl Loader<ChildCount> for Sql {
                 .expr_as(Expr::cust(parent_column), Alias::new("parent"))
                 .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
                 .from(Alias::new(table))
-                .cond_where(Expr::col(Alias::new(parent_column)).is_in(parents.iter().copied()))
+                .cond_where(id_in(
+                    self.db.get_database_backend(),
+                    parent_column,
+                    &parents,
+                ))
                 .cond_where(condition(&filters))
                 .group_by_col(Alias::new(parent_column));
             let mut counts: HashMap<i64, u64> = HashMap::new();
@@ -349,7 +476,7 @@ impl Loader<FundingTotals> for Sql {
                 Alias::new("total"),
             )
             .from(Alias::new("funding"))
-            .cond_where(Expr::col(Alias::new("funder_id")).is_in(funders.iter().copied()))
+            .cond_where(id_in(self.db.get_database_backend(), "funder_id", &funders))
             .cond_where(Expr::col(Alias::new("amount_minor")).is_not_null())
             .cond_where(Expr::col(Alias::new("currency")).is_not_null())
             .group_by_col(Alias::new("funder_id"))
@@ -372,5 +499,35 @@ impl Loader<FundingTotals> for Sql {
                 )
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    #[test]
+    fn an_id_list_is_one_parameter_on_both_stores() {
+        let select = |backend| {
+            Query::select()
+                .column(Alias::new("a"))
+                .from(Alias::new("t"))
+                .and_where(Expr::col(Alias::new("b")).eq(7))
+                .cond_where(id_in(backend, "a", &[1, 2, 3]))
+                .to_owned()
+        };
+        let (pg, pg_values) = select(DbBackend::Postgres).build(PostgresQueryBuilder);
+        let (lite, lite_values) = select(DbBackend::Sqlite).build(SqliteQueryBuilder);
+        assert_eq!(
+            pg,
+            r#"SELECT "a" FROM "t" WHERE "b" = $1 AND (a = ANY(CAST($2 AS BIGINT[])))"#
+        );
+        assert_eq!(pg_values.0[1], sea_orm::Value::from("{1,2,3}"));
+        assert_eq!(
+            lite,
+            r#"SELECT "a" FROM "t" WHERE "b" = ? AND (a IN (SELECT value FROM json_each(?)))"#
+        );
+        assert_eq!(lite_values.0[1], sea_orm::Value::from("[1,2,3]"));
     }
 }

@@ -4,6 +4,7 @@
 //! - [`query`]: the root `Query`.
 //! - [`object`]: one module per group of object types, wrapping sea-orm models.
 //! - [`loader`]: per-request DataLoaders; every relation goes through them.
+//! - [`batch`]: the executor that runs a request's loader fetches in its own task.
 //! - [`page`], [`connection`]: keyset pagination and Relay connections.
 //! - [`id`]: opaque global IDs.
 //! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
@@ -11,6 +12,7 @@
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
 #![allow(clippy::too_many_arguments)]
 
+pub mod batch;
 pub mod codes;
 pub mod collaboration;
 pub mod connection;

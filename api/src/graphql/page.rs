@@ -356,7 +356,11 @@ where
             Alias::new("_rn"),
         )
         .from(Alias::new(table))
-        .cond_where(Expr::col(Alias::new(parent_column)).is_in(parents.iter().copied()))
+        .cond_where(super::loader::id_in(
+            db.get_database_backend(),
+            parent_column,
+            parents,
+        ))
         .cond_where(filter);
     ordering.select_keys(&mut inner);
     if let Some(cursor) = &args.cursor {

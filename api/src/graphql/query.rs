@@ -989,35 +989,79 @@ async fn load_nodes(
         .filter(|(t, _)| *t == NodeType::Source)
         .map(|(_, id)| *id)
         .collect();
+    // Organizations and activities are read straight from their tables (the ID names the type,
+    // so no statement is needed to find the record kind); everything else through `record`.
+    let direct = |t: NodeType| {
+        matches!(
+            t,
+            NodeType::Source
+                | NodeType::Organization
+                | NodeType::Project
+                | NodeType::Programme
+                | NodeType::Event
+        )
+    };
+    let of = |wanted: &[NodeType]| -> Vec<i64> {
+        decoded
+            .iter()
+            .filter(|(t, _)| wanted.contains(t))
+            .map(|(_, id)| *id)
+            .collect()
+    };
     let records: Vec<i64> = decoded
         .iter()
-        .filter(|(t, _)| *t != NodeType::Source)
+        .filter(|(t, _)| !direct(*t))
         .map(|(_, id)| *id)
         .collect();
+    let organizations = of(&[NodeType::Organization]);
+    let activities = of(&[NodeType::Project, NodeType::Programme, NodeType::Event]);
     let mut loaded_records = Record::load_many(ctx, &records).await?.into_iter();
     let mut loaded_sources = by_ids::<source::Entity>(ctx, &sources).await?.into_iter();
+    let mut loaded_organizations = Organization::load_many(ctx, &organizations)
+        .await?
+        .into_iter();
+    let mut loaded_activities = Activity::load_many(ctx, &activities).await?.into_iter();
     let mut out = Vec::with_capacity(decoded.len());
     for (ty, _) in decoded {
-        if ty == NodeType::Source {
-            out.push(
-                loaded_sources
-                    .next()
-                    .flatten()
-                    .map(|m| Node::Source(Source(m))),
-            );
-            continue;
+        match ty {
+            NodeType::Source => {
+                out.push(
+                    loaded_sources
+                        .next()
+                        .flatten()
+                        .map(|m| Node::Source(Source(m))),
+                );
+                continue;
+            }
+            NodeType::Organization => {
+                out.push(loaded_organizations.next().flatten().map(|o| match o {
+                    Organization::Library(x) => Node::Library(x),
+                    Organization::PartnerOrganization(x) => Node::PartnerOrganization(x),
+                }));
+                continue;
+            }
+            NodeType::Project | NodeType::Programme | NodeType::Event => {
+                // An ID of one type must not open a record of another.
+                out.push(
+                    loaded_activities
+                        .next()
+                        .flatten()
+                        .and_then(|a| match (ty, a) {
+                            (NodeType::Project, Activity::Project(x)) => Some(Node::Project(x)),
+                            (NodeType::Programme, Activity::Programme(x)) => {
+                                Some(Node::Programme(x))
+                            }
+                            (NodeType::Event, Activity::Event(x)) => Some(Node::Event(x)),
+                            _ => None,
+                        }),
+                );
+                continue;
+            }
+            _ => {}
         }
         let record = loaded_records.next().flatten();
-        // An ID of one type must not open a record of another.
         out.push(record.and_then(|r| match (ty, r) {
-            (NodeType::Organization, Record::Library(x)) => Some(Node::Library(x)),
-            (NodeType::Organization, Record::PartnerOrganization(x)) => {
-                Some(Node::PartnerOrganization(x))
-            }
             (NodeType::Place, Record::Place(x)) => Some(Node::Place(x)),
-            (NodeType::Programme, Record::Programme(x)) => Some(Node::Programme(x)),
-            (NodeType::Project, Record::Project(x)) => Some(Node::Project(x)),
-            (NodeType::Event, Record::Event(x)) => Some(Node::Event(x)),
             (NodeType::Outcome, Record::Outcome(x)) => Some(Node::Outcome(x)),
             (NodeType::Person, Record::Person(x)) => Some(Node::Person(x)),
             (NodeType::Topic, Record::Topic(x)) => Some(Node::Topic(x)),

@@ -4,18 +4,17 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Union};
-use entities::{
-    RecordKind, event, funding, organization, outcome, participation, programme, project, record,
-};
+use entities::{event, funding, organization, outcome, participation, programme, project};
 
 use super::organization::{Library, PartnerOrganization, YearRange, participation_filters};
 use super::value::{EventKind, Period, ProgrammeKind, Role, ValueQualifier};
 use super::{
     Citation, Funding, Organization, PageInput, Participation, Place, TargetGroup, Topic, by_date,
-    by_id, by_key, child_connection, spec,
+    by_id, by_key, child_connection, loaders, spec,
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
+use crate::graphql::loader::{ActivityById, ActivityRow};
 
 /// A project, programme or event: what organizations take part in and funders fund.
 #[derive(Union, Clone)]
@@ -26,41 +25,40 @@ pub enum Activity {
 }
 
 impl Activity {
-    /// The activities record ids name, in order: one statement for the kinds, one per type.
+    fn from_row(row: ActivityRow) -> Activity {
+        match row {
+            ActivityRow::Project(m) => Activity::Project(Project(m)),
+            ActivityRow::Programme(m) => Activity::Programme(Programme(m)),
+            ActivityRow::Event(m) => Activity::Event(Event(m)),
+        }
+    }
+
+    /// The activities record ids name, in order (`None` where an id is not an activity); one
+    /// statement for all three types.
     pub async fn load_many(
         ctx: &Context<'_>,
         ids: &[i64],
     ) -> async_graphql::Result<Vec<Option<Activity>>> {
-        use super::provenance::Record;
-        Ok(Record::load_many(ctx, ids)
-            .await?
-            .into_iter()
-            .map(|record| match record {
-                Some(Record::Project(p)) => Some(Activity::Project(p)),
-                Some(Record::Programme(p)) => Some(Activity::Programme(p)),
-                Some(Record::Event(e)) => Some(Activity::Event(e)),
-                _ => None,
+        let found = loaders(ctx)?
+            .load_many(ids.iter().map(|&id| ActivityById(id)))
+            .await?;
+        Ok(ids
+            .iter()
+            .map(|id| {
+                found
+                    .get(&ActivityById(*id))
+                    .cloned()
+                    .map(Activity::from_row)
             })
             .collect())
     }
 
     /// The activity a record id names, whatever its type.
     pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Activity>> {
-        let Some(record) = by_id::<record::Entity>(ctx, id).await? else {
-            return Ok(None);
-        };
-        Ok(match record.kind {
-            RecordKind::Project => by_id::<project::Entity>(ctx, id)
-                .await?
-                .map(|m| Activity::Project(Project(m))),
-            RecordKind::Programme => by_id::<programme::Entity>(ctx, id)
-                .await?
-                .map(|m| Activity::Programme(Programme(m))),
-            RecordKind::Event => by_id::<event::Entity>(ctx, id)
-                .await?
-                .map(|m| Activity::Event(Event(m))),
-            _ => None,
-        })
+        Ok(loaders(ctx)?
+            .load_one(ActivityById(id))
+            .await?
+            .map(Activity::from_row))
     }
 }
 
