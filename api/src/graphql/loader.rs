@@ -44,7 +44,11 @@ pub fn loaders<S>(db: DatabaseConnection, spawner: S) -> Loaders
 where
     S: Fn(std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>) + Send + Sync + 'static,
 {
-    DataLoader::new(Sql { db }, spawner).max_batch_size(usize::MAX)
+    // No delay: the fetches are only polled once the query has registered every key it can
+    // (see `batch`), so waiting longer would only add latency to every level.
+    DataLoader::new(Sql { db }, spawner)
+        .max_batch_size(usize::MAX)
+        .delay(std::time::Duration::ZERO)
 }
 
 /// `column` is one of `ids`, with the ids as one bind parameter however many there are: a
