@@ -162,8 +162,11 @@ async fn generate(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Resul
 }
 
 async fn print_summary(db: &DatabaseConnection) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    // Written, not `println!`ed: a reader that stops early (`| head`) is an error, not a panic.
+    let mut out = std::io::stdout().lock();
     for (what, count) in store::summary(db).await? {
-        println!("{what:<24} {count:>8}");
+        writeln!(out, "{what:<24} {count:>8}")?;
     }
     Ok(())
 }

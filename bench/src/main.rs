@@ -677,20 +677,29 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
 }
 
-fn line(r: &Row) -> String {
-    format!(
-        "{:<16} {:<26} stmts {:>3} ({:>3} doubled, pg {:>3}, budget {:>3})  1c p50 {:>8} p90 {:>8} p99 {:>8} ms  8c {:>9} req/s p99 {:>8} ms",
-        r.server,
-        r.query,
+/// The measured cells of a row: statements, doubled, pg_stat_statements, budget, p50, p90 and p99
+/// at one connection, req/s and p99 at eight.
+fn cells(r: &Row) -> [String; 9] {
+    let ms =
+        |f: Option<Figures>, pick: fn(&Figures) -> f64| opt(f.map(|f| format!("{:.2}", pick(&f))));
+    [
         opt(r.statements),
         opt(r.statements_doubled),
         opt(r.pg_statements),
         opt(r.budget),
-        opt(r.one.map(|f| format!("{:.2}", f.p50_ms))),
-        opt(r.one.map(|f| format!("{:.2}", f.p90_ms))),
-        opt(r.one.map(|f| format!("{:.2}", f.p99_ms))),
+        ms(r.one, |f| f.p50_ms),
+        ms(r.one, |f| f.p90_ms),
+        ms(r.one, |f| f.p99_ms),
         opt(r.eight.map(|f| format!("{:.0}", f.rps))),
-        opt(r.eight.map(|f| format!("{:.2}", f.p99_ms))),
+        ms(r.eight, |f| f.p99_ms),
+    ]
+}
+
+fn line(r: &Row) -> String {
+    let [n, doubled, pg, budget, p50, p90, p99, rps, p99_8] = cells(r);
+    format!(
+        "{:<16} {:<26} stmts {n:>3} ({doubled:>3} doubled, pg {pg:>3}, budget {budget:>3})  1c p50 {p50:>8} p90 {p90:>8} p99 {p99:>8} ms  8c {rps:>9} req/s p99 {p99_8:>8} ms",
+        r.server, r.query,
     )
 }
 
@@ -699,18 +708,10 @@ fn summary(rows: &[Row], report: &Value) -> String {
     let mut out = String::new();
     out.push_str("| server | query | SQL stmts (pages ×2) | pg_stat_statements | p50 ms @1 | p90 ms @1 | p99 ms @1 | req/s @8 | p99 ms @8 |\n|---|---|---|---|---|---|---|---|---|\n");
     for r in rows {
+        let [n, doubled, pg, _, p50, p90, p99, rps, p99_8] = cells(r);
         out.push_str(&format!(
-            "| {} | {} | {} ({}) | {} | {} | {} | {} | {} | {} |\n",
-            r.server,
-            r.query,
-            opt(r.statements),
-            opt(r.statements_doubled),
-            opt(r.pg_statements),
-            opt(r.one.map(|f| format!("{:.2}", f.p50_ms))),
-            opt(r.one.map(|f| format!("{:.2}", f.p90_ms))),
-            opt(r.one.map(|f| format!("{:.2}", f.p99_ms))),
-            opt(r.eight.map(|f| format!("{:.0}", f.rps))),
-            opt(r.eight.map(|f| format!("{:.2}", f.p99_ms))),
+            "| {} | {} | {n} ({doubled}) | {pg} | {p50} | {p90} | {p99} | {rps} | {p99_8} |\n",
+            r.server, r.query,
         ));
     }
     let find = |server: &str, key: &str| {
