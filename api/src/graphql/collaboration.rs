@@ -806,12 +806,20 @@ pub async fn connection_path(
     let db = ctx.data::<DatabaseConnection>()?;
     let from = organization_ref(ctx, db, "from", &from).await?;
     let to = organization_ref(ctx, db, "to", &to).await?;
-    let mut reached: BTreeSet<i64> = BTreeSet::from([from]);
-    let mut frontier: Vec<i64> = vec![from];
+    // Breadth-first from both ends at once, one statement per step, each step widening the side
+    // whose frontier is smaller. Hubs (ministries, national programmes) join a frontier within a
+    // hop or two, and widening a frontier of hubs reads most of the graph: meeting in the middle
+    // reads far fewer memberships than walking all the way from one end.
+    let mut reached: [BTreeSet<i64>; 2] = [BTreeSet::from([from]), BTreeSet::from([to])];
+    let mut frontiers: [Vec<i64>; 2] = [vec![from], vec![to]];
     let mut memberships: Vec<Membership> = Vec::new();
     let mut seen: BTreeSet<(i64, ItemRef)> = BTreeSet::new();
     for _ in 0..max_hops {
-        if frontier.is_empty() || reached.contains(&to) {
+        if !reached[0].is_disjoint(&reached[1]) {
+            break;
+        }
+        let side = usize::from(frontiers[1].len() < frontiers[0].len());
+        if frontiers[side].is_empty() {
             break;
         }
         let mut select = memberships_select();
@@ -823,7 +831,7 @@ pub async fn connection_path(
                     .and_where(id_in(
                         db.get_database_backend(),
                         "organization_id",
-                        &frontier.iter().copied().collect::<Vec<_>>(),
+                        &frontiers[side],
                     ))
                     .to_owned(),
             ),
@@ -831,14 +839,14 @@ pub async fn connection_path(
         let mut next = Vec::new();
         for row in fetch_rows(db, &select).await? {
             let m = row.membership;
-            if reached.insert(m.organization) {
+            if reached[side].insert(m.organization) {
                 next.push(m.organization);
             }
             if seen.insert((m.organization, m.item)) {
                 memberships.push(m);
             }
         }
-        frontier = next;
+        frontiers[side] = next;
     }
     let path = tokio::task::spawn_blocking(move || {
         graph::connection_path(&memberships, from, to, max_hops as usize)
