@@ -590,34 +590,13 @@ async fn subjects(
         library_slug: library_slug.to_owned(),
         node_id: node_id.clone(),
         // Typed as a coordinator would: no diacritics.
-        search_text: entities_fold(&town),
+        search_text: entities::text::fold(&town),
         hub_id,
         country: "MD".into(),
         path_from: node_id,
         path_to,
         node_pk: library_pk.trim().parse()?,
     })
-}
-
-/// Lowercase ASCII, as typed on a keyboard without diacritics (the search folds the same way).
-fn entities_fold(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            'ą' | 'ă' | 'â' | 'á' => 'a',
-            'ć' | 'č' => 'c',
-            'ę' | 'é' | 'ě' | 'ė' => 'e',
-            'ł' | 'ľ' => 'l',
-            'ń' => 'n',
-            'ó' | 'ő' | 'ö' => 'o',
-            'ś' | 'ș' | 'š' => 's',
-            'ț' | 'ť' => 't',
-            'ź' | 'ż' | 'ž' => 'z',
-            'î' | 'í' => 'i',
-            'ř' => 'r',
-            'ū' | 'ü' | 'ú' | 'ű' => 'u',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
 }
 
 /// A static-bytes axum handler answering every POST with `body`: the HTTP floor.
