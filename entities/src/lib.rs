@@ -39,6 +39,7 @@ pub mod programme;
 pub mod project;
 pub mod record;
 pub mod search_term;
+pub mod search_word;
 pub mod source;
 pub mod target_group;
 pub mod topic;

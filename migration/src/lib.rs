@@ -1,12 +1,15 @@
-//! Schema migrations: schema only, never data (the seeds are loaded by the `seeds` crate).
+//! Schema migrations: schema only, never data (the seeds are loaded by the `seeds` crate); a
+//! migration that adds a derived index table fills it from the rows it is derived from.
 //!
 //! Migrations are forward-only and written with sea-query's builder, so SQLite and PostgreSQL get
-//! the same tables, keys and indexes from one definition. Running them twice is a no-op: sea-orm
+//! the same tables, keys and indexes from one definition; where the two need different SQL (a
+//! collation, `WITHOUT ROWID`), the migration says why. Running them twice is a no-op: sea-orm
 //! records applied migrations in `seaql_migrations`.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_graph;
+mod m20261201_000001_search_words;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -14,6 +17,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_create_graph::Migration)]
+        vec![
+            Box::new(m20261122_000001_create_graph::Migration),
+            Box::new(m20261201_000001_search_words::Migration),
+        ]
     }
 }

@@ -7,7 +7,7 @@
 //! loaded entities, and the citations this load's sources give for its records, are replaced
 //! wholesale: the load is the authority on what its sources say.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use entities::kinds::RecordKind;
 use entities::text::fold;
@@ -173,6 +173,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     let mut identifiers = Vec::new();
     let mut entity_ids = Vec::new();
     let mut terms = Vec::new();
+    let mut words = Vec::new();
     let mut report = LoadReport {
         sources: dataset.sources.len(),
         created,
@@ -394,9 +395,11 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         }
         if !is_relation(r.row.kind()) {
             entity_ids.push(rid);
+            let mut record_words = BTreeSet::new();
             for (weight, text) in searchable(r) {
                 let text = fold(text);
                 if !text.is_empty() {
+                    record_words.extend(text.split(' ').map(str::to_owned));
                     terms.push(search_term::ActiveModel {
                         record_id: Set(rid),
                         kind: Set(r.row.kind()),
@@ -406,6 +409,14 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                     });
                 }
             }
+            words.extend(
+                record_words
+                    .into_iter()
+                    .map(|word| search_word::ActiveModel {
+                        word: Set(word),
+                        record_id: Set(rid),
+                    }),
+            );
         }
         for (name, lang) in &r.aliases {
             aliases.push(alias::ActiveModel {
@@ -477,8 +488,16 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         }
     }
 
-    // 5. Aliases and identifiers of the loaded entities: replaced.
+    // 5. Aliases, identifiers and search texts of the loaded entities: replaced.
     for chunk in entity_ids.chunks(BATCH) {
+        search_term::Entity::delete_many()
+            .filter(search_term::Column::RecordId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+        search_word::Entity::delete_many()
+            .filter(search_word::Column::RecordId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
         alias::Entity::delete_many()
             .filter(alias::Column::RecordId.is_in(chunk.iter().copied()))
             .exec(txn)
@@ -493,6 +512,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     insert(txn, aliases).await?;
     insert(txn, identifiers).await?;
     insert(txn, terms).await?;
+    insert(txn, words).await?;
 
     // 6. Citations that this load's sources give for this load's records: replaced.
     let touched: HashSet<&str> = dataset

@@ -2108,6 +2108,35 @@ async fn search_finds_names_typed_without_their_diacritics() {
 }
 
 #[tokio::test]
+async fn search_tokens_match_the_starts_of_words() {
+    let app = spawn_app().await;
+
+    let start = app.query(SEARCH, json!({ "text": "zagleb" })).await;
+    let two_starts = app.query(SEARCH, json!({ "text": "Mediat Zagł" })).await;
+    let inside = app.query(SEARCH, json!({ "text": "glebiowska" })).await;
+    let filtered = app
+        .query(
+            "query($t: String) { organizations(filter: {text: $t}) { nodes { slug } } }",
+            json!({ "t": "zagleb sosnow" }),
+        )
+        .await;
+
+    let mediateka = ("Library".to_owned(), "zaglebiowska-mediateka".to_owned());
+    let found = hits(&start);
+    assert_eq!(found[0], mediateka, "{found:?}");
+    assert!(
+        found.contains(&("Place".to_owned(), "zaglebie-dabrowskie".to_owned())),
+        "\"zagleb\" starts Zagłębie too: {found:?}"
+    );
+    assert_eq!(hits(&two_starts)[0], mediateka);
+    assert_eq!(hits(&inside), [], "a token inside a word is not a match");
+    assert_eq!(
+        slugs(&filtered["organizations"]["nodes"]),
+        ["zaglebiowska-mediateka"]
+    );
+}
+
+#[tokio::test]
 async fn search_types_restrict_the_hits() {
     let app = spawn_app().await;
 

@@ -6,7 +6,7 @@ use entities::*;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Statement,
+    QueryOrder, Statement,
 };
 use support::{TestDb, seed_data_dir, seed_documents_dir};
 
@@ -121,6 +121,74 @@ async fn migrations_apply_to_a_fresh_database_and_twice_is_a_no_op() {
     );
 }
 
+/// Rows of the search index tables: (search_term, search_word).
+async fn search_index_counts(db: &DatabaseConnection) -> (i64, i64) {
+    let count = |table: &str| {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        async move {
+            db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .expect("count")
+                .expect("a row")
+                .try_get::<i64>("", "n")
+                .expect("n")
+        }
+    };
+    (count("search_term").await, count("search_word").await)
+}
+
+#[tokio::test]
+async fn the_word_index_migration_fills_the_index_from_texts_loaded_before_it() {
+    let test = TestDb::empty().await;
+    let db = &test.db;
+    let backend = db.get_database_backend();
+    Migrator::up(db, Some(1))
+        .await
+        .expect("the first migration");
+    // What a load before the word index left: texts only, one of them twice.
+    for sql in [
+        "INSERT INTO record (record_id, kind, key) VALUES (7, 'organization', 'biblioteka-olszowka')",
+        "INSERT INTO search_term (record_id, kind, weight, text) VALUES (7, 'organization', 3, 'biblioteka publiczna w olszowce')",
+        "INSERT INTO search_term (record_id, kind, weight, text) VALUES (7, 'organization', 3, 'biblioteka publiczna w olszowce')",
+        "INSERT INTO search_term (record_id, kind, weight, text) VALUES (7, 'organization', 1, 'library in olszowka')",
+    ] {
+        db.execute_raw(Statement::from_string(backend, sql))
+            .await
+            .expect(sql);
+    }
+
+    Migrator::up(db, None)
+        .await
+        .expect("the word index migration");
+
+    let words: Vec<String> = search_word::Entity::find()
+        .filter(search_word::Column::RecordId.eq(7))
+        .order_by_asc(search_word::Column::Word)
+        .all(db)
+        .await
+        .expect("words")
+        .into_iter()
+        .map(|w| w.word)
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "biblioteka",
+            "in",
+            "library",
+            "olszowce",
+            "olszowka",
+            "publiczna",
+            "w"
+        ]
+    );
+    assert_eq!(
+        search_index_counts(db).await,
+        (2, 7),
+        "the repeated text is gone"
+    );
+}
+
 #[tokio::test]
 async fn foreign_keys_are_enforced() {
     let test = TestDb::migrated().await;
@@ -148,6 +216,7 @@ async fn the_curated_seeds_load_and_loading_twice_changes_nothing() {
     let first = seeds::load(&test.db, &documents).await.expect("first load");
     let counts_after_first = counts(&test.db).await;
     let citations_after_first = citation_dump(&test.db).await;
+    let index_after_first = search_index_counts(&test.db).await;
     let second = seeds::load(&test.db, &documents)
         .await
         .expect("second load");
@@ -156,6 +225,11 @@ async fn the_curated_seeds_load_and_loading_twice_changes_nothing() {
     assert_eq!(second.created, 0, "the second load must create nothing");
     assert_eq!(counts(&test.db).await, counts_after_first);
     assert_eq!(citation_dump(&test.db).await, citations_after_first);
+    assert_eq!(
+        search_index_counts(&test.db).await,
+        index_after_first,
+        "search texts and words are replaced, not appended"
+    );
     let by_name: BTreeMap<_, _> = counts_after_first.into_iter().collect();
     assert_eq!(by_name["sources"], 6);
     assert!(by_name["organizations"] >= 30, "{by_name:?}");

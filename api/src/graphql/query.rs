@@ -90,8 +90,8 @@ pub struct OrganizationFilter {
     /// With a participation whose own dates overlap these years (not the activity's dates; undated
     /// participations never match).
     pub active_in: Option<YearRange>,
-    /// Name, English name, alias or description contains every word of this text (case- and
-    /// diacritic-insensitive; at most 200 characters).
+    /// Every word of this text starts a word of its name, English name, aliases or description
+    /// ("olsz" matches Olszówka; case- and diacritic-insensitive; at most 200 characters).
     pub text: Option<String>,
 }
 
@@ -118,8 +118,8 @@ pub struct ActivityFilter {
     pub roles: Option<Vec<Role>>,
     /// Running in these years: its own period overlaps them (undated ones never match).
     pub active_in: Option<YearRange>,
-    /// Name, English name, alias or description contains every word of this text (case- and
-    /// diacritic-insensitive; at most 200 characters).
+    /// Every word of this text starts a word of its name, English name, aliases or description
+    /// ("olsz" matches Olszówka; case- and diacritic-insensitive; at most 200 characters).
     pub text: Option<String>,
 }
 
@@ -139,7 +139,7 @@ fn ids_of_slugs(table: &str, id_column: &str, slugs: &[String]) -> SelectStateme
     )
 }
 
-/// Records whose folded search text contains every word of `text`.
+/// Records in whose folded search texts every word of `text` starts a word.
 fn text_condition(key: &str, text: &str) -> async_graphql::Result<Condition> {
     let folded = fold(text);
     if folded.is_empty() || text.chars().count() > search::MAX_SEARCH_LENGTH {
@@ -154,11 +154,7 @@ fn text_condition(key: &str, text: &str) -> async_graphql::Result<Condition> {
     }
     let mut all = Condition::all();
     for token in folded.split(' ') {
-        all = all.add(Expr::col(Alias::new(key)).in_subquery(subquery(
-            "record_id",
-            "search_term",
-            Condition::all().add(Expr::col(Alias::new("text")).like(format!("%{token}%"))),
-        )));
+        all = all.add(Expr::col(Alias::new(key)).in_subquery(search::records_with_word(token)));
     }
     Ok(all)
 }
@@ -917,9 +913,9 @@ impl QueryRoot {
     }
 
     /// Searches names, English names, aliases and descriptions, case- and diacritic-insensitive
-    /// ("balti" finds Bălți); every word of `text` (at most 200 characters) must occur in the same
-    /// name, alias or description. `types` limits the kinds of record (all when null); best matches
-    /// first, at most `first` (1–100, default 20).
+    /// ("balti" finds Bălți); every word of `text` (at most 200 characters) must start a word of the
+    /// same name, alias or description ("olsz" finds Olszówka). `types` limits the kinds of record
+    /// (all when null); best matches first, at most `first` (1–100, default 20).
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -1,12 +1,18 @@
 //! `search`: one query over names, English names, aliases and descriptions of every entity type.
 //!
 //! Text is folded in Rust ([`entities::text::fold`]) both when the loader indexes it and when a
-//! client searches, and the database only compares the folded strings with `LIKE`, so "balti"
-//! finds Bălți on SQLite and PostgreSQL alike, with identical ranking.
+//! client searches, and the database only compares the folded strings, so "balti" finds Bălți on
+//! SQLite and PostgreSQL alike, with identical ranking.
+//!
+//! Every token of the search text must start a word ("olsz" finds Olszówka, "szówka" does not):
+//! that is what lets the `search_word` index answer from a key range on any size of graph, where
+//! matching inside words would read every text.
 
 use async_graphql::{Context, Enum, SimpleObject};
 use entities::text::fold;
-use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, Func, Order, Query};
+use sea_orm::sea_query::{
+    Alias, CaseStatement, Expr, ExprTrait, Func, Order, Query, SelectStatement, SimpleExpr,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::object::provenance::Record;
@@ -44,7 +50,8 @@ pub enum SearchType {
 #[derive(SimpleObject)]
 pub struct SearchHit {
     /// Higher is better: a match in a name beats one in an alias or English name, which beats
-    /// one in a description; a whole-name or word-start match beats a match inside a word.
+    /// one in a description; the whole text typed as the whole name beats it as the name's start,
+    /// which beats it as a later word's start, which beats its words found apart.
     pub score: i32,
     /// What was found: an entity of one of the searched types, never a relation.
     pub record: Record,
@@ -73,26 +80,32 @@ pub async fn search(
     }
     let db = ctx.data::<DatabaseConnection>()?;
     let mut select = Query::select();
-    // The folded query holds only [a-z0-9 ?]: no LIKE wildcard can come from a client.
+    // The folded query holds only [a-z0-9 ]: no LIKE wildcard can come from a client.
     let position = CaseStatement::new()
         .case(Expr::col(Alias::new("text")).eq(folded.clone()), 50)
         .case(Expr::col(Alias::new("text")).like(format!("{folded}%")), 30)
-        .case(
-            Expr::col(Alias::new("text")).like(format!("% {folded}%")),
-            20,
-        )
+        .case(padded_text().like(format!("% {folded}%")), 20)
         .finally(0);
     let score = Func::max(Expr::col(Alias::new("weight")).mul(100).add(position));
+    // The longest token is the likeliest to be rare: its word range picks the candidate
+    // records, and every token must then start a word of the same text.
+    let tokens: Vec<&str> = folded.split(' ').collect();
+    let driver = tokens
+        .iter()
+        .copied()
+        .max_by_key(|t| t.len())
+        .unwrap_or_default();
     select
         .column(Alias::new("record_id"))
         .expr_as(score, Alias::new("score"))
         .from(Alias::new("search_term"))
+        .and_where(Expr::col(Alias::new("record_id")).in_subquery(records_with_word(driver)))
         .group_by_col(Alias::new("record_id"))
         .order_by(Alias::new("score"), Order::Desc)
         .order_by(Alias::new("record_id"), Order::Asc)
         .limit(first as u64);
-    for token in folded.split(' ') {
-        select.and_where(Expr::col(Alias::new("text")).like(format!("%{token}%")));
+    for token in &tokens {
+        select.and_where(padded_text().like(format!("% {token}%")));
     }
     if let Some(types) = types {
         let mut kinds: Vec<&str> = Vec::new();
@@ -144,4 +157,21 @@ pub async fn search(
         .zip(records)
         .filter_map(|(score, record)| record.map(|record| SearchHit { score, record }))
         .collect())
+}
+
+/// `' ' || text`: a word of the text starts wherever `' ' || token` occurs in it.
+fn padded_text() -> SimpleExpr {
+    Expr::cust("(' ' || text)")
+}
+
+/// `SELECT record_id FROM search_word` whose word starts with `token` (a folded word of
+/// `[a-z0-9]`): the key range from `token` up to `token` followed by `{`, the byte after `z`.
+/// Both stores compare these words bytewise (PostgreSQL's column is `COLLATE "C"`).
+pub fn records_with_word(token: &str) -> SelectStatement {
+    Query::select()
+        .column(Alias::new("record_id"))
+        .from(Alias::new("search_word"))
+        .and_where(Expr::col(Alias::new("word")).gte(token))
+        .and_where(Expr::col(Alias::new("word")).lt(format!("{token}{{")))
+        .to_owned()
 }
