@@ -256,17 +256,28 @@ fn filtered_collaborators(
         .filter(|r| own_items.contains(&r.membership.item))
         .collect();
     let memberships: Vec<Membership> = in_items.iter().map(|r| r.membership).collect();
+    // Each organization's kind and country, from its first row (they are the same on all).
+    let mut first_rows: HashMap<i64, &Row> = HashMap::new();
+    for r in &in_items {
+        first_rows.entry(r.membership.organization).or_insert(r);
+    }
+    // (organization, item) pairs where the organization had one of the wanted roles.
+    let with_role: Option<std::collections::HashSet<(i64, ItemRef)>> =
+        roles.as_ref().map(|roles| {
+            in_items
+                .iter()
+                .filter(|r| roles.contains(&r.role))
+                .map(|r| (r.membership.organization, r.membership.item))
+                .collect()
+        });
     let wanted = |org: i64| {
-        in_items
-            .iter()
-            .find(|r| r.membership.organization == org)
-            .is_some_and(|r| {
-                kinds.as_ref().is_none_or(|kinds| kinds.contains(&r.kind))
-                    && filter
-                        .countries
-                        .as_ref()
-                        .is_none_or(|c| r.country.as_ref().is_some_and(|rc| c.contains(rc)))
-            })
+        first_rows.get(&org).is_some_and(|r| {
+            kinds.as_ref().is_none_or(|kinds| kinds.contains(&r.kind))
+                && filter
+                    .countries
+                    .as_ref()
+                    .is_none_or(|c| r.country.as_ref().is_some_and(|rc| c.contains(rc)))
+        })
     };
     let sizes: HashMap<ItemRef, usize> = {
         let mut members: HashMap<ItemRef, BTreeSet<i64>> = HashMap::new();
@@ -282,14 +293,9 @@ fn filtered_collaborators(
         .into_iter()
         .filter(|c| wanted(c.organization))
         .filter_map(|mut c| {
-            if let Some(roles) = &roles {
-                c.shared.retain(|item| {
-                    in_items.iter().any(|r| {
-                        r.membership.organization == c.organization
-                            && r.membership.item == *item
-                            && roles.contains(&r.role)
-                    })
-                });
+            if let Some(with_role) = &with_role {
+                c.shared
+                    .retain(|item| with_role.contains(&(c.organization, *item)));
                 if c.shared.is_empty() {
                     return None;
                 }
@@ -559,27 +565,12 @@ pub async fn network(
         .map(|r| r.membership)
         .collect();
     // Tie weights count every member of a shared item (1/(members − 1)), also the ones the
-    // filter leaves out of the drawing, so a tie weighs the same in every view of the graph.
+    // filter leaves out of the drawing, so a tie weighs the same in every view of the graph: one
+    // statement counts the members of every item drawn.
     let items: BTreeSet<i64> = memberships.iter().map(|m| m.item.id).collect();
-    let mut everyone = memberships_select();
-    everyone.cond_where(id_in(
-        db.get_database_backend(),
-        "p.target_id",
-        &items.iter().copied().collect::<Vec<_>>(),
-    ));
-    let all_members: Vec<Membership> = fetch_rows(db, &everyone)
-        .await?
-        .into_iter()
-        .map(|r| r.membership)
-        .collect();
+    let sizes = member_counts(db, &items.iter().copied().collect::<Vec<_>>()).await?;
     let limit = limit as usize;
     let computed = tokio::task::spawn_blocking(move || {
-        let full_weights: HashMap<(i64, i64), f64> = CollaborationGraph::build(&all_members)
-            .network(NetworkOptions { betweenness: false })
-            .edges
-            .into_iter()
-            .map(|e| ((e.source, e.target), e.weight))
-            .collect();
         let drawn = CollaborationGraph::build(&memberships);
         let total_nodes = drawn.node_count();
         let mut network = if total_nodes <= limit {
@@ -602,9 +593,12 @@ pub async fn network(
         };
         let mut weighted: HashMap<i64, f64> = HashMap::new();
         for edge in &mut network.edges {
-            if let Some(weight) = full_weights.get(&(edge.source, edge.target)) {
-                edge.weight = *weight;
-            }
+            // Summed in the order of `shared` (by item), as the graph sums a pair's weight.
+            edge.weight = edge
+                .shared
+                .iter()
+                .map(|item| 1.0 / (sizes.get(&item.id).copied().unwrap_or(2).max(2) - 1) as f64)
+                .sum();
             *weighted.entry(edge.source).or_default() += edge.weight;
             *weighted.entry(edge.target).or_default() += edge.weight;
         }
@@ -619,6 +613,32 @@ pub async fn network(
         network: computed.0,
         total_nodes: computed.1,
     })
+}
+
+/// How many distinct organizations take part in each of `items`.
+async fn member_counts(
+    db: &DatabaseConnection,
+    items: &[i64],
+) -> Result<HashMap<i64, usize>, ApiError> {
+    let select = Query::select()
+        .column(Alias::new("target_id"))
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT organization_id)"),
+            Alias::new("members"),
+        )
+        .from(Alias::new("participation"))
+        .cond_where(id_in(db.get_database_backend(), "target_id", items))
+        .group_by_col(Alias::new("target_id"))
+        .to_owned();
+    let mut sizes = HashMap::with_capacity(items.len());
+    for row in db.query_all(&select).await? {
+        let members: i64 = row.try_get("", "members")?;
+        sizes.insert(
+            row.try_get::<i64>("", "target_id")?,
+            usize::try_from(members).unwrap_or(0),
+        );
+    }
+    Ok(sizes)
 }
 
 async fn network_condition(
