@@ -141,7 +141,7 @@ pub fn router(db: DatabaseConnection, config: &ServerConfig, statements: Arc<Ato
     };
     let routes = Router::new()
         .merge(http::graphql::routes(
-            graphql::batch::Batched::new(schema, db),
+            graphql::batch::Batched::new(schema, db, config.limits),
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))

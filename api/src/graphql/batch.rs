@@ -24,8 +24,8 @@ use async_graphql::futures_util::task::AtomicWaker;
 use async_graphql::{Executor, Request, Response};
 use sea_orm::DatabaseConnection;
 
-use super::LibgraphSchema;
 use super::loader::loaders;
+use super::{LibgraphSchema, Limits, codes, cost};
 
 type Task = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
@@ -102,21 +102,37 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
     .await
 }
 
-/// The schema with per-request loaders whose fetches run in the request's task.
+/// The schema with per-request loaders whose fetches run in the request's task; it also refuses
+/// documents that do not parse or cost too much ([`cost::check`]) and gives every error a code
+/// ([`codes::complete`]).
 #[derive(Clone)]
 pub struct Batched {
     schema: LibgraphSchema,
     db: DatabaseConnection,
+    max_cost: usize,
 }
 
 impl Batched {
-    pub fn new(schema: LibgraphSchema, db: DatabaseConnection) -> Self {
-        Batched { schema, db }
+    pub fn new(schema: LibgraphSchema, db: DatabaseConnection, limits: Limits) -> Self {
+        Batched {
+            schema,
+            db,
+            max_cost: limits.max_complexity,
+        }
     }
 }
 
 impl Executor for Batched {
-    async fn execute(&self, request: Request) -> Response {
+    async fn execute(&self, mut request: Request) -> Response {
+        // Parsed once here; the schema executes the parsed document the request now holds.
+        let variables = request.variables.clone();
+        let checked = match request.parsed_query() {
+            Ok(document) => cost::check(document, &variables, self.max_cost),
+            Err(error) => Err(codes::with_code(error, "GRAPHQL_PARSE_FAILED")),
+        };
+        if let Err(error) = checked {
+            return Response::from_errors(vec![error]);
+        }
         let queue = Arc::new(Queue::default());
         let spawner = {
             let queue = queue.clone();
@@ -124,7 +140,9 @@ impl Executor for Batched {
         };
         // Loaders are per request: their caches must not outlive it or leak across clients.
         let request = request.data(loaders(self.db.clone(), spawner));
-        run_with_queue(queue, self.schema.execute(request)).await
+        let mut response = run_with_queue(queue, self.schema.execute(request)).await;
+        codes::complete(&mut response);
+        response
     }
 
     fn execute_stream(

@@ -54,10 +54,6 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
         .limit_depth(limits.max_depth)
-        .extension(cost::QueryCostFactory {
-            max_cost: limits.max_complexity,
-        })
-        .extension(codes::ErrorCodesFactory)
         .finish()
 }
 
