@@ -76,7 +76,7 @@ impl Rng {
 
     /// Uniform in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 
     /// Uniform in `[0, 1)`.
@@ -1049,7 +1049,7 @@ fn country_document(
                         .into(),
                     ),
                     unit: Some((*unit).into()),
-                    target: rng.chance(0.3).then(|| value * 1.2),
+                    target: rng.chance(0.3).then_some(value * 1.2),
                     quote: quote(indicator),
                     ..Default::default()
                 });
