@@ -11,10 +11,11 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::futures_util::StreamExt;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, PrimaryKeyToColumn, QueryFilter,
+    Iterable, PrimaryKeyToColumn, QueryFilter, StreamTrait,
 };
 
 use super::page::{Ordering, Page, PageArgs, fetch_pages};
@@ -147,12 +148,14 @@ where
         };
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let column = format!("\"{}\"", pk.as_str());
-        let rows = E::find()
+        // Streamed: each row becomes a model as it arrives (as in [`super::page::fetch_pages`]).
+        let mut rows = E::find()
             .filter(id_in(self.db.get_database_backend(), &column, &ids))
-            .all(&self.db)
+            .stream(&self.db)
             .await?;
-        let mut found = HashMap::with_capacity(rows.len());
-        for row in rows {
+        let mut found = HashMap::with_capacity(ids.len());
+        while let Some(row) = rows.next().await {
+            let row = row?;
             if let sea_orm::Value::BigInt(Some(id)) = sea_orm::ModelTrait::get(&row, pk) {
                 found.insert(ById::new(id), Arc::new(row));
             }
@@ -226,7 +229,9 @@ impl Loader<ActivityById> for Sql {
         prefixed_columns::<programme::Entity>(&mut select, "g_");
         prefixed_columns::<event::Entity>(&mut select, "e_");
         let mut found = HashMap::with_capacity(keys.len());
-        for row in self.db.query_all(&select).await? {
+        let mut rows = std::pin::pin!(self.db.stream(&select).await?);
+        while let Some(row) = rows.next().await {
+            let row = row?;
             let id: i64 = row.try_get("", "_id")?;
             let kind: RecordKind = row.try_get("", "_kind")?;
             let activity = match kind {
