@@ -487,6 +487,22 @@ async fn libgraph_statements(client: &reqwest::Client, server: &Server) -> anyho
 }
 
 /// Asks a query (and its doubled form) once each and counts the statements it caused.
+/// Waits until the server has run no statement for 300 ms: requests a load run left behind
+/// (wrk closes its connections mid-request) finish or are dropped, and a dropped streamed query
+/// counts its statement when it is dropped, which must not land in the next measurement.
+async fn quiesce(client: &reqwest::Client, server: &Server) -> anyhow::Result<()> {
+    let mut last = libgraph_statements(client, server).await?;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = libgraph_statements(client, server).await?;
+        if now == last {
+            return Ok(());
+        }
+        last = now;
+    }
+    bail!("{} kept running statements with no request in flight", server.name)
+}
+
 async fn measure_statements(
     client: &reqwest::Client,
     server: &Server,
@@ -501,6 +517,7 @@ async fn measure_statements(
         budget: Some(q.levels as u64 + 1),
         ..Default::default()
     };
+    quiesce(client, server).await?;
     if pgss {
         psql(cluster, db, "SELECT pg_stat_statements_reset()")?;
     }
