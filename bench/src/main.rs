@@ -500,7 +500,10 @@ async fn quiesce(client: &reqwest::Client, server: &Server) -> anyhow::Result<()
         }
         last = now;
     }
-    bail!("{} kept running statements with no request in flight", server.name)
+    bail!(
+        "{} kept running statements with no request in flight",
+        server.name
+    )
 }
 
 async fn measure_statements(
