@@ -154,12 +154,6 @@ pub struct Hop {
 /// thousands of pairs that do not involve the hub.
 #[must_use]
 pub fn collaborators(memberships: &[Membership], of: i64) -> Vec<Collaboration> {
-    struct Slot {
-        item: ItemRef,
-        organization: i64,
-        first: Option<i32>,
-        last: Option<i32>,
-    }
     struct Contribution {
         organization: i64,
         item: ItemRef,
@@ -168,37 +162,24 @@ pub fn collaborators(memberships: &[Membership], of: i64) -> Vec<Collaboration> 
         last: Option<i32>,
     }
     // The same slots as `CollaborationGraph::build`: one per (item, organization), years merged.
-    let mut slots: Vec<Slot> = memberships
+    let mut slots: Vec<Slot<ItemRef, i64>> = memberships
         .iter()
-        .map(|m| Slot {
-            item: m.item,
-            organization: m.organization,
-            first: m.year_from.or(m.year_to),
-            last: m.year_to.or(m.year_from),
-        })
+        .map(|m| Slot::new(m.item, m.organization, m))
         .collect();
-    slots.sort_unstable_by_key(|s| (s.item, s.organization));
-    slots.dedup_by(|later, kept| {
-        let same = later.item == kept.item && later.organization == kept.organization;
-        if same {
-            kept.first = earliest(kept.first, later.first);
-            kept.last = latest(kept.last, later.last);
-        }
-        same
-    });
+    Slot::merge(&mut slots);
     let mut contributions = Vec::new();
     for group in slots.chunk_by(|a, b| a.item == b.item) {
         if group.len() < 2 {
             continue;
         }
-        let Ok(own) = group.binary_search_by_key(&of, |s| s.organization) else {
+        let Ok(own) = group.binary_search_by_key(&of, |s| s.node) else {
             continue;
         };
         let own = &group[own];
         let weight = 1.0 / (group.len() - 1) as f64;
-        for other in group.iter().filter(|s| s.organization != of) {
+        for other in group.iter().filter(|s| s.node != of) {
             contributions.push(Contribution {
-                organization: other.organization,
+                organization: other.node,
                 item: other.item,
                 weight,
                 first: earliest(own.first, other.first),
@@ -228,11 +209,7 @@ pub fn collaborators(memberships: &[Membership], of: i64) -> Vec<Collaboration> 
             collaboration
         })
         .collect();
-    result.sort_by(|a, b| {
-        b.weight
-            .total_cmp(&a.weight)
-            .then(a.organization.cmp(&b.organization))
-    });
+    result.sort_by(strongest_first);
     result
 }
 
@@ -299,12 +276,47 @@ struct Edge {
     shared_end: usize,
 }
 
-/// One organization's (merged) participation in one item.
-struct Slot {
-    item: usize,
-    node: usize,
+/// One organization's (merged) participation in one item: `I` and `N` are the item and the
+/// organization, as values or as indexes.
+struct Slot<I, N> {
+    item: I,
+    node: N,
     first: Option<i32>,
     last: Option<i32>,
+}
+
+impl<I: Ord + Copy, N: Ord + Copy> Slot<I, N> {
+    /// A membership's slot; a missing bound falls back to the other one, so a row known only
+    /// by its end year still dates the collaboration.
+    fn new(item: I, node: N, m: &Membership) -> Self {
+        Slot {
+            item,
+            node,
+            first: m.year_from.or(m.year_to),
+            last: m.year_to.or(m.year_from),
+        }
+    }
+
+    /// Sorts by (item, node) and merges repeated memberships, widening their years, so a
+    /// repeat neither inflates an item's member count nor pairs an organization with itself.
+    fn merge(slots: &mut Vec<Self>) {
+        slots.sort_unstable_by_key(|s| (s.item, s.node));
+        slots.dedup_by(|later, kept| {
+            let same = later.item == kept.item && later.node == kept.node;
+            if same {
+                kept.first = earliest(kept.first, later.first);
+                kept.last = latest(kept.last, later.last);
+            }
+            same
+        });
+    }
+}
+
+/// Strongest tie first: weight descending, then organization id ascending.
+pub fn strongest_first(a: &Collaboration, b: &Collaboration) -> std::cmp::Ordering {
+    b.weight
+        .total_cmp(&a.weight)
+        .then(a.organization.cmp(&b.organization))
 }
 
 /// What one shared item contributes to one pair of organizations.
@@ -335,28 +347,17 @@ impl CollaborationGraph {
         items.sort_unstable();
         items.dedup();
 
-        // A missing bound falls back to the other one, so a row known only by
-        // its end year still dates the collaboration.
-        let mut slots: Vec<Slot> = memberships
+        let mut slots: Vec<Slot<usize, usize>> = memberships
             .iter()
             .filter_map(|m| {
-                Some(Slot {
-                    item: items.binary_search(&m.item).ok()?,
-                    node: ids.binary_search(&m.organization).ok()?,
-                    first: m.year_from.or(m.year_to),
-                    last: m.year_to.or(m.year_from),
-                })
+                Some(Slot::new(
+                    items.binary_search(&m.item).ok()?,
+                    ids.binary_search(&m.organization).ok()?,
+                    m,
+                ))
             })
             .collect();
-        slots.sort_unstable_by_key(|s| (s.item, s.node));
-        slots.dedup_by(|later, kept| {
-            let same = later.item == kept.item && later.node == kept.node;
-            if same {
-                kept.first = earliest(kept.first, later.first);
-                kept.last = latest(kept.last, later.last);
-            }
-            same
-        });
+        Slot::merge(&mut slots);
 
         let mut item_weight = vec![0.0; items.len()];
         let mut contributions = Vec::new();
@@ -491,11 +492,7 @@ impl CollaborationGraph {
                 }
             })
             .collect();
-        result.sort_by(|a, b| {
-            b.weight
-                .total_cmp(&a.weight)
-                .then(a.organization.cmp(&b.organization))
-        });
+        result.sort_by(strongest_first);
         result
     }
 

@@ -308,11 +308,7 @@ fn filtered_collaborators(
             Some(c)
         })
         .collect();
-    result.sort_by(|a, b| {
-        b.weight
-            .total_cmp(&a.weight)
-            .then(a.organization.cmp(&b.organization))
-    });
+    result.sort_by(graph::strongest_first);
     result
 }
 
