@@ -176,7 +176,7 @@ pub fn collaborators(memberships: &[Membership], of: i64) -> Vec<Collaboration> 
             continue;
         };
         let own = &group[own];
-        let weight = 1.0 / (group.len() - 1) as f64;
+        let weight = item_share(group.len());
         for other in group.iter().filter(|s| s.node != of) {
             contributions.push(Contribution {
                 organization: other.node,
@@ -312,6 +312,12 @@ impl<I: Ord + Copy, N: Ord + Copy> Slot<I, N> {
     }
 }
 
+/// What one shared item adds to a tie's weight: `1 / (members − 1)` (Newman's collaboration
+/// weighting), for an item of `members` distinct organizations (at least two).
+pub fn item_share(members: usize) -> f64 {
+    1.0 / (members.max(2) - 1) as f64
+}
+
 /// Strongest tie first: weight descending, then organization id ascending.
 pub fn strongest_first(a: &Collaboration, b: &Collaboration) -> std::cmp::Ordering {
     b.weight
@@ -366,7 +372,7 @@ impl CollaborationGraph {
                 // A lone member collaborates with nobody through this item.
                 continue;
             };
-            item_weight[head.item] = 1.0 / (group.len() - 1) as f64;
+            item_weight[head.item] = item_share(group.len());
             for (i, a) in group.iter().enumerate() {
                 for b in &group[i + 1..] {
                     // Slots are sorted by node, so `a.node < b.node`.

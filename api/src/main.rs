@@ -46,53 +46,53 @@ async fn main() -> anyhow::Result<()> {
             println!("applied {applied} migration(s)");
         }
         Some(Command::Seed(args)) => {
-            ensure_schema(&db, embedded).await?;
+            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
             seed(&db, &args).await?
         }
         Some(Command::Summary) => {
-            ensure_schema(&db, embedded).await?;
+            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
             print_summary(&db).await?
         }
         Some(Command::Generate(args)) => {
-            ensure_schema(&db, embedded).await?;
+            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
             generate(&db, &args).await?
         }
     }
     Ok(())
 }
 
-/// The embedded database is migrated on first use by any command; a PostgreSQL database is only
-/// migrated when asked (`libgraph migrate`), so other commands refuse to run on an old schema.
-async fn ensure_schema(db: &DatabaseConnection, embedded: bool) -> anyhow::Result<()> {
-    if embedded {
+/// Applies pending migrations when `migrate` (always for the embedded database, which any
+/// command migrates on first use); otherwise refuses a database with pending migrations, with
+/// `advice` on how to apply them. A PostgreSQL database is only migrated when asked.
+async fn ensure_schema(db: &DatabaseConnection, migrate: bool, advice: &str) -> anyhow::Result<()> {
+    if migrate {
         let applied = store::migrate(db).await?;
         if applied > 0 {
             println!("applied {applied} migration(s)");
         }
     } else if store::pending_migrations(db).await? > 0 {
-        anyhow::bail!("the database has pending migrations: run `libgraph migrate` first");
+        anyhow::bail!("the database has pending migrations: {advice}");
     }
     Ok(())
 }
 
 async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyhow::Result<()> {
-    if embedded || args.migrate {
-        let applied = store::migrate(&db).await?;
-        println!("applied {applied} migration(s)");
-        if store::is_empty(&db).await? {
-            seed(
-                &db,
-                &SeedArgs {
-                    dir: None,
-                    check: false,
-                },
-            )
-            .await?;
-        }
-    } else if store::pending_migrations(&db).await? > 0 {
-        anyhow::bail!(
-            "the database has pending migrations: run `libgraph migrate` first, or pass --migrate"
-        );
+    let migrate = embedded || args.migrate;
+    ensure_schema(
+        &db,
+        migrate,
+        "run `libgraph migrate` first, or pass --migrate",
+    )
+    .await?;
+    if migrate && store::is_empty(&db).await? {
+        seed(
+            &db,
+            &SeedArgs {
+                dir: None,
+                check: false,
+            },
+        )
+        .await?;
     }
     let config = ServerConfig {
         bind: args.bind,

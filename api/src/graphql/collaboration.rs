@@ -302,7 +302,7 @@ fn filtered_collaborators(
                 c.weight = c
                     .shared
                     .iter()
-                    .map(|item| 1.0 / (sizes.get(item).copied().unwrap_or(2).max(2) - 1) as f64)
+                    .map(|item| graph::item_share(sizes.get(item).copied().unwrap_or(2)))
                     .sum();
             }
             Some(c)
@@ -593,7 +593,7 @@ pub async fn network(
             edge.weight = edge
                 .shared
                 .iter()
-                .map(|item| 1.0 / (sizes.get(&item.id).copied().unwrap_or(2).max(2) - 1) as f64)
+                .map(|item| graph::item_share(sizes.get(&item.id).copied().unwrap_or(2)))
                 .sum();
             *weighted.entry(edge.source).or_default() += edge.weight;
             *weighted.entry(edge.target).or_default() += edge.weight;

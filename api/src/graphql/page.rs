@@ -382,10 +382,7 @@ where
     while let Some(row) = rows.next().await {
         let row = row?;
         let parent: i64 = row.try_get("", "_parent")?;
-        let keyed = Keyed {
-            model: E::Model::from_query_result(&row, "")?,
-            cursor: ordering.read_cursor(&row)?,
-        };
+        let keyed = read_row::<E>(&row, ordering)?;
         match pages.last_mut() {
             Some((p, page)) if *p == parent => page.rows.push(keyed),
             _ => pages.push((
@@ -413,17 +410,25 @@ where
     E: EntityTrait,
     E::Model: FromQueryResult,
 {
-    let mut keyed = Vec::with_capacity(rows.len());
-    for row in rows {
-        keyed.push(Keyed {
-            model: E::Model::from_query_result(&row, "")?,
-            cursor: ordering.read_cursor(&row)?,
-        });
-    }
     Ok(Page {
-        rows: keyed,
+        rows: rows
+            .iter()
+            .map(|row| read_row::<E>(row, ordering))
+            .collect::<Result<_, _>>()?,
         has_more: false,
         args: args.clone(),
+    })
+}
+
+/// A row's model and its cursor.
+fn read_row<E>(row: &sea_orm::QueryResult, ordering: &Ordering) -> Result<Keyed<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+{
+    Ok(Keyed {
+        model: E::Model::from_query_result(row, "")?,
+        cursor: ordering.read_cursor(row)?,
     })
 }
 
