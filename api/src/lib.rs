@@ -5,15 +5,13 @@
 //! - [`cli`]: command-line options and environment variables.
 //! - [`db`]: connecting to the embedded SQLite database or PostgreSQL.
 //! - [`store`]: migrating, seeding and summarising a database.
-//! - [`graph`]: collaboration graph algorithms (collaborators, network, paths) on plain inputs.
 //!
 //! The data model lives in the `entities` crate, the schema in `migration`, the curated data and
-//! its loader in `seeds`.
+//! its loader in `seeds`, the collaboration-graph algorithms (ties, networks, paths) in `graph`.
 
 pub mod cli;
 pub mod db;
 pub mod error;
-pub mod graph;
 pub mod graphql;
 pub mod http;
 pub mod startup;

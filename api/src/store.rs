@@ -1,14 +1,26 @@
 //! Operations on a whole database: migrate, seed, summarise. Each says what it did.
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
 
 use entities::*;
 
-/// Applies pending migrations; returns how many were applied.
+/// Applies pending migrations; returns how many were applied. Then fills derived data the
+/// migrations cannot: the collaboration ties of a database loaded before their table existed
+/// (computed in Rust, see `seeds::ties`), in one transaction, so an interrupted fill is redone
+/// on the next start.
 pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
     let pending = Migrator::get_pending_migrations(db).await?.len();
     Migrator::up(db, None).await?;
+    let txn = db.begin().await?;
+    let ties = seeds::ties::rebuild_if_missing(&txn).await?;
+    txn.commit().await?;
+    if ties > 0 {
+        tracing::info!(
+            ties,
+            "computed the collaboration ties of the loaded participations"
+        );
+    }
     Ok(pending)
 }
 
@@ -43,7 +55,8 @@ pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
     Ok(record::Entity::find().count(db).await? == 0)
 }
 
-/// Row counts of every table, entity tables first, then relations and provenance.
+/// Row counts of every table, entity tables first, then relations, provenance and the ties
+/// computed from participations.
 pub async fn summary(db: &DatabaseConnection) -> Result<Vec<(&'static str, u64)>, DbErr> {
     Ok(vec![
         (
@@ -84,5 +97,9 @@ pub async fn summary(db: &DatabaseConnection) -> Result<Vec<(&'static str, u64)>
         ("identifiers", identifier::Entity::find().count(db).await?),
         ("sources", source::Entity::find().count(db).await?),
         ("citations", citation::Entity::find().count(db).await?),
+        (
+            "collaboration ties",
+            collaboration::Entity::find().count(db).await?,
+        ),
     ])
 }

@@ -11,6 +11,8 @@
 //! - Relations: [`participation`], [`funding`], [`organization_relation`], [`position`],
 //!   [`classification`], [`audience`].
 //! - Provenance: [`source`] (a document) and [`citation`] (record ↔ source, with a quote).
+//! - Derived indexes, written only by the loader: [`search_term`] and [`search_word`] (search),
+//!   [`collaboration`] (every organization's ties, computed ahead).
 //! - [`kinds`]: the closed vocabularies (organization kinds, roles…) stored as text.
 //! - [`date`]: partial dates (EDTF subset) that keep the precision a document gives.
 //!
@@ -24,6 +26,7 @@ pub mod alias;
 pub mod audience;
 pub mod citation;
 pub mod classification;
+pub mod collaboration;
 pub mod event;
 pub mod funding;
 pub mod identifier;

@@ -1,5 +1,7 @@
 //! Schema migrations: schema only, never data (the seeds are loaded by the `seeds` crate); a
-//! migration that adds a derived index table fills it from the rows it is derived from.
+//! migration that adds a derived index table fills it from the rows it is derived from, when SQL
+//! can derive it exactly (`search_word`; the collaboration ties are computed in Rust, see
+//! `m20261202_000001_collaboration`).
 //!
 //! Migrations are forward-only and written with sea-query's builder, so SQLite and PostgreSQL get
 //! the same tables, keys and indexes from one definition; where the two need different SQL (a
@@ -10,6 +12,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_graph;
 mod m20261201_000001_search_words;
+mod m20261202_000001_collaboration;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -20,6 +23,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_graph::Migration),
             Box::new(m20261201_000001_search_words::Migration),
+            Box::new(m20261202_000001_collaboration::Migration),
         ]
     }
 }

@@ -6,12 +6,14 @@
 //! - [`validate`]: checks documents and builds a [`Dataset`], naming file, record and field of
 //!   every problem.
 //! - [`write`]: writes a dataset in one transaction, upserting by natural key.
+//! - [`ties`]: the collaboration ties the loader computes ahead (`collaboration` table).
 //!
 //! A load is all or nothing: validation runs before anything is written, and writing happens in
 //! one transaction, so a broken file leaves the database as it was.
 
 pub mod document;
 pub mod generate;
+pub mod ties;
 pub mod validate;
 pub mod write;
 

@@ -5,7 +5,8 @@
 //! provenance. Upserts (`INSERT … ON CONFLICT … DO UPDATE`) make a second load of the same data
 //! change nothing and an edited file update its rows in place. Aliases and identifiers of the
 //! loaded entities, and the citations this load's sources give for its records, are replaced
-//! wholesale: the load is the authority on what its sources say.
+//! wholesale: the load is the authority on what its sources say. The collaboration ties of every
+//! organization in a loaded activity are recomputed ([`crate::ties`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -34,6 +35,8 @@ pub struct LoadReport {
     pub citations: usize,
     pub aliases: usize,
     pub identifiers: usize,
+    /// Collaboration ties recomputed (both directions of a pair count).
+    pub ties: u64,
 }
 
 /// Why a load wrote nothing.
@@ -439,11 +442,40 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     upsert(txn, groups).await?;
     upsert(txn, outcomes).await?;
     upsert(txn, fundings).await?;
+    // The ties to recompute: those of every organization in an activity this load writes or
+    // writes a participation in. A participation's key names its organization and activity, so a
+    // load adds participations or updates their role and dates, and never moves one away from an
+    // organization: the members after the load are all the organizations whose ties can change.
+    let mut activities: BTreeSet<i64> = BTreeSet::new();
+    for r in &dataset.records {
+        match &r.row {
+            Row::Programme(_) | Row::Project(_) | Row::Event(_) => {
+                activities.insert(id(&r.key)?);
+            }
+            Row::Participation(p) => {
+                activities.insert(id(&p.target)?);
+            }
+            _ => {}
+        }
+    }
     upsert(txn, participations).await?;
     upsert(txn, relations).await?;
     upsert(txn, positions).await?;
     upsert(txn, classifications).await?;
     upsert(txn, audiences).await?;
+
+    let activities: Vec<i64> = activities.into_iter().collect();
+    let mut tied: BTreeSet<i64> = BTreeSet::new();
+    for chunk in activities.chunks(BATCH) {
+        for now in participation::Entity::find()
+            .filter(participation::Column::TargetId.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            tied.insert(now.organization_id);
+        }
+    }
+    report.ties = crate::ties::rebuild(txn, &tied.into_iter().collect::<Vec<_>>()).await?;
 
     // 4. Sources (after organizations: a source may name its publisher).
     let sources: Vec<source::ActiveModel> = dataset

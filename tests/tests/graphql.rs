@@ -1470,6 +1470,72 @@ const CHMIELNIK_ACTIVITIES: [&str; 5] = [
     "kreatywny-zespol-training",
 ];
 
+/// Every organization's stored ties (read when no filter is given) are the ties computed from
+/// the memberships (a filter that keeps every kind takes that path): the same collaborators in
+/// the same order, with the same cursors, counts, years, shared items and weights to the bit.
+#[tokio::test]
+async fn stored_ties_answer_exactly_what_the_memberships_compute() {
+    let app = spawn_app().await;
+    let kinds: Vec<String> = strings(
+        &app.query(
+            r#"{ __type(name: "OrganizationKind") { enumValues { name } } }"#,
+            Value::Null,
+        )
+        .await["__type"]["enumValues"],
+        "name",
+    );
+    let organizations = strings(
+        &app.query(
+            "{ organizations(first: 100) { nodes { slug } } }",
+            Value::Null,
+        )
+        .await["organizations"]["nodes"],
+        "slug",
+    );
+    assert!(organizations.len() > 30 && organizations.len() < 100);
+    let query = r#"query($slug: String!, $kinds: [OrganizationKind!]!, $after: String) {
+        organization(slug: $slug) {
+            stored: collaborators(first: 3, after: $after) { ...Ties }
+            computed: collaborators(first: 3, after: $after, filter: {kinds: $kinds}) { ...Ties }
+        } }
+        fragment Ties on CollaboratorConnection { totalCount pageInfo { hasNextPage endCursor }
+            edges { cursor node { organization { slug } sharedCount weight firstYear lastYear
+                shared(first: 100) { __typename ... on Project { slug } ... on Event { slug } ... on Programme { slug } } } } }"#;
+    let (mut tied, mut fractional) = (0, 0);
+    for slug in &organizations {
+        // Page by page (three at a time), following the stored ties' cursors.
+        let mut after = Value::Null;
+        loop {
+            let data = app
+                .query(
+                    query,
+                    json!({ "slug": slug, "kinds": kinds, "after": after }),
+                )
+                .await;
+            let stored = &data["organization"]["stored"];
+            assert_eq!(
+                stored, &data["organization"]["computed"],
+                "{slug} after {after}"
+            );
+            for edge in stored["edges"].as_array().into_iter().flatten() {
+                tied += 1;
+                let weight = edge["node"]["weight"].as_f64().unwrap_or_default();
+                fractional += usize::from(weight.fract() != 0.0);
+                let shared = edge["node"]["shared"].as_array().map_or(0, Vec::len);
+                assert_eq!(json!(shared), edge["node"]["sharedCount"], "{slug}: {edge}");
+            }
+            if stored["pageInfo"]["hasNextPage"] != json!(true) {
+                break;
+            }
+            after = stored["pageInfo"]["endCursor"].clone();
+        }
+    }
+    assert!(
+        tied > 50 && fractional > 10,
+        "{tied} ties, {fractional} fractional weights"
+    );
+}
+
 #[tokio::test]
 async fn collaborators_are_the_organizations_that_shared_activities_weighted_by_size() {
     let app = spawn_app().await;

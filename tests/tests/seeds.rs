@@ -189,6 +189,122 @@ async fn the_word_index_migration_fills_the_index_from_texts_loaded_before_it() 
     );
 }
 
+/// The stored collaboration ties, ordered by organization and partner.
+async fn stored_ties(db: &DatabaseConnection) -> Vec<graph::Tie> {
+    let mut ties: Vec<graph::Tie> = collaboration::Entity::find()
+        .all(db)
+        .await
+        .expect("ties")
+        .into_iter()
+        .map(|t| {
+            assert_eq!(t.sort_key, seeds::ties::sort_key(t.weight), "{t:?}");
+            graph::Tie {
+                organization: t.organization_id,
+                partner: t.partner_id,
+                shared_count: t.shared_count as usize,
+                weight: t.weight,
+                first_year: t.first_year,
+                last_year: t.last_year,
+            }
+        })
+        .collect();
+    ties.sort_by_key(|t| (t.organization, t.partner));
+    ties
+}
+
+/// Asserts that the stored ties are exactly (weights to the bit) the ties of every organization
+/// computed afresh from all memberships; returns how many there are.
+async fn assert_ties_are_current(db: &DatabaseConnection) -> usize {
+    let mut memberships = Vec::new();
+    for row in db
+        .query_all(&seeds::ties::memberships_select())
+        .await
+        .expect("memberships")
+    {
+        memberships.extend(seeds::ties::membership(&row).expect("membership"));
+    }
+    let expected = graph::ties(&memberships, |_| true);
+    let stored = stored_ties(db).await;
+    assert_eq!(
+        stored, expected,
+        "stored ties differ from the participations"
+    );
+    stored.len()
+}
+
+#[tokio::test]
+async fn the_loader_keeps_every_organizations_ties_current() {
+    let test = TestDb::seeded().await;
+    let ties = assert_ties_are_current(&test.db).await;
+    assert!(ties > 50, "{ties} ties: too few to prove anything");
+    let donors = organization(&test.db, "b-zone-fundraising-donors").await;
+    let ray = organization(&test.db, "ray-of-light-of-poltava-region").await;
+    let partners_of = |of: i64| {
+        let db = &test.db;
+        async move {
+            collaboration::Entity::find()
+                .filter(collaboration::Column::OrganizationId.eq(of))
+                .all(db)
+                .await
+                .expect("ties")
+                .into_iter()
+                .map(|t| (t.partner_id, t.shared_count))
+                .collect::<BTreeMap<_, _>>()
+        }
+    };
+    assert!(
+        !partners_of(ray.organization_id)
+            .await
+            .contains_key(&donors.organization_id)
+    );
+
+    // A reload that adds a participation: the charity joins the fundraiser, so its ties, the
+    // donors' and the library's all change.
+    let dir = seed_copy("occupy-library-b-zone.toml", |t| {
+        t.replacen(
+            "[[participation]]\norganization = \"b-zone-fundraising-donors\"",
+            "[[participation]]\norganization = \"ray-of-light-of-poltava-region\"\nin = \"b-zone-fundraising-campaign\"\nrole = \"participant\"\nquote = \"many people from all over Ukraine joined the fundraising\"\n\n[[participation]]\norganization = \"b-zone-fundraising-donors\"",
+            1,
+        )
+    });
+    let report = load_dir(&test.db, dir.path())
+        .await
+        .expect("load edited copy");
+
+    assert!(report.ties > 0, "{report:?}");
+    assert_eq!(
+        partners_of(ray.organization_id)
+            .await
+            .get(&donors.organization_id),
+        Some(&1)
+    );
+    assert_eq!(
+        partners_of(donors.organization_id)
+            .await
+            .get(&ray.organization_id),
+        Some(&1)
+    );
+    assert_eq!(assert_ties_are_current(&test.db).await, ties + 2);
+}
+
+#[tokio::test]
+async fn ties_lost_or_never_computed_are_filled_on_migrate() {
+    let test = TestDb::seeded().await;
+    let before = stored_ties(&test.db).await;
+    assert!(!before.is_empty());
+    // What a database loaded before the `collaboration` table existed holds: no ties at all.
+    collaboration::Entity::delete_many()
+        .exec(&test.db)
+        .await
+        .expect("delete ties");
+
+    let applied = libgraph::store::migrate(&test.db).await.expect("migrate");
+
+    assert_eq!(applied, 0, "no migration was pending");
+    assert_eq!(stored_ties(&test.db).await, before);
+    assert_eq!(assert_ties_are_current(&test.db).await, before.len());
+}
+
 #[tokio::test]
 async fn foreign_keys_are_enforced() {
     let test = TestDb::migrated().await;

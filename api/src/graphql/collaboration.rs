@@ -15,13 +15,14 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::connection::{Conn, Total, from_page};
 use super::id::{NodeType, decode_as};
-use super::loader::{LoadError, Loaders, Sql, id_in};
+use super::loader::{ChildCount, ChildSpec, Children, LoadError, Loaders, Sql, id_in};
 use super::object::organization::YearRange;
 use super::object::value::{OrganizationKind, Role};
 use super::object::{Activity, Organization};
-use super::page::{Cursor, PageArgs, SortValue, page_in_memory};
+use super::page::{Cursor, Ordering, PageArgs, SortKey, SortValue, page_in_memory};
 use crate::error::ApiError;
-use crate::graph::{self, CollaborationGraph, ItemKind, ItemRef, Membership, NetworkOptions};
+use entities::collaboration;
+use graph::{self, CollaborationGraph, ItemRef, Membership, NetworkOptions};
 
 /// Filters of the collaborators of one organization.
 #[derive(InputObject, Clone, Debug, Default)]
@@ -38,6 +39,16 @@ pub struct CollaboratorFilter {
     pub countries: Option<Vec<String>>,
 }
 
+impl CollaboratorFilter {
+    /// Whether the filter keeps every shared item and every collaborator.
+    fn is_empty(&self) -> bool {
+        self.roles.is_none()
+            && self.period.is_none()
+            && self.kinds.is_none()
+            && self.countries.is_none()
+    }
+}
+
 /// A membership row with what filters need.
 #[derive(Clone, Debug)]
 struct Row {
@@ -47,35 +58,14 @@ struct Row {
     country: Option<String>,
 }
 
-/// Selects memberships: participation + the activity's kind and years + the organization's kind
-/// and country, all in one statement.
+/// Selects memberships ([`seeds::ties::memberships_select`]) with the participation's role and
+/// the organization's kind and country, all in one statement.
 fn memberships_select() -> SelectStatement {
-    let mut select = Query::select();
+    let mut select = seeds::ties::memberships_select();
     select
-        .expr_as(
-            Expr::cust("p.organization_id"),
-            Alias::new("organization_id"),
-        )
-        .expr_as(Expr::cust("p.target_id"), Alias::new("target_id"))
-        .expr_as(Expr::cust("r.kind"), Alias::new("target_kind"))
         .expr_as(Expr::cust("p.role"), Alias::new("role"))
-        .expr_as(
-            Expr::cust("COALESCE(p.year_from, pj.year_from, pr.year_from, ev.year_from)"),
-            Alias::new("year_from"),
-        )
-        .expr_as(
-            Expr::cust("COALESCE(p.year_to, pj.year_to, pr.year_to, ev.year_to)"),
-            Alias::new("year_to"),
-        )
         .expr_as(Expr::cust("o.kind"), Alias::new("organization_kind"))
         .expr_as(Expr::cust("pl.country_code"), Alias::new("country_code"))
-        .from_as(Alias::new("participation"), Alias::new("p"))
-        .join_as(
-            sea_orm::JoinType::InnerJoin,
-            Alias::new("record"),
-            Alias::new("r"),
-            Expr::cust("r.record_id = p.target_id"),
-        )
         .join_as(
             sea_orm::JoinType::InnerJoin,
             Alias::new("organization"),
@@ -87,24 +77,6 @@ fn memberships_select() -> SelectStatement {
             Alias::new("place"),
             Alias::new("pl"),
             Expr::cust("pl.place_id = o.place_id"),
-        )
-        .join_as(
-            sea_orm::JoinType::LeftJoin,
-            Alias::new("project"),
-            Alias::new("pj"),
-            Expr::cust("pj.project_id = p.target_id"),
-        )
-        .join_as(
-            sea_orm::JoinType::LeftJoin,
-            Alias::new("programme"),
-            Alias::new("pr"),
-            Expr::cust("pr.programme_id = p.target_id"),
-        )
-        .join_as(
-            sea_orm::JoinType::LeftJoin,
-            Alias::new("event"),
-            Alias::new("ev"),
-            Expr::cust("ev.event_id = p.target_id"),
         );
     select
 }
@@ -115,11 +87,8 @@ async fn fetch_rows(
 ) -> Result<Vec<Row>, ApiError> {
     let mut rows = Vec::new();
     for r in db.query_all(select).await? {
-        let kind = match r.try_get::<String>("", "target_kind")?.as_str() {
-            "project" => ItemKind::Project,
-            "programme" => ItemKind::Programme,
-            "event" => ItemKind::Event,
-            _ => continue,
+        let Some(membership) = seeds::ties::membership(&r)? else {
+            continue;
         };
         let role = entities::Role::parse(&r.try_get::<String>("", "role")?)
             .unwrap_or(entities::Role::Partner);
@@ -127,15 +96,7 @@ async fn fetch_rows(
             entities::OrganizationKind::parse(&r.try_get::<String>("", "organization_kind")?)
                 .unwrap_or(entities::OrganizationKind::Ngo);
         rows.push(Row {
-            membership: Membership {
-                organization: r.try_get("", "organization_id")?,
-                item: ItemRef {
-                    kind,
-                    id: r.try_get("", "target_id")?,
-                },
-                year_from: r.try_get("", "year_from")?,
-                year_to: r.try_get("", "year_to")?,
-            },
+            membership,
             role,
             kind: organization_kind,
             country: r.try_get("", "country_code")?,
@@ -313,32 +274,69 @@ fn filtered_collaborators(
 }
 
 /// An organization that shares projects, events or programmes with another.
-pub struct Collaborator(graph::Collaboration);
+pub struct Collaborator {
+    /// The organization whose collaborator this is.
+    of: i64,
+    partner: i64,
+    shared_count: usize,
+    weight: f64,
+    first_year: Option<i32>,
+    last_year: Option<i32>,
+    /// The shared items, when the tie was computed with them (a filter chooses which count);
+    /// `None` for a stored tie, whose items are loaded only if a client asks for them.
+    shared: Option<Vec<ItemRef>>,
+}
+
+impl Collaborator {
+    fn computed(of: i64, c: graph::Collaboration) -> Self {
+        Collaborator {
+            of,
+            partner: c.organization,
+            shared_count: c.shared.len(),
+            weight: c.weight,
+            first_year: c.first_year,
+            last_year: c.last_year,
+            shared: Some(c.shared),
+        }
+    }
+
+    fn stored(tie: &collaboration::Model) -> Self {
+        Collaborator {
+            of: tie.organization_id,
+            partner: tie.partner_id,
+            shared_count: usize::try_from(tie.shared_count).unwrap_or(0),
+            weight: tie.weight,
+            first_year: tie.first_year,
+            last_year: tie.last_year,
+            shared: None,
+        }
+    }
+}
 
 /// An organization that shares projects, events or programmes with another.
 #[Object]
 impl Collaborator {
     /// The collaborating organization (null only if its record is missing).
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.0.organization).await
+        Organization::load(ctx, self.partner).await
     }
     /// How many projects, events and programmes they share.
     async fn shared_count(&self) -> usize {
-        self.0.shared.len()
+        self.shared_count
     }
     /// Tie strength: each shared item adds 1/(its number of organizations − 1), so a two-partner
     /// project counts more than a 40-member campaign (Newman's collaboration weight).
     async fn weight(&self) -> f64 {
-        self.0.weight
+        self.weight
     }
     /// The earliest year either organization was involved in a shared item (the participation's
     /// dates, else the item's); null when none is dated.
     async fn first_year(&self) -> Option<i32> {
-        self.0.first_year
+        self.first_year
     }
     /// The latest year either organization was involved in a shared item; null when none is dated.
     async fn last_year(&self) -> Option<i32> {
-        self.0.last_year
+        self.last_year
     }
     /// The shared projects, events and programmes: projects first, then events, then programmes,
     /// each in the order recorded; at most `first` (0–100, default 20).
@@ -347,7 +345,10 @@ impl Collaborator {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> async_graphql::Result<Vec<Activity>> {
-        activities(ctx, &self.0.shared, first).await
+        match &self.shared {
+            Some(items) => activities(ctx, items, first).await,
+            None => shared_activities(ctx, self.of, self.partner, first).await,
+        }
     }
 }
 
@@ -374,10 +375,108 @@ async fn activities(
         .collect())
 }
 
+/// The activities two organizations share, in item order, at most `first` (0..=100).
+async fn shared_activities(
+    ctx: &Context<'_>,
+    organization: i64,
+    partner: i64,
+    first: i32,
+) -> async_graphql::Result<Vec<Activity>> {
+    let items = ctx
+        .data::<Loaders>()?
+        .load_one(SharedItems {
+            organization,
+            partner,
+        })
+        .await?
+        .unwrap_or_default();
+    activities(ctx, &items, first).await
+}
+
+/// The projects, events and programmes two organizations both take part in: what a stored tie
+/// (or a hop of a path) does not carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SharedItems {
+    pub organization: i64,
+    pub partner: i64,
+}
+
+impl Loader<SharedItems> for Sql {
+    type Value = Arc<Vec<ItemRef>>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[SharedItems],
+    ) -> Result<HashMap<SharedItems, Self::Value>, Self::Error> {
+        // One statement for the batch: every activity of one of its organizations that one of
+        // its partners is also in; the pairs that were not asked for are dropped here.
+        let backend = self.db().get_database_backend();
+        let organizations: Vec<i64> = keys
+            .iter()
+            .map(|k| k.organization)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let partners: Vec<i64> = keys
+            .iter()
+            .map(|k| k.partner)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut select = seeds::ties::memberships_select();
+        select
+            .expr_as(Expr::cust("q.organization_id"), Alias::new("partner_id"))
+            .join_as(
+                sea_orm::JoinType::InnerJoin,
+                Alias::new("participation"),
+                Alias::new("q"),
+                Expr::cust("q.target_id = p.target_id"),
+            )
+            .cond_where(id_in(backend, "p.organization_id", &organizations))
+            .cond_where(id_in(backend, "q.organization_id", &partners));
+        let wanted: std::collections::HashSet<SharedItems> = keys.iter().copied().collect();
+        let mut shared: HashMap<SharedItems, BTreeSet<ItemRef>> = HashMap::new();
+        for row in self.db().query_all(&select).await? {
+            let Some(m) = seeds::ties::membership(&row)? else {
+                continue;
+            };
+            let key = SharedItems {
+                organization: m.organization,
+                partner: row.try_get("", "partner_id")?,
+            };
+            if key.organization != key.partner && wanted.contains(&key) {
+                shared.entry(key).or_default().insert(m.item);
+            }
+        }
+        Ok(keys
+            .iter()
+            .map(|&key| {
+                let items = shared.remove(&key).unwrap_or_default();
+                (key, Arc::new(items.into_iter().collect()))
+            })
+            .collect())
+    }
+}
+
 /// The collaborators of an organization, strongest first.
 pub type CollaboratorConnection = Conn<Collaborator>;
 
+/// The order of stored ties: strongest first ([`seeds::ties::sort_key`]), then partner id; the
+/// table's primary key after the organization.
+const TIE_ORDER: Ordering = Ordering {
+    keys: &[
+        SortKey::int("sort_key", "sort_key"),
+        SortKey::int("partner_id", "partner_id"),
+    ],
+};
+
 /// Resolves `Organization.collaborators`.
+///
+/// Without a filter, the page is read from the stored ties (`collaboration`: the loader keeps
+/// them); a filter changes which items and collaborators count, so those are computed from the
+/// memberships of the organization's items. Both give the same ties in the same order with the
+/// same cursors.
 pub async fn collaborators(
     ctx: &Context<'_>,
     organization: i64,
@@ -387,26 +486,50 @@ pub async fn collaborators(
 ) -> async_graphql::Result<CollaboratorConnection> {
     let args = PageArgs::new(first, after, None, None)?;
     let loaders = ctx.data::<Loaders>()?;
+    if filter.is_empty() {
+        let spec = ChildSpec {
+            table: "collaboration",
+            parent_column: "organization_id",
+            filters: Vec::new(),
+            ordering: TIE_ORDER,
+        };
+        let total = Total::Children(ChildCount {
+            parent: organization,
+            table: spec.table,
+            parent_column: spec.parent_column,
+            filters: Vec::new(),
+        });
+        let page = loaders
+            .load_one(Children::<collaboration::Entity>::new(
+                organization,
+                spec,
+                args,
+            ))
+            .await?
+            .unwrap_or_default();
+        return Ok(from_page(&page, total, Collaborator::stored));
+    }
     let all = loaders
         .load_one(CollaboratorsKey::new(organization, filter))
         .await?
         .unwrap_or_default();
-    // Order: weight descending, then id; the cursor carries both (weight in millionths).
-    let rows: Vec<(Cursor, graph::Collaboration)> = all
+    let mut rows: Vec<(Cursor, graph::Collaboration)> = all
         .iter()
         .map(|c| {
             (
                 Cursor(vec![
-                    SortValue::Int(-(c.weight * 1e6).round() as i64),
+                    SortValue::Int(seeds::ties::sort_key(c.weight)),
                     SortValue::Int(c.organization),
                 ]),
                 c.clone(),
             )
         })
         .collect();
+    // The stored ties' order: weights equal to the millionth fall back to the partner id.
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
     let (page, total) = page_in_memory(rows, &args)?;
     Ok(from_page(&page, Total::Known(total), |c| {
-        Collaborator(c.clone())
+        Collaborator::computed(organization, c.clone())
     }))
 }
 
@@ -740,18 +863,20 @@ pub struct Hop {
     /// Global ID of the organization this hop reaches.
     pub to_id: ID,
     #[graphql(skip)]
-    pub hop: graph::Hop,
+    pub from: i64,
+    #[graphql(skip)]
+    pub to: i64,
 }
 
 #[async_graphql::ComplexObject]
 impl Hop {
     /// The organization this hop leaves (null only if its record is missing).
     async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.hop.from).await
+        Organization::load(ctx, self.from).await
     }
     /// The organization this hop reaches (null only if its record is missing).
     async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.hop.to).await
+        Organization::load(ctx, self.to).await
     }
     /// The projects, events and programmes both took part in: projects first, then events, then
     /// programmes, each in the order recorded; at most `first` (0–100, default 20).
@@ -760,7 +885,7 @@ impl Hop {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> async_graphql::Result<Vec<Activity>> {
-        activities(ctx, &self.hop.via, first).await
+        shared_activities(ctx, self.from, self.to, first).await
     }
 }
 
@@ -804,7 +929,7 @@ async fn organization_ref(
 /// The most hops a path search may take.
 pub const MAX_HOPS: i32 = 6;
 
-/// Resolves `connectionPath`: breadth-first over shared activities, one statement per level, then
+/// Resolves `connectionPath`: breadth-first over the stored ties, one statement per level, then
 /// the deterministic shortest path over what was reached.
 pub async fn connection_path(
     ctx: &Context<'_>,
@@ -820,16 +945,18 @@ pub async fn connection_path(
         .into());
     }
     let db = ctx.data::<DatabaseConnection>()?;
-    let from = organization_ref(ctx, db, "from", &from).await?;
-    let to = organization_ref(ctx, db, "to", &to).await?;
+    // Both ends at once: by global ID they are one batch of the organization loader.
+    let (from, to) = async_graphql::futures_util::try_join!(
+        organization_ref(ctx, db, "from", &from),
+        organization_ref(ctx, db, "to", &to)
+    )?;
     // Breadth-first from both ends at once, one statement per step, each step widening the side
     // whose frontier is smaller. Hubs (ministries, national programmes) join a frontier within a
     // hop or two, and widening a frontier of hubs reads most of the graph: meeting in the middle
-    // reads far fewer memberships than walking all the way from one end.
+    // reads far fewer ties than walking all the way from one end.
     let mut reached: [BTreeSet<i64>; 2] = [BTreeSet::from([from]), BTreeSet::from([to])];
     let mut frontiers: [Vec<i64>; 2] = [vec![from], vec![to]];
-    let mut memberships: Vec<Membership> = Vec::new();
-    let mut seen: BTreeSet<(i64, ItemRef)> = BTreeSet::new();
+    let mut pairs: Vec<(i64, i64)> = Vec::new();
     for _ in 0..max_hops {
         if !reached[0].is_disjoint(&reached[1]) {
             break;
@@ -838,47 +965,43 @@ pub async fn connection_path(
         if frontiers[side].is_empty() {
             break;
         }
-        let mut select = memberships_select();
-        select.cond_where(
-            Expr::cust("p.target_id").in_subquery(
-                Query::select()
-                    .column(Alias::new("target_id"))
-                    .from(Alias::new("participation"))
-                    .and_where(id_in(
-                        db.get_database_backend(),
-                        "organization_id",
-                        &frontiers[side],
-                    ))
-                    .to_owned(),
-            ),
-        );
+        let select = Query::select()
+            .column(Alias::new("organization_id"))
+            .column(Alias::new("partner_id"))
+            .from(Alias::new("collaboration"))
+            .cond_where(id_in(
+                db.get_database_backend(),
+                "organization_id",
+                &frontiers[side],
+            ))
+            .to_owned();
         let mut next = Vec::new();
-        for row in fetch_rows(db, &select).await? {
-            let m = row.membership;
-            if reached[side].insert(m.organization) {
-                next.push(m.organization);
+        for row in db.query_all(&select).await? {
+            let organization: i64 = row.try_get("", "organization_id")?;
+            let partner: i64 = row.try_get("", "partner_id")?;
+            if reached[side].insert(partner) {
+                next.push(partner);
             }
-            if seen.insert((m.organization, m.item)) {
-                memberships.push(m);
-            }
+            pairs.push((organization, partner));
         }
         frontiers[side] = next;
     }
-    let path = tokio::task::spawn_blocking(move || {
-        graph::connection_path(&memberships, from, to, max_hops as usize)
+    let route = tokio::task::spawn_blocking(move || {
+        CollaborationGraph::from_pairs(&pairs).route(from, to, max_hops as usize)
     })
     .await
     .map_err(|_| ApiError::Internal)?;
-    Ok(match path {
-        Some(hops) => ConnectionPath {
+    Ok(match route {
+        Some(route) => ConnectionPath {
             connected: true,
-            length: Some(hops.len() as i32),
-            hops: hops
-                .into_iter()
-                .map(|hop| Hop {
-                    from_id: super::id::encode(NodeType::Organization, hop.from),
-                    to_id: super::id::encode(NodeType::Organization, hop.to),
-                    hop,
+            length: Some(route.len() as i32 - 1),
+            hops: route
+                .windows(2)
+                .map(|pair| Hop {
+                    from_id: super::id::encode(NodeType::Organization, pair[0]),
+                    to_id: super::id::encode(NodeType::Organization, pair[1]),
+                    from: pair[0],
+                    to: pair[1],
                 })
                 .collect(),
         },

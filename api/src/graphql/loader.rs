@@ -18,7 +18,7 @@ use sea_orm::{
     Iterable, PrimaryKeyToColumn, QueryFilter, StreamTrait,
 };
 
-use super::page::{Ordering, Page, PageArgs, fetch_pages};
+use super::page::{Ordering, Page, PageArgs, fetch_page, fetch_pages};
 use crate::error::ApiError;
 
 /// The SQL side of every loader.
@@ -378,16 +378,27 @@ where
         }
         let mut found = HashMap::with_capacity(keys.len());
         for ((spec, args), parents) in groups {
-            let pages = fetch_pages::<E, _>(
-                &self.db,
-                spec.table,
-                spec.parent_column,
-                &parents,
-                condition(&spec.filters),
-                &spec.ordering,
-                &args,
-            )
-            .await?;
+            let pages = if let [parent] = parents[..] {
+                // One parent: a plain `LIMIT`, which stops reading at the end of the page, where
+                // a window over the parent's rows would number all of them first (a hub's ties
+                // run to the tens of thousands).
+                let filter = condition(&spec.filters)
+                    .add(Expr::col(Alias::new(spec.parent_column)).eq(parent));
+                let page =
+                    fetch_page::<E, _>(&self.db, spec.table, filter, &spec.ordering, &args).await?;
+                vec![(parent, page)]
+            } else {
+                fetch_pages::<E, _>(
+                    &self.db,
+                    spec.table,
+                    spec.parent_column,
+                    &parents,
+                    condition(&spec.filters),
+                    &spec.ordering,
+                    &args,
+                )
+                .await?
+            };
             let mut pages: HashMap<i64, Page<E::Model>> = pages.into_iter().collect();
             for parent in parents {
                 let page = pages.remove(&parent).unwrap_or_else(|| Page {

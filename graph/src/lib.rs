@@ -1,12 +1,16 @@
 //! Collaboration-graph algorithms for libgraph.
 //!
-//! This module owns the graph questions the API answers about partner
+//! This crate owns the graph questions the API answers about partner
 //! organizations: who an organization works with ([`collaborators`]), the
 //! whole weighted collaboration network with centrality ([`network`]) and how
 //! two organizations are connected ([`connection_path`]).
 //!
 //! Everything here is a pure function over plain Rust values ([`Membership`]
-//! rows, loaded from the database by the caller). The algorithms are kept out
+//! rows, loaded from the database by the caller). It is a crate of its own
+//! because two callers must compute tie weights the same way to the bit: the
+//! loader (`seeds`), which stores every organization's [`ties`] in the
+//! `collaboration` table, and the API, which computes filtered collaborators
+//! from memberships when a stored tie cannot answer. The algorithms are kept out
 //! of the GraphQL resolvers so they can be unit-tested on hand-made graphs
 //! without a database or a schema, and so the resolvers stay thin: load rows,
 //! call one function, map the result.
@@ -18,7 +22,7 @@
 //! projection only once; the free functions are shorthands that build a graph
 //! and ask it a single question.
 //!
-//! The module serves a public API, so it never panics on its input, and its
+//! The crate serves a public API, so it never panics on its input, and its
 //! output is deterministic: organizations are ordered by id, items by
 //! `(kind, id)`, and every tie is broken by id, so the same data always yields
 //! the same answer regardless of the order the rows arrived in.
@@ -154,47 +158,13 @@ pub struct Hop {
 /// thousands of pairs that do not involve the hub.
 #[must_use]
 pub fn collaborators(memberships: &[Membership], of: i64) -> Vec<Collaboration> {
-    struct Contribution {
-        organization: i64,
-        item: ItemRef,
-        weight: f64,
-        first: Option<i32>,
-        last: Option<i32>,
-    }
-    // The same slots as `CollaborationGraph::build`: one per (item, organization), years merged.
-    let mut slots: Vec<Slot<ItemRef, i64>> = memberships
-        .iter()
-        .map(|m| Slot::new(m.item, m.organization, m))
-        .collect();
-    Slot::merge(&mut slots);
-    let mut contributions = Vec::new();
-    for group in slots.chunk_by(|a, b| a.item == b.item) {
-        if group.len() < 2 {
-            continue;
-        }
-        let Ok(own) = group.binary_search_by_key(&of, |s| s.node) else {
-            continue;
-        };
-        let own = &group[own];
-        let weight = item_share(group.len());
-        for other in group.iter().filter(|s| s.node != of) {
-            contributions.push(Contribution {
-                organization: other.node,
-                item: other.item,
-                weight,
-                first: earliest(own.first, other.first),
-                last: latest(own.last, other.last),
-            });
-        }
-    }
-    // By item within a collaborator: shared lists come out sorted, and weights are summed in
-    // the order the graph sums them, so both give bit-identical weights.
-    contributions.sort_unstable_by_key(|c| (c.organization, c.item));
-    let mut result: Vec<Collaboration> = contributions
-        .chunk_by(|a, b| a.organization == b.organization)
-        .map(|group| {
+    let mut result = Vec::new();
+    each_tie(
+        memberships,
+        |organization| organization == of,
+        |group| {
             let mut collaboration = Collaboration {
-                organization: group[0].organization,
+                organization: group[0].partner,
                 shared: Vec::with_capacity(group.len()),
                 weight: 0.0,
                 first_year: None,
@@ -206,11 +176,107 @@ pub fn collaborators(memberships: &[Membership], of: i64) -> Vec<Collaboration> 
                 collaboration.first_year = earliest(collaboration.first_year, c.first);
                 collaboration.last_year = latest(collaboration.last_year, c.last);
             }
-            collaboration
-        })
-        .collect();
+            result.push(collaboration);
+        },
+    );
     result.sort_by(strongest_first);
     result
+}
+
+/// One organization's tie to one partner, without the list of shared items: what the
+/// `collaboration` table stores for every organization, so a page of a hub's strongest partners
+/// is an index range instead of a pass over every membership of its items.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Tie {
+    /// The organization whose tie this is.
+    pub organization: i64,
+    /// The other organization.
+    pub partner: i64,
+    /// How many items both take part in.
+    pub shared_count: usize,
+    /// As [`Collaboration::weight`], summed in the same order, so it is bit-identical to the
+    /// weight [`collaborators`] computes from the same rows.
+    pub weight: f64,
+    /// As [`Collaboration::first_year`].
+    pub first_year: Option<i32>,
+    /// As [`Collaboration::last_year`].
+    pub last_year: Option<i32>,
+}
+
+/// The ties of every organization `of` accepts, ordered by organization, then partner.
+///
+/// `memberships` must hold every membership of every item those organizations take part in
+/// (an item's other members set its weight); rows of other items are ignored. Each tie equals
+/// the matching [`collaborators`] entry of its organization, weight included to the bit.
+#[must_use]
+pub fn ties(memberships: &[Membership], of: impl Fn(i64) -> bool) -> Vec<Tie> {
+    let mut result = Vec::new();
+    each_tie(memberships, of, |group| {
+        let mut tie = Tie {
+            organization: group[0].organization,
+            partner: group[0].partner,
+            shared_count: group.len(),
+            weight: 0.0,
+            first_year: None,
+            last_year: None,
+        };
+        for c in group {
+            tie.weight += c.weight;
+            tie.first_year = earliest(tie.first_year, c.first);
+            tie.last_year = latest(tie.last_year, c.last);
+        }
+        result.push(tie);
+    });
+    result
+}
+
+/// What one shared item adds to an organization's tie to a partner.
+struct Share {
+    organization: i64,
+    partner: i64,
+    item: ItemRef,
+    weight: f64,
+    first: Option<i32>,
+    last: Option<i32>,
+}
+
+/// Calls `tie` with the shares of each (organization, partner) pair, for the organizations `of`
+/// accepts, in (organization, partner) order and each pair's shares by item: the one place tie
+/// weights are summed, so every caller sums them in the same order. It pairs those organizations
+/// with the other members of their own items only (the same slots as
+/// [`CollaborationGraph::build`]: one per item and organization, years merged).
+fn each_tie(memberships: &[Membership], of: impl Fn(i64) -> bool, mut tie: impl FnMut(&[Share])) {
+    let mut slots: Vec<Slot<ItemRef, i64>> = memberships
+        .iter()
+        .map(|m| Slot::new(m.item, m.organization, m))
+        .collect();
+    Slot::merge(&mut slots);
+    let mut shares = Vec::new();
+    for group in slots.chunk_by(|a, b| a.item == b.item) {
+        if group.len() < 2 {
+            continue;
+        }
+        let weight = item_share(group.len());
+        for own in group.iter().filter(|s| of(s.node)) {
+            for other in group.iter().filter(|s| s.node != own.node) {
+                shares.push(Share {
+                    organization: own.node,
+                    partner: other.node,
+                    item: own.item,
+                    weight,
+                    first: earliest(own.first, other.first),
+                    last: latest(own.last, other.last),
+                });
+            }
+        }
+    }
+    // By item within a pair: shared lists come out sorted, and weights are summed in the order
+    // the graph sums them, so every path gives bit-identical weights.
+    shares.sort_unstable_by_key(|s| (s.organization, s.partner, s.item));
+    for group in shares.chunk_by(|a, b| a.organization == b.organization && a.partner == b.partner)
+    {
+        tie(group);
+    }
 }
 
 /// The whole collaboration network, including betweenness centrality.
@@ -415,6 +481,46 @@ impl CollaborationGraph {
             });
         }
 
+        Self::from_edges(ids, edges, shared)
+    }
+
+    /// The graph of plain collaborating pairs, in any order and either direction, repeats
+    /// allowed: the shape without weights, years or shared items, for walking ties that were
+    /// computed ahead (the `collaboration` table). Only [`CollaborationGraph::route`] and the
+    /// degrees mean anything on it.
+    #[must_use]
+    pub fn from_pairs(pairs: &[(i64, i64)]) -> Self {
+        let mut ids: Vec<i64> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut ends: Vec<(usize, usize)> = pairs
+            .iter()
+            .filter(|(a, b)| a != b)
+            .filter_map(|&(a, b)| {
+                let (a, b) = (ids.binary_search(&a).ok()?, ids.binary_search(&b).ok()?);
+                Some((a.min(b), a.max(b)))
+            })
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        let edges = ends
+            .into_iter()
+            .map(|(source, target)| Edge {
+                source,
+                target,
+                weight: 0.0,
+                first_year: None,
+                last_year: None,
+                shared_start: 0,
+                shared_end: 0,
+            })
+            .collect();
+        Self::from_edges(ids, edges, Vec::new())
+    }
+
+    /// Lays out `edges` (sorted by `(source, target)`, `source < target`) in compressed sparse
+    /// row form.
+    fn from_edges(ids: Vec<i64>, edges: Vec<Edge>, shared: Vec<ItemRef>) -> Self {
         let n = ids.len();
         let mut offsets = vec![0usize; n + 1];
         for e in &edges {
@@ -575,6 +681,46 @@ impl CollaborationGraph {
         if from == to {
             return Some(Vec::new());
         }
+        let (start, walk) = self.walk(from, to, max_hops)?;
+        let mut current = start;
+        Some(
+            walk.into_iter()
+                .map(|slot| {
+                    let next = self.neighbour_nodes[slot];
+                    let hop = Hop {
+                        from: self.ids[current],
+                        to: self.ids[next],
+                        via: self
+                            .shared_of(&self.edges[self.neighbour_edges[slot]])
+                            .to_vec(),
+                    };
+                    current = next;
+                    hop
+                })
+                .collect(),
+        )
+    }
+
+    /// The organizations on the path [`CollaborationGraph::connection_path`] takes, `from` and
+    /// `to` included; `[from]` when they are the same organization.
+    #[must_use]
+    pub fn route(&self, from: i64, to: i64, max_hops: usize) -> Option<Vec<i64>> {
+        if from == to {
+            return Some(vec![from]);
+        }
+        let (start, walk) = self.walk(from, to, max_hops)?;
+        let mut route = Vec::with_capacity(walk.len() + 1);
+        route.push(self.ids[start]);
+        route.extend(
+            walk.iter()
+                .map(|&slot| self.ids[self.neighbour_nodes[slot]]),
+        );
+        Some(route)
+    }
+
+    /// The start node of the shortest path between two different organizations and the
+    /// adjacency slots it walks, or `None` when there is no path of at most `max_hops` hops.
+    fn walk(&self, from: i64, to: i64, max_hops: usize) -> Option<(usize, Vec<usize>)> {
         let start = self.ids.binary_search(&from).ok()?;
         let goal = self.ids.binary_search(&to).ok()?;
 
@@ -608,7 +754,7 @@ impl CollaborationGraph {
             return None;
         }
 
-        let mut hops = Vec::with_capacity(length);
+        let mut walk = Vec::with_capacity(length);
         let mut current = start;
         for remaining in (0..length).rev() {
             // Neighbour lists ascend by id, so the first match is the
@@ -617,17 +763,10 @@ impl CollaborationGraph {
             let slot = self
                 .slots(current)
                 .find(|&slot| distance[self.neighbour_nodes[slot]] == remaining)?;
-            let next = self.neighbour_nodes[slot];
-            hops.push(Hop {
-                from: self.ids[current],
-                to: self.ids[next],
-                via: self
-                    .shared_of(&self.edges[self.neighbour_edges[slot]])
-                    .to_vec(),
-            });
-            current = next;
+            walk.push(slot);
+            current = self.neighbour_nodes[slot];
         }
-        Some(hops)
+        Some((start, walk))
     }
 
     /// Adjacency slots of `node`.
@@ -1507,6 +1646,60 @@ mod tests {
                 graph.collaborators(org),
                 "collaborators of {org}"
             );
+        }
+        // The stored ties of every organization at once are those collaborators, to the bit.
+        let all_ties = ties(&dated_rows, |_| true);
+        for &org in &orgs {
+            let mut expected: Vec<Tie> = collaborators(&dated_rows, org)
+                .into_iter()
+                .map(|c| Tie {
+                    organization: org,
+                    partner: c.organization,
+                    shared_count: c.shared.len(),
+                    weight: c.weight,
+                    first_year: c.first_year,
+                    last_year: c.last_year,
+                })
+                .collect();
+            expected.sort_by_key(|t| t.partner);
+            let stored: Vec<Tie> = all_ties
+                .iter()
+                .copied()
+                .filter(|t| t.organization == org)
+                .collect();
+            assert_eq!(stored, expected, "ties of {org}");
+        }
+        assert!(
+            all_ties
+                .windows(2)
+                .all(|w| (w[0].organization, w[0].partner) < (w[1].organization, w[1].partner))
+        );
+        // Ties of a few organizations only need those organizations' items.
+        let some: Vec<Tie> = ties(&dated_rows, |o| o == orgs[1] || o == orgs[4]);
+        assert_eq!(
+            some,
+            all_ties
+                .iter()
+                .copied()
+                .filter(|t| t.organization == orgs[1] || t.organization == orgs[4])
+                .collect::<Vec<_>>()
+        );
+        // Walking the stored pairs (both directions, repeated) takes the graph's routes.
+        let pairs: Vec<(i64, i64)> = all_ties
+            .iter()
+            .map(|t| (t.organization, t.partner))
+            .collect();
+        let walked = CollaborationGraph::from_pairs(&pairs);
+        for &a in &orgs {
+            for &b in &orgs {
+                for hops in [1, 2, 6] {
+                    assert_eq!(
+                        walked.route(a, b, hops),
+                        graph.route(a, b, hops),
+                        "{a} → {b}"
+                    );
+                }
+            }
         }
 
         let net = network(&rows);
