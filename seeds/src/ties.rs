@@ -79,11 +79,8 @@ pub fn memberships_select() -> SelectStatement {
 
 /// The membership of a [`memberships_select`] row; `None` for a target that is no activity.
 pub fn membership(row: &QueryResult) -> Result<Option<Membership>, DbErr> {
-    let kind = match row.try_get::<String>("", "target_kind")?.as_str() {
-        "project" => ItemKind::Project,
-        "programme" => ItemKind::Programme,
-        "event" => ItemKind::Event,
-        _ => return Ok(None),
+    let Some(kind) = item_kind(&row.try_get::<String>("", "target_kind")?) else {
+        return Ok(None);
     };
     Ok(Some(Membership {
         organization: row.try_get("", "organization_id")?,
@@ -94,6 +91,18 @@ pub fn membership(row: &QueryResult) -> Result<Option<Membership>, DbErr> {
         year_from: row.try_get("", "year_from")?,
         year_to: row.try_get("", "year_to")?,
     }))
+}
+
+/// The item kind of a record kind: projects, events and programmes are what organizations
+/// collaborate through.
+#[must_use]
+pub fn item_kind(record_kind: &str) -> Option<ItemKind> {
+    match record_kind {
+        "project" => Some(ItemKind::Project),
+        "programme" => Some(ItemKind::Programme),
+        "event" => Some(ItemKind::Event),
+        _ => None,
+    }
 }
 
 /// The order of a tie among its organization's ties: the weight in millionths, negated and
