@@ -12,7 +12,8 @@
 //!   [`classification`], [`audience`].
 //! - Provenance: [`source`] (a document) and [`citation`] (record ↔ source, with a quote).
 //! - Derived indexes, written only by the loader: [`search_term`] and [`search_word`] (search),
-//!   [`collaboration`] (every organization's ties, computed ahead).
+//!   [`collaboration`] (every organization's ties, computed ahead); [`graph_version`], raised by
+//!   every load, for answers the API keeps.
 //! - [`kinds`]: the closed vocabularies (organization kinds, roles…) stored as text.
 //! - [`date`]: partial dates (EDTF subset) that keep the precision a document gives.
 //!
@@ -29,6 +30,7 @@ pub mod classification;
 pub mod collaboration;
 pub mod event;
 pub mod funding;
+pub mod graph_version;
 pub mod identifier;
 pub mod library;
 pub mod organization;

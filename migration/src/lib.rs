@@ -13,6 +13,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_graph;
 mod m20261201_000001_search_words;
 mod m20261202_000001_collaboration;
+mod m20261202_000002_graph_version;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_graph::Migration),
             Box::new(m20261201_000001_search_words::Migration),
             Box::new(m20261202_000001_collaboration::Migration),
+            Box::new(m20261202_000002_graph_version::Migration),
         ]
     }
 }

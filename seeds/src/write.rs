@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use entities::kinds::RecordKind;
 use entities::text::fold;
 use entities::*;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
     DbErr, EntityTrait, IntoActiveModel, Iterable, QueryFilter, TransactionTrait,
@@ -580,6 +580,16 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         .collect::<Result<_, DbErr>>()?;
     report.citations = citations.len();
     insert(txn, citations).await?;
+
+    // 7. A new version of the graph, committed with its rows: API instances drop what they
+    //    computed from the old one.
+    graph_version::Entity::update_many()
+        .col_expr(
+            graph_version::Column::Version,
+            Expr::col(graph_version::Column::Version).add(1),
+        )
+        .exec(txn)
+        .await?;
     Ok(report)
 }
 

@@ -179,6 +179,66 @@ async fn two_instances_over_one_database_serve_the_same_data() {
     );
 }
 
+/// Instances keep the networks they computed; a load through either instance's database makes
+/// both compute them again, because the load raises the graph version with its rows.
+#[tokio::test]
+async fn a_load_invalidates_the_networks_every_instance_keeps() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(first.db.reconnect().await, Limits::default()).await;
+    let query = r#"{ collaborationNetwork(filter: {countries: ["UA"]}) { totalNodes
+        nodes { organization { slug } degree } edges { source { slug } target { slug } weight } } }"#;
+    let degree_of = |answer: &Value, slug: &str| {
+        answer["collaborationNetwork"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|n| n["organization"]["slug"] == slug)
+            .map(|n| n["degree"].clone())
+    };
+
+    let (before, computed) = first.statements_for(query, Value::Null).await;
+    let (again, kept) = first.statements_for(query, Value::Null).await;
+    let on_second = second.query(query, Value::Null).await;
+    assert_eq!(again, before);
+    assert_eq!(
+        on_second["collaborationNetwork"],
+        before["collaborationNetwork"]
+    );
+    assert!(
+        kept < computed,
+        "a kept network reads the version, not the memberships: {kept} vs {computed} statements"
+    );
+    assert_eq!(
+        degree_of(&before, "ray-of-light-of-poltava-region"),
+        Some(json!(1))
+    );
+
+    // The charity joins the fundraiser: a tie to the donors, loaded outside both servers.
+    let mut documents = seeds::curated().expect("curated");
+    let (_, document) = documents
+        .iter_mut()
+        .find(|(name, _)| name == "occupy-library-b-zone.toml")
+        .expect("the B-Zone document");
+    let mut joined = document
+        .participation
+        .iter()
+        .find(|p| p.organization == "b-zone-fundraising-donors")
+        .expect("the donors' participation")
+        .clone();
+    joined.organization = "ray-of-light-of-poltava-region".into();
+    document.participation.push(joined);
+    seeds::load(&first.db.db, &documents).await.expect("load");
+
+    for (instance, app) in [("first", &first), ("second", &second)] {
+        let after = app.query(query, Value::Null).await;
+        assert_eq!(
+            degree_of(&after, "ray-of-light-of-poltava-region"),
+            Some(json!(2)),
+            "the {instance} instance serves the network of the new graph"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_database_going_away_fails_fast_and_service_resumes_when_it_returns() {
     // A cluster of this test's own: stopping the shared one would break every other test.

@@ -53,6 +53,7 @@ impl Default for Limits {
 pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
+        .data(collaboration::NetworkCache::default())
         .limit_depth(limits.max_depth)
         .finish()
 }
