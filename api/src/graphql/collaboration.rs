@@ -11,7 +11,9 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use async_graphql::futures_util::StreamExt;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, Condition, Expr, ExprTrait, Query, SelectStatement, WithClause,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, StreamTrait};
 
 use super::connection::{Conn, Total, from_page};
@@ -416,64 +418,91 @@ impl Loader<SharedItems> for Sql {
         &self,
         keys: &[SharedItems],
     ) -> Result<HashMap<SharedItems, Self::Value>, Self::Error> {
-        // One statement for the batch: the activities of every organization in it, intersected
-        // here. A join of the two sides in SQL read a hub's participations once per member of
-        // each of its activities (61 ms for one hop through a hub at 200,000 organizations);
-        // this reads each participation once, and its record's kind.
+        // One statement for the batch: the activities each organization shares with a partner
+        // of the batch, matched on the participation index alone (`organization_id`,
+        // `target_id`), and only then joined to `record` for their kind. Joining `record` to
+        // every participation of both sides first cost a lookup per participation: 51 ms on
+        // PostgreSQL for one hop through a hub at 200,000 organizations, 2.6 s for a hub's 100
+        // strongest partners. The CTE is materialized so SQLite cannot move the `record` join
+        // back in front.
+        let backend = self.db().get_database_backend();
         let organizations: Vec<i64> = keys
             .iter()
-            .flat_map(|k| [k.organization, k.partner])
+            .map(|k| k.organization)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let select = Query::select()
+        let partners: Vec<i64> = keys
+            .iter()
+            .map(|k| k.partner)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let pairs = Query::select()
             .expr_as(
                 Expr::cust("p.organization_id"),
                 Alias::new("organization_id"),
             )
+            .expr_as(Expr::cust("q.organization_id"), Alias::new("partner_id"))
             .expr_as(Expr::cust("p.target_id"), Alias::new("target_id"))
-            .expr_as(Expr::cust("r.kind"), Alias::new("target_kind"))
             .from_as(Alias::new("participation"), Alias::new("p"))
+            .join_as(
+                sea_orm::JoinType::InnerJoin,
+                Alias::new("participation"),
+                Alias::new("q"),
+                Condition::all()
+                    .add(id_in(backend, "q.organization_id", &partners))
+                    .add(Expr::cust("q.target_id = p.target_id")),
+            )
+            .cond_where(id_in(backend, "p.organization_id", &organizations))
+            .and_where(Expr::cust("q.organization_id <> p.organization_id"))
+            .to_owned();
+        let mut shared_pairs = CommonTableExpression::from_select(pairs);
+        shared_pairs
+            .table_name(Alias::new("shared_pair"))
+            .materialized(true);
+        let select = Query::select()
+            .expr_as(
+                Expr::cust("s.organization_id"),
+                Alias::new("organization_id"),
+            )
+            .expr_as(Expr::cust("s.partner_id"), Alias::new("partner_id"))
+            .expr_as(Expr::cust("s.target_id"), Alias::new("target_id"))
+            .expr_as(Expr::cust("r.kind"), Alias::new("target_kind"))
+            .from_as(Alias::new("shared_pair"), Alias::new("s"))
             .join_as(
                 sea_orm::JoinType::InnerJoin,
                 Alias::new("record"),
                 Alias::new("r"),
-                Expr::cust("r.record_id = p.target_id"),
+                Expr::cust("r.record_id = s.target_id"),
             )
-            .cond_where(id_in(
-                self.db().get_database_backend(),
-                "p.organization_id",
-                &organizations,
-            ))
-            .to_owned();
-        let mut items: HashMap<i64, BTreeSet<ItemRef>> = HashMap::new();
-        for row in self.db().query_all(&select).await? {
+            .to_owned()
+            .with(WithClause::new().cte(shared_pairs).to_owned());
+        let wanted: std::collections::HashSet<SharedItems> = keys.iter().copied().collect();
+        let mut shared: HashMap<SharedItems, BTreeSet<ItemRef>> = HashMap::new();
+        let mut rows = std::pin::pin!(self.db().stream(&select).await?);
+        while let Some(row) = rows.next().await {
+            let row = row?;
             let Some(kind) = seeds::ties::item_kind(&row.try_get::<String>("", "target_kind")?)
             else {
                 continue;
             };
-            items
-                .entry(row.try_get("", "organization_id")?)
-                .or_default()
-                .insert(ItemRef {
+            let key = SharedItems {
+                organization: row.try_get("", "organization_id")?,
+                partner: row.try_get("", "partner_id")?,
+            };
+            if wanted.contains(&key) {
+                shared.entry(key).or_default().insert(ItemRef {
                     kind,
                     id: row.try_get("", "target_id")?,
                 });
+            }
         }
-        let none = BTreeSet::new();
-        let of = |organization: i64| items.get(&organization).unwrap_or(&none);
         Ok(keys
             .iter()
             .map(|&key| {
-                let shared: Vec<ItemRef> = if key.organization == key.partner {
-                    Vec::new()
-                } else {
-                    of(key.organization)
-                        .intersection(of(key.partner))
-                        .copied()
-                        .collect()
-                };
-                (key, Arc::new(shared))
+                let items = shared.remove(&key).unwrap_or_default();
+                (key, Arc::new(items.into_iter().collect()))
             })
             .collect())
     }
