@@ -139,7 +139,9 @@ pub fn libgraph(s: &Subjects) -> Vec<Query> {
         Query {
             key: "network",
             title: "6 network of a country",
-            levels: 2,
+            // The graph version (is a kept network current?), then on a miss the memberships and
+            // their items' member counts; then the nodes' organizations.
+            levels: 3,
             body: request(NETWORK, json!({ "country": s.country, "limit": 100 })),
             doubled: Some(request(
                 NETWORK,
