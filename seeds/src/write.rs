@@ -16,7 +16,7 @@ use entities::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, IntoActiveModel, Iterable, QueryFilter, TransactionTrait,
+    DbErr, EntityTrait, IntoActiveModel, Iterable, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 use crate::validate::*;
@@ -467,13 +467,15 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     let activities: Vec<i64> = activities.into_iter().collect();
     let mut tied: BTreeSet<i64> = BTreeSet::new();
     for chunk in activities.chunks(BATCH) {
-        for now in participation::Entity::find()
+        let members: Vec<i64> = participation::Entity::find()
+            .select_only()
+            .column(participation::Column::OrganizationId)
+            .distinct()
             .filter(participation::Column::TargetId.is_in(chunk.iter().copied()))
+            .into_tuple()
             .all(txn)
-            .await?
-        {
-            tied.insert(now.organization_id);
-        }
+            .await?;
+        tied.extend(members);
     }
     report.ties = crate::ties::rebuild(txn, &tied.into_iter().collect::<Vec<_>>()).await?;
 
