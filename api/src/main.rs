@@ -99,6 +99,7 @@ async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyh
         limits: Limits {
             max_depth: args.max_depth,
             max_complexity: args.max_complexity,
+            ..Limits::default()
         },
         max_body_bytes: args.max_body_bytes,
         shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),

@@ -123,9 +123,10 @@ pub fn libgraph(s: &Subjects) -> Vec<Query> {
         Query {
             key: "search",
             title: "4 search",
-            // search, the record kinds, then one table per type selected (organizations, projects,
-            // places): a union costs a statement per member table, never per hit.
-            levels: 5,
+            // the token's word forms and their best records, the record kinds, then one table
+            // per type selected (organizations, projects, places): a union costs a statement per
+            // member table, never per hit.
+            levels: 6,
             body: request(SEARCH, json!({ "text": s.search_text })),
             doubled: None,
         },

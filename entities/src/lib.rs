@@ -11,7 +11,7 @@
 //! - Relations: [`participation`], [`funding`], [`organization_relation`], [`position`],
 //!   [`classification`], [`audience`].
 //! - Provenance: [`source`] (a document) and [`citation`] (record ↔ source, with a quote).
-//! - Derived indexes, written only by the loader: [`search_term`] and [`search_word`] (search),
+//! - Derived indexes, written only by the loader: [`search_term`], [`search_word`] and [`search_pair`] (search),
 //!   [`collaboration`] (every organization's ties, computed ahead); [`graph_version`], raised by
 //!   every load, for answers the API keeps.
 //! - [`kinds`]: the closed vocabularies (organization kinds, roles…) stored as text.
@@ -43,6 +43,7 @@ pub mod position;
 pub mod programme;
 pub mod project;
 pub mod record;
+pub mod search_pair;
 pub mod search_term;
 pub mod search_word;
 pub mod source;

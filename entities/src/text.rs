@@ -7,6 +7,8 @@
 //! everything else that is not a letter or digit separates words. The folded text is computed in
 //! Rust and stored, so SQLite and PostgreSQL compare and sort exactly the same strings.
 
+use std::collections::BTreeMap;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// Lowercase ASCII words separated by single spaces.
@@ -107,9 +109,73 @@ fn map_char(c: char) -> Mapped {
     Mapped::Text(text)
 }
 
+/// What one word of a record's folded texts scores in a search for one token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WordScore {
+    /// For a token that starts the word: the best `weight × 100 + 30` over the texts the word
+    /// starts, or `weight × 100 + 20` over the texts where it is a later word.
+    pub prefix: i32,
+    /// For a token that is the whole word: the best `weight × 100 + 50` over the texts that are
+    /// the word alone, if any is.
+    pub exact: Option<i32>,
+}
+
+/// The [`WordScore`] of each distinct word of a record's folded texts, given with their weights
+/// (3 name, 2 alias or English name, 1 description). The loader stores these in `search_word`;
+/// a record's score for a token is the best score of its words that the token starts.
+pub fn word_scores<'a>(
+    texts: impl IntoIterator<Item = (i32, &'a str)>,
+) -> BTreeMap<&'a str, WordScore> {
+    let mut scores: BTreeMap<&str, WordScore> = BTreeMap::new();
+    for (weight, text) in texts {
+        for (i, word) in text.split(' ').filter(|w| !w.is_empty()).enumerate() {
+            let prefix = weight * 100 + if i == 0 { 30 } else { 20 };
+            let exact = (word == text).then_some(weight * 100 + 50);
+            let score = scores.entry(word).or_insert(WordScore {
+                prefix,
+                exact: None,
+            });
+            score.prefix = score.prefix.max(prefix);
+            score.exact = score.exact.max(exact);
+        }
+    }
+    scores
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{WordScore, fold, word_scores};
+
+    #[test]
+    fn a_word_keeps_its_best_score_over_the_texts() {
+        let scores = word_scores([
+            (1, "olszna public library"),
+            (3, "library olszna"),
+            (2, "olszna"),
+        ]);
+        assert_eq!(
+            scores["olszna"],
+            WordScore {
+                prefix: 320,
+                exact: Some(250)
+            }
+        );
+        assert_eq!(
+            scores["library"],
+            WordScore {
+                prefix: 330,
+                exact: None
+            }
+        );
+        assert_eq!(
+            scores["public"],
+            WordScore {
+                prefix: 120,
+                exact: None
+            }
+        );
+        assert_eq!(scores.len(), 3);
+    }
 
     #[test]
     fn folds_polish_romanian_and_ukrainian() {

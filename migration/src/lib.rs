@@ -1,6 +1,6 @@
 //! Schema migrations: schema only, never data (the seeds are loaded by the `seeds` crate); a
 //! migration that adds a derived index table fills it from the rows it is derived from, when SQL
-//! can derive it exactly (`search_word`; the collaboration ties are computed in Rust, see
+//! can derive it exactly (`search_word`, `search_pair`; the collaboration ties are computed in Rust, see
 //! `m20261202_000001_collaboration`).
 //!
 //! Migrations are forward-only and written with sea-query's builder, so SQLite and PostgreSQL get
@@ -14,6 +14,7 @@ mod m20261122_000001_create_graph;
 mod m20261201_000001_search_words;
 mod m20261202_000001_collaboration;
 mod m20261202_000002_graph_version;
+mod m20261202_000003_search_rank;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_search_words::Migration),
             Box::new(m20261202_000001_collaboration::Migration),
             Box::new(m20261202_000002_graph_version::Migration),
+            Box::new(m20261202_000003_search_rank::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use entities::kinds::RecordKind;
-use entities::text::fold;
+use entities::text::{fold, word_scores};
 use entities::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -398,26 +398,37 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         }
         if !is_relation(r.row.kind()) {
             entity_ids.push(rid);
-            let mut record_words = BTreeSet::new();
-            for (weight, text) in searchable(r) {
-                let text = fold(text);
-                if !text.is_empty() {
-                    record_words.extend(text.split(' ').map(str::to_owned));
-                    terms.push(search_term::ActiveModel {
+            let texts: Vec<(i32, String)> = searchable(r)
+                .into_iter()
+                .map(|(weight, text)| (weight, fold(text)))
+                .filter(|(_, text)| !text.is_empty())
+                .collect();
+            let class = match &r.row {
+                Row::Organization(o) if o.library.is_some() => Class::Library,
+                Row::Organization(_) => Class::Organization,
+                _ => Class::Other,
+            };
+            words.extend(
+                word_scores(texts.iter().map(|(weight, text)| (*weight, text.as_str())))
+                    .into_iter()
+                    .map(|(word, score)| PendingWord {
+                        record_id: rid,
+                        kind: r.row.kind(),
+                        class,
+                        word: word.to_owned(),
+                        sort_key: -score.prefix,
+                        exact_key: score.exact.map(|e| -e),
+                    }),
+            );
+            terms.extend(
+                texts
+                    .into_iter()
+                    .map(|(weight, text)| search_term::ActiveModel {
                         record_id: Set(rid),
                         kind: Set(r.row.kind()),
                         weight: Set(weight),
                         text: Set(text),
                         ..Default::default()
-                    });
-                }
-            }
-            words.extend(
-                record_words
-                    .into_iter()
-                    .map(|word| search_word::ActiveModel {
-                        word: Set(word),
-                        record_id: Set(rid),
                     }),
             );
         }
@@ -546,7 +557,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     insert(txn, aliases).await?;
     insert(txn, identifiers).await?;
     insert(txn, terms).await?;
-    insert(txn, words).await?;
+    write_words(txn, words).await?;
 
     // 6. Citations that this load's sources give for this load's records: replaced.
     let touched: HashSet<&str> = dataset
@@ -642,6 +653,82 @@ fn is_relation(kind: RecordKind) -> bool {
             | RecordKind::Classification
             | RecordKind::Audience
     )
+}
+
+/// Whether a loaded entity is an organization, and then whether its row says it is a library.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Library,
+    /// An organization loaded without library details: a library all the same if an earlier load
+    /// gave it some.
+    Organization,
+    Other,
+}
+
+/// A `search_word` row before its record's class is settled.
+struct PendingWord {
+    record_id: i64,
+    kind: RecordKind,
+    class: Class,
+    word: String,
+    sort_key: i32,
+    exact_key: Option<i32>,
+}
+
+/// Writes the loaded entities' search words and the word forms they add to `search_pair`.
+async fn write_words(txn: &DatabaseTransaction, words: Vec<PendingWord>) -> Result<(), DbErr> {
+    let unsettled: BTreeSet<i64> = words
+        .iter()
+        .filter(|w| w.class == Class::Organization)
+        .map(|w| w.record_id)
+        .collect();
+    let unsettled: Vec<i64> = unsettled.into_iter().collect();
+    let mut libraries = HashSet::new();
+    for chunk in unsettled.chunks(BATCH) {
+        libraries.extend(
+            library::Entity::find()
+                .select_only()
+                .column(library::Column::OrganizationId)
+                .filter(library::Column::OrganizationId.is_in(chunk.iter().copied()))
+                .into_tuple::<i64>()
+                .all(txn)
+                .await?,
+        );
+    }
+    let mut pairs = BTreeSet::new();
+    let rows: Vec<search_word::ActiveModel> = words
+        .into_iter()
+        .map(|w| {
+            let class = match w.class {
+                Class::Library => "library",
+                Class::Organization if libraries.contains(&w.record_id) => "library",
+                _ => w.kind.as_str(),
+            };
+            pairs.insert((w.word.clone(), class));
+            search_word::ActiveModel {
+                word: Set(w.word),
+                class: Set(class.to_owned()),
+                sort_key: Set(w.sort_key),
+                record_id: Set(w.record_id),
+                exact_key: Set(w.exact_key),
+            }
+        })
+        .collect();
+    insert(txn, rows).await?;
+    let pairs: Vec<search_pair::ActiveModel> = pairs
+        .into_iter()
+        .map(|(word, class)| search_pair::ActiveModel {
+            word: Set(word),
+            class: Set(class.to_owned()),
+        })
+        .collect();
+    for chunk in chunks(pairs) {
+        search_pair::Entity::insert_many(chunk)
+            .on_conflict_do_nothing_on([search_pair::Column::Word, search_pair::Column::Class])
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// `key → (record id, kind)` for the keys that exist.

@@ -211,6 +211,7 @@ async fn depth_and_complexity_limits_refuse_expensive_queries() {
     let app = spawn_app_with(Limits {
         max_depth: 10,
         max_complexity: 2_000,
+        ..Limits::default()
     })
     .await;
     let wide = "query($n: Int!) { organizations(first: $n) { edges { node { participations(first: $n) { edges { node { role } } } } } } }";

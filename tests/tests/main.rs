@@ -3,4 +3,5 @@
 mod graphql;
 mod http;
 mod runtime;
+mod search;
 mod seeds;

@@ -38,6 +38,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Highest query cost accepted ([`cost`]): a connection costs its page size times its children.
     pub max_complexity: usize,
+    /// How much one `search` may read.
+    pub search: search::SearchLimits,
 }
 
 impl Default for Limits {
@@ -45,6 +47,7 @@ impl Default for Limits {
         Limits {
             max_depth: 24,
             max_complexity: 250_000,
+            search: search::SearchLimits::default(),
         }
     }
 }
@@ -54,6 +57,7 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
         .data(collaboration::NetworkCache::default())
+        .data(limits.search)
         .limit_depth(limits.max_depth)
         .finish()
 }

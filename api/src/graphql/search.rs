@@ -10,10 +10,13 @@
 
 use async_graphql::{Context, Enum, SimpleObject};
 use entities::text::fold;
-use sea_orm::sea_query::{
-    Alias, CaseStatement, Expr, ExprTrait, Func, Order, Query, SelectStatement, SimpleExpr,
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashSet};
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement, Value,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::object::provenance::Record;
 use crate::error::ApiError;
@@ -57,7 +60,37 @@ pub struct SearchHit {
     pub record: Record,
 }
 
+/// How much one search may read, whatever the text and the size of the graph.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchLimits {
+    /// Most word forms (a word and a class of record) of one token ranked form by form; a token
+    /// with more, a digit or a letter alone on a large graph, is ranked from all its word rows
+    /// in one aggregate instead.
+    pub forms: usize,
+    /// Most rows that ranking form by form may read (forms × records wanted).
+    pub form_rows: usize,
+    /// Most records scored for a text of several tokens. When every token starts a word in more
+    /// records than this, the records that the rarest token ranks best are the ones scored.
+    pub candidates: usize,
+}
+
+impl Default for SearchLimits {
+    fn default() -> Self {
+        SearchLimits {
+            forms: 1024,
+            form_rows: 100_000,
+            candidates: 2_000,
+        }
+    }
+}
+
 /// Resolves `search`.
+///
+/// - One token ranks from `search_word` alone: each row holds the best score its word gives its
+///   record, so the best records are the first rows of each word form's key range, and a token
+///   reads at most its forms × `first` rows (see [`rank_token`]).
+/// - Several tokens must all start words of the same text, and the whole text's position counts,
+///   so the texts are scored; the rarest token picks the records whose texts are read.
 pub async fn search(
     ctx: &Context<'_>,
     text: &str,
@@ -79,89 +112,377 @@ pub async fn search(
         return Err(ApiError::invalid("text", "must contain letters or digits").into());
     }
     let db = ctx.data::<DatabaseConnection>()?;
-    let mut select = Query::select();
-    // The folded query holds only [a-z0-9 ]: no LIKE wildcard can come from a client.
-    let position = CaseStatement::new()
-        .case(Expr::col(Alias::new("text")).eq(folded.clone()), 50)
-        .case(Expr::col(Alias::new("text")).like(format!("{folded}%")), 30)
-        .case(padded_text().like(format!("% {folded}%")), 20)
-        .finally(0);
-    let score = Func::max(Expr::col(Alias::new("weight")).mul(100).add(position));
-    // The longest token is the likeliest to be rare: its word range picks the candidate
-    // records, and every token must then start a word of the same text.
+    let limits = ctx.data_opt::<SearchLimits>().copied().unwrap_or_default();
+    let classes = types.as_deref().map(classes);
     let tokens: Vec<&str> = folded.split(' ').collect();
-    let driver = tokens
-        .iter()
-        .copied()
-        .max_by_key(|t| t.len())
-        .unwrap_or_default();
-    select
-        .column(Alias::new("record_id"))
-        .expr_as(score, Alias::new("score"))
-        .from(Alias::new("search_term"))
-        .and_where(Expr::col(Alias::new("record_id")).in_subquery(records_with_word(driver)))
-        .group_by_col(Alias::new("record_id"))
-        .order_by(Alias::new("score"), Order::Desc)
-        .order_by(Alias::new("record_id"), Order::Asc)
-        .limit(first as u64);
-    for token in &tokens {
-        select.and_where(padded_text().like(format!("% {token}%")));
-    }
-    if let Some(types) = types {
-        let mut kinds: Vec<&str> = Vec::new();
-        let mut libraries_only = false;
-        for t in &types {
-            kinds.push(match t {
-                SearchType::Organization => "organization",
-                SearchType::Library => {
-                    libraries_only = !types.contains(&SearchType::Organization);
-                    "organization"
-                }
-                SearchType::Place => "place",
-                SearchType::Programme => "programme",
-                SearchType::Project => "project",
-                SearchType::Event => "event",
-                SearchType::Outcome => "outcome",
-                SearchType::Person => "person",
-                SearchType::Topic => "topic",
-                SearchType::TargetGroup => "target_group",
-            });
-        }
-        select.and_where(Expr::col(Alias::new("kind")).is_in(kinds));
-        if libraries_only {
-            select.and_where(
-                Expr::col(Alias::new("record_id"))
-                    .in_subquery(
-                        Query::select()
-                            .column(Alias::new("organization_id"))
-                            .from(Alias::new("library"))
-                            .to_owned(),
-                    )
-                    .or(Expr::col(Alias::new("kind")).ne("organization")),
-            );
-        }
-    }
-    let rows = db.query_all(&select).await.map_err(ApiError::from)?;
-    let mut ids = Vec::with_capacity(rows.len());
-    let mut scores = Vec::with_capacity(rows.len());
-    for row in rows {
-        ids.push(
-            row.try_get::<i64>("", "record_id")
-                .map_err(ApiError::from)?,
-        );
-        scores.push(row.try_get::<i32>("", "score").map_err(ApiError::from)?);
-    }
+    let ranked = if let [token] = tokens[..] {
+        rank_token(db, token, classes.as_deref(), first as usize, &limits, &[]).await?
+    } else {
+        rank_text(
+            db,
+            &folded,
+            &tokens,
+            classes.as_deref(),
+            first as usize,
+            &limits,
+        )
+        .await?
+    };
+    let ids: Vec<i64> = ranked.iter().map(|&(id, _)| id).collect();
     let records = Record::load_many(ctx, &ids).await?;
-    Ok(scores
+    Ok(ranked
         .into_iter()
         .zip(records)
-        .filter_map(|(score, record)| record.map(|record| SearchHit { score, record }))
+        .filter_map(|((_, score), record)| record.map(|record| SearchHit { score, record }))
         .collect())
 }
 
-/// `' ' || text`: a word of the text starts wherever `' ' || token` occurs in it.
-fn padded_text() -> SimpleExpr {
-    Expr::cust("(' ' || text)")
+/// The `search_word` classes of the types asked for: a record's kind, or `library` for an
+/// organization with library details. `LIBRARY` alone asks for libraries only; with
+/// `ORGANIZATION`, for organizations of every kind.
+fn classes(types: &[SearchType]) -> Vec<&'static str> {
+    let mut classes = BTreeSet::new();
+    for t in types {
+        classes.extend(match t {
+            SearchType::Organization => &["organization", "library"][..],
+            SearchType::Library => &["library"],
+            SearchType::Place => &["place"],
+            SearchType::Programme => &["programme"],
+            SearchType::Project => &["project"],
+            SearchType::Event => &["event"],
+            SearchType::Outcome => &["outcome"],
+            SearchType::Person => &["person"],
+            SearchType::Topic => &["topic"],
+            SearchType::TargetGroup => &["target_group"],
+        });
+    }
+    classes.into_iter().collect()
+}
+
+/// The best `n` records for one token, best first: `(record id, score)`.
+///
+/// Each word form of the token (a word it starts, and a class of record) keeps its records in
+/// score order in the `search_word` key, so its best `n` are the first `n` rows of its range,
+/// and every record of the overall best `n` is among the best `n` of the form that gives it its
+/// score. A token that is a whole word also reads the records in which a text is that word
+/// alone, best first, from their own index. Reading form by form costs at most forms × `n`
+/// rows; beyond [`SearchLimits`], one aggregate over the token's rows costs less.
+///
+/// With `also`, only records that have a word starting with each of those tokens too are ranked,
+/// and each form is read no further than its share of [`SearchLimits::form_rows`].
+async fn rank_token(
+    db: &DatabaseConnection,
+    token: &str,
+    classes: Option<&[&str]>,
+    n: usize,
+    limits: &SearchLimits,
+    also: &[&str],
+) -> Result<Vec<(i64, i32)>, ApiError> {
+    let backend = db.get_database_backend();
+    let mut forms = Sql::new(backend);
+    let (low, high) = (forms.param(token), forms.param(format!("{token}{{")));
+    forms.push(format!(
+        "SELECT word, class FROM search_pair WHERE word >= {low} AND word < {high}"
+    ));
+    forms.classes(classes);
+    forms.push(format!(" ORDER BY word, class LIMIT {}", limits.forms + 1));
+    let forms: Vec<(String, String)> = forms
+        .all(db)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("", "word")?, row.try_get("", "class")?)))
+        .collect::<Result<_, DbErr>>()?;
+    if forms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reads = Reads {
+        n,
+        also,
+        walk: (limits.form_rows / forms.len()).max(1),
+    };
+    let rows = if forms.len() <= limits.forms && forms.len() * n <= limits.form_rows {
+        form_by_form(backend, token, &forms, &reads)
+    } else {
+        aggregate(backend, token, classes, &reads, limits.form_rows)
+    }
+    .all(db)
+    .await?;
+    let mut ranked: Vec<(i64, i32)> = rows
+        .iter()
+        .map(|row| Ok((row.try_get("", "record_id")?, row.try_get("", "score")?)))
+        .collect::<Result<_, DbErr>>()?;
+    ranked.sort_unstable_by_key(|&(id, score)| (Reverse(score), id));
+    let mut seen = HashSet::with_capacity(ranked.len());
+    ranked.retain(|&(id, _)| seen.insert(id));
+    ranked.truncate(n);
+    Ok(ranked)
+}
+
+/// What [`rank_token`] reads of each form: the best `n` rows, or with `also`, the best `n` of
+/// its first `walk` rows whose records have words for all of `also`.
+struct Reads<'a> {
+    n: usize,
+    also: &'a [&'a str],
+    walk: usize,
+}
+
+impl Reads<'_> {
+    /// `SELECT record_id, -{key} AS score` from the `search_word` rows where `condition` holds,
+    /// best first by `key`, as these reads bound them.
+    fn select(&self, sql: &mut Sql, condition: &str, key: &str) -> String {
+        let n = self.n;
+        if self.also.is_empty() {
+            return format!(
+                "SELECT record_id, -{key} AS score FROM search_word \
+                 WHERE {condition} ORDER BY {key}, record_id LIMIT {n}"
+            );
+        }
+        format!(
+            "SELECT record_id, -{key} AS score FROM (SELECT record_id, {key} FROM search_word \
+             WHERE {condition} ORDER BY {key}, record_id LIMIT {walk}) w WHERE {having} \
+             ORDER BY {key}, record_id LIMIT {n}",
+            walk = self.walk,
+            having = self.having(sql),
+        )
+    }
+
+    /// The condition on `w.record_id` that every token of `also` starts one of its words.
+    fn having(&self, sql: &mut Sql) -> String {
+        let mut all = Vec::with_capacity(self.also.len());
+        for token in self.also {
+            let (low, high) = (sql.param(*token), sql.param(format!("{token}{{")));
+            all.push(format!(
+                "EXISTS (SELECT 1 FROM search_word o WHERE o.record_id = w.record_id \
+                 AND o.word >= {low} AND o.word < {high})"
+            ));
+        }
+        all.join(" AND ")
+    }
+}
+
+/// The best rows of each form, and of each whole-word form's texts that are the word alone.
+/// PostgreSQL reads them in one lateral join; SQLite, which has none, in a union of ranges
+/// (nested, since a compound select may have at most 500 members).
+fn form_by_form(backend: DbBackend, token: &str, forms: &[(String, String)], reads: &Reads) -> Sql {
+    let mut sql = Sql::new(backend);
+    if backend == DbBackend::Postgres {
+        let mut values = Vec::with_capacity(forms.len());
+        for (word, class) in forms {
+            values.push(format!(
+                "({}, {})",
+                sql.param(word.as_str()),
+                sql.param(class.as_str())
+            ));
+        }
+        let select = reads.select(&mut sql, "word = f.word AND class = f.class", "sort_key");
+        sql.push(format!(
+            "SELECT s.record_id, s.score FROM (VALUES {}) AS f (word, class) \
+             CROSS JOIN LATERAL ({select}) s",
+            values.join(", ")
+        ));
+    } else {
+        let mut groups = Vec::new();
+        for chunk in forms.chunks(400) {
+            let mut arms = Vec::with_capacity(chunk.len());
+            for (word, class) in chunk {
+                let (word, class) = (sql.param(word.as_str()), sql.param(class.as_str()));
+                let condition = format!("word = {word} AND class = {class}");
+                arms.push(format!(
+                    "SELECT * FROM ({})",
+                    reads.select(&mut sql, &condition, "sort_key")
+                ));
+            }
+            groups.push(format!("SELECT * FROM ({})", arms.join(" UNION ALL ")));
+        }
+        sql.push(groups.join(" UNION ALL "));
+    }
+    let exact = forms.iter().filter(|(word, _)| word == token);
+    for (_, class) in exact {
+        let (word, class) = (sql.param(token), sql.param(class.as_str()));
+        let condition = format!("word = {word} AND class = {class} AND exact_key IS NOT NULL");
+        let select = reads.select(&mut sql, &condition, "exact_key");
+        sql.push(format!(" UNION ALL SELECT * FROM ({select}) e"));
+    }
+    sql
+}
+
+/// The best records of the rows that the token starts, in one aggregate; with `also`, of the
+/// first `budget` of those rows only.
+fn aggregate(
+    backend: DbBackend,
+    token: &str,
+    classes: Option<&[&str]>,
+    reads: &Reads,
+    budget: usize,
+) -> Sql {
+    let mut sql = Sql::new(backend);
+    let (word, low, high) = (
+        sql.param(token),
+        sql.param(token),
+        sql.param(format!("{token}{{")),
+    );
+    let mut rows = format!(
+        "SELECT record_id, word, sort_key, exact_key FROM search_word \
+         WHERE word >= {low} AND word < {high}"
+    );
+    if let Some(classes) = classes {
+        rows.push_str(&sql.class_condition(classes));
+    }
+    let having = if reads.also.is_empty() {
+        "1 = 1".to_owned()
+    } else {
+        rows.push_str(&format!(
+            " ORDER BY word, class, sort_key, record_id LIMIT {budget}"
+        ));
+        reads.having(&mut sql)
+    };
+    sql.push(format!(
+        "SELECT record_id, MAX(CASE WHEN word = {word} AND exact_key < sort_key \
+         THEN -exact_key ELSE -sort_key END) AS score FROM ({rows}) w WHERE {having} \
+         GROUP BY record_id ORDER BY score DESC, record_id LIMIT {n}",
+        n = reads.n
+    ));
+    sql
+}
+
+/// The best `n` records for a text of several tokens, best first: `(record id, score)`.
+///
+/// A record matches when every token starts a word of one of its texts, and scores that text's
+/// weight × 100, plus 50 when the text is the whole search text, 30 when it starts with it, 20
+/// when a later word does. The token that starts words in the fewest records (counted up to
+/// [`SearchLimits::candidates`]) picks the records whose texts are scored; when even that one
+/// is commoner, the records it ranks best are scored, as many as that limit.
+async fn rank_text(
+    db: &DatabaseConnection,
+    folded: &str,
+    tokens: &[&str],
+    classes: Option<&[&str]>,
+    n: usize,
+    limits: &SearchLimits,
+) -> Result<Vec<(i64, i32)>, ApiError> {
+    let backend = db.get_database_backend();
+    let mut counts = Sql::new(backend);
+    let mut each = Vec::with_capacity(tokens.len());
+    for (i, token) in tokens.iter().enumerate() {
+        let (low, high) = (counts.param(*token), counts.param(format!("{token}{{")));
+        each.push(format!(
+            "(SELECT COUNT(*) FROM (SELECT 1 FROM search_word \
+             WHERE word >= {low} AND word < {high} LIMIT {}) c{i}) AS n{i}",
+            limits.candidates + 1
+        ));
+    }
+    counts.push(format!("SELECT {}", each.join(", ")));
+    let row = counts.one(db).await?;
+    let mut driver = (i64::MAX, "");
+    for (i, token) in tokens.iter().enumerate() {
+        let count: i64 = row.try_get("", &format!("n{i}")).map_err(ApiError::from)?;
+        // The longest of the rarest: the likeliest to be a whole word typed.
+        if (count, Reverse(token.len())) < (driver.0, Reverse(driver.1.len())) {
+            driver = (count, token);
+        }
+    }
+    let (count, driver) = driver;
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(backend);
+    let candidates = if count as usize <= limits.candidates {
+        let (low, high) = (sql.param(driver), sql.param(format!("{driver}{{")));
+        let mut within =
+            format!("SELECT record_id FROM search_word WHERE word >= {low} AND word < {high}");
+        if let Some(classes) = classes {
+            within.push_str(&sql.class_condition(classes));
+        }
+        within
+    } else {
+        let also: Vec<&str> = tokens.iter().copied().filter(|t| *t != driver).collect();
+        let best = rank_token(db, driver, classes, limits.candidates, limits, &also).await?;
+        if best.is_empty() {
+            return Ok(Vec::new());
+        }
+        best.iter()
+            .map(|&(id, _)| sql.param(id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // The folded text holds only [a-z0-9 ]: no LIKE wildcard can come from a client.
+    let (whole, start, later) = (
+        sql.param(folded),
+        sql.param(format!("{folded}%")),
+        sql.param(format!("% {folded}%")),
+    );
+    sql.push(format!(
+        "SELECT record_id, MAX(weight * 100 + CASE WHEN text = {whole} THEN 50 \
+         WHEN text LIKE {start} THEN 30 WHEN (' ' || text) LIKE {later} THEN 20 ELSE 0 END) \
+         AS score FROM search_term WHERE record_id IN ({candidates})"
+    ));
+    for token in tokens {
+        let word = sql.param(format!("% {token}%"));
+        sql.push(format!(" AND (' ' || text) LIKE {word}"));
+    }
+    sql.push(format!(
+        " GROUP BY record_id ORDER BY score DESC, record_id LIMIT {n}"
+    ));
+    let rows = sql.all(db).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("", "record_id")?, row.try_get("", "score")?)))
+        .collect::<Result<_, DbErr>>()
+        .map_err(ApiError::from)
+}
+
+/// SQL text with its bound values.
+struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend) -> Self {
+        Sql {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Binds a value and returns its placeholder, numbered (`$3`), so that values may be bound
+    /// in another order than the text names them (both drivers read `$NNN` on both stores).
+    fn param(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        format!("${}", self.values.len())
+    }
+
+    fn push(&mut self, text: impl AsRef<str>) {
+        self.text.push_str(text.as_ref());
+    }
+
+    /// ` AND class IN (…)`, when the search is restricted to some classes.
+    fn classes(&mut self, classes: Option<&[&str]>) {
+        if let Some(classes) = classes {
+            let condition = self.class_condition(classes);
+            self.push(condition);
+        }
+    }
+
+    fn class_condition(&mut self, classes: &[&str]) -> String {
+        let list: Vec<String> = classes.iter().map(|c| self.param(*c)).collect();
+        format!(" AND class IN ({})", list.join(", "))
+    }
+
+    fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+
+    async fn all(self, db: &DatabaseConnection) -> Result<Vec<QueryResult>, ApiError> {
+        Ok(db.query_all_raw(self.statement()).await?)
+    }
+
+    async fn one(self, db: &DatabaseConnection) -> Result<QueryResult, ApiError> {
+        db.query_one_raw(self.statement())
+            .await?
+            .ok_or_else(|| ApiError::from(DbErr::RecordNotFound("a count".to_owned())))
+    }
 }
 
 /// `SELECT record_id FROM search_word` whose word starts with `token` (a folded word of

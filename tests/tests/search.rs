@@ -1,0 +1,236 @@
+//! `search` against a reference that scores every text of every record, on generated scale data:
+//! whichever way the server ranks (form by form, one aggregate, a capped set of candidates), the
+//! hits and scores are the ones the definition gives.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use async_graphql::ID;
+use entities::{library, search_term};
+use libgraph::graphql::Limits;
+use libgraph::graphql::id::decode;
+use libgraph::graphql::search::SearchLimits;
+use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
+use serde_json::{Value, json};
+use support::TestDb;
+use support::app::{TestApp, spawn_app_on};
+
+const SEARCH: &str = "query($text: String!, $types: [SearchType!], $first: Int!) {
+  search(text: $text, types: $types, first: $first) { score record { ... on Node { id } } } }";
+
+/// Every search text, as loaded: `(record id, class, weight, folded text)`.
+struct Texts {
+    rows: Vec<(i64, String, i32, String)>,
+}
+
+impl Texts {
+    async fn read(db: &DatabaseConnection) -> Texts {
+        let libraries: HashSet<i64> = library::Entity::find()
+            .select_only()
+            .column(library::Column::OrganizationId)
+            .into_tuple::<i64>()
+            .all(db)
+            .await
+            .expect("libraries")
+            .into_iter()
+            .collect();
+        let rows = search_term::Entity::find()
+            .all(db)
+            .await
+            .expect("search terms")
+            .into_iter()
+            .map(|t| {
+                let kind = t.kind.as_str();
+                let class = if kind == "organization" && libraries.contains(&t.record_id) {
+                    "library"
+                } else {
+                    kind
+                };
+                (t.record_id, class.to_owned(), t.weight, t.text)
+            })
+            .collect();
+        Texts { rows }
+    }
+
+    /// The definition of `search`: a text matches when every token starts one of its words and
+    /// scores weight × 100 plus 50 (it is the search text), 30 (it starts with it), 20 (a later
+    /// word does) or 0; a record scores its best matching text; best first, then by id.
+    fn search(&self, folded: &str, classes: Option<&[&str]>, first: usize) -> Vec<(i64, i64)> {
+        let tokens: Vec<String> = folded.split(' ').map(|t| format!(" {t}")).collect();
+        let mut best: BTreeMap<i64, i64> = BTreeMap::new();
+        for (id, class, weight, text) in &self.rows {
+            if classes.is_some_and(|c| !c.contains(&class.as_str())) {
+                continue;
+            }
+            let padded = format!(" {text}");
+            if !tokens.iter().all(|t| padded.contains(t.as_str())) {
+                continue;
+            }
+            let position = if text == folded {
+                50
+            } else if text.starts_with(folded) {
+                30
+            } else if padded.contains(&format!(" {folded}")) {
+                20
+            } else {
+                0
+            };
+            let score = i64::from(*weight) * 100 + position;
+            let entry = best.entry(*id).or_insert(score);
+            *entry = (*entry).max(score);
+        }
+        let mut ranked: Vec<(i64, i64)> = best.into_iter().collect();
+        ranked.sort_by_key(|&(id, score)| (std::cmp::Reverse(score), id));
+        ranked.truncate(first);
+        ranked
+    }
+
+    /// Texts to search for: prefixes of every length of some words, whole words, and pairs of
+    /// tokens from one text and from two texts of different records.
+    fn samples(&self) -> Vec<String> {
+        let mut words = BTreeSet::new();
+        for (_, _, _, text) in &self.rows {
+            words.extend(text.split(' ').map(str::to_owned));
+        }
+        let words: Vec<String> = words.into_iter().collect();
+        let mut samples = BTreeSet::new();
+        for word in &words {
+            samples.insert(word[..1].to_owned());
+            samples.insert(word[..word.len().min(2)].to_owned());
+        }
+        for word in words.iter().step_by(23) {
+            for end in 3..=word.len() {
+                samples.insert(word[..end].to_owned());
+            }
+        }
+        for (i, (_, _, _, text)) in self.rows.iter().enumerate().step_by(97) {
+            let parts: Vec<&str> = text.split(' ').collect();
+            if let [a, b, ..] = parts[..] {
+                samples.insert(format!("{a} {b}"));
+                samples.insert(format!("{b} {}", &a[..a.len().min(3)]));
+            }
+            let other = &self.rows[(i * 7 + 13) % self.rows.len()].3;
+            let first_word = other.split(' ').next().unwrap_or_default();
+            samples.insert(format!("{} {first_word}", parts[0]));
+        }
+        samples.into_iter().collect()
+    }
+}
+
+async fn generated() -> TestDb {
+    let test_db = TestDb::migrated().await;
+    let documents =
+        seeds::generate::with_curated(seeds::generate::generate(seeds::generate::Size::S, 1))
+            .expect("generated documents");
+    seeds::load(&test_db.db, &documents)
+        .await
+        .expect("generated data loads");
+    test_db
+}
+
+/// `(record id, score)` of every hit.
+async fn ask(app: &TestApp, text: &str, types: &Value, first: usize) -> Vec<(i64, i64)> {
+    let data = app
+        .query(
+            SEARCH,
+            json!({ "text": text, "types": types, "first": first }),
+        )
+        .await;
+    data["search"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no hits for {text:?}: {data}"))
+        .iter()
+        .map(|hit| {
+            let id = ID(hit["record"]["id"].as_str().expect("an id").to_owned());
+            let (_, record_id) = decode("id", &id).expect("a record id");
+            (record_id, hit["score"].as_i64().expect("a score"))
+        })
+        .collect()
+}
+
+/// The types asked for, with the classes they select.
+fn type_sets() -> Vec<(Value, Option<Vec<&'static str>>)> {
+    vec![
+        (Value::Null, None),
+        (json!(["LIBRARY"]), Some(vec!["library"])),
+        (
+            json!(["ORGANIZATION", "EVENT"]),
+            Some(vec!["organization", "library", "event"]),
+        ),
+        (json!(["PROJECT", "PLACE"]), Some(vec!["project", "place"])),
+    ]
+}
+
+#[tokio::test]
+async fn search_ranks_as_scoring_every_text_would_whichever_way_it_reads() {
+    let test_db = generated().await;
+    let texts = Texts::read(&test_db.db).await;
+    let samples = texts.samples();
+    assert!(samples.len() > 300, "{} samples", samples.len());
+    let tight = Limits {
+        // A handful of forms at most, so that common prefixes rank from the aggregate.
+        search: SearchLimits {
+            forms: 4,
+            form_rows: 60,
+            candidates: 1_000_000,
+        },
+        ..Limits::default()
+    };
+    let roomy = spawn_app_on(test_db.reconnect().await, Limits::default()).await;
+    let tight = spawn_app_on(test_db.reconnect().await, tight).await;
+    let (mut compared, mut hits) = (0, 0);
+    for (i, text) in samples.iter().enumerate() {
+        let (types, classes) = &type_sets()[i % 4];
+        let first = [1, 20, 100][i % 3];
+        let expected = texts.search(text, classes.as_deref(), first);
+        for app in [&roomy, &tight] {
+            let found = ask(app, text, types, first).await;
+            assert_eq!(
+                found, expected,
+                "{text:?} with types {types}, first {first}"
+            );
+        }
+        compared += 1;
+        hits += expected.len();
+    }
+    assert!(hits > 4 * compared, "{hits} hits over {compared} searches");
+}
+
+#[tokio::test]
+async fn a_common_text_scores_the_candidates_its_rarest_token_ranks_best() {
+    let test_db = generated().await;
+    let texts = Texts::read(&test_db.db).await;
+    // Both tokens start words in far more records than 10.
+    let text = "public library";
+    let everything = texts.search(text, None, usize::MAX);
+    assert!(everything.len() > 40, "{} matches", everything.len());
+    let scores: BTreeMap<i64, i64> = everything.iter().copied().collect();
+
+    // Candidates read form by form, then from one aggregate over the driving token's rows.
+    for forms in [1024, 1] {
+        let limits = Limits {
+            search: SearchLimits {
+                forms,
+                candidates: 10,
+                ..SearchLimits::default()
+            },
+            ..Limits::default()
+        };
+        let app = spawn_app_on(test_db.reconnect().await, limits).await;
+
+        let found = ask(&app, text, &Value::Null, 100).await;
+
+        assert!(
+            !found.is_empty() && found.len() <= 10,
+            "{forms} forms: {found:?}"
+        );
+        for (id, score) in &found {
+            assert_eq!(scores.get(id), Some(score), "record {id} scores as defined");
+        }
+        assert!(
+            found
+                .windows(2)
+                .all(|w| (-w[0].1, w[0].0) < (-w[1].1, w[1].0)),
+            "best first, then by id: {found:?}"
+        );
+    }
+}
