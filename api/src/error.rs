@@ -11,12 +11,15 @@ use sea_orm::{DbErr, RuntimeErr};
 /// Deliberately not `Display`: async-graphql converts any `Display` type into an error without
 /// extensions, and a resolver's `?` would silently pick that conversion and drop the code. The
 /// only way out of this type is the `From` below, which sets `extensions.code`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum ApiError {
     /// `NOT_FOUND`: the ID or slug names nothing.
     NotFound { what: String },
     /// `BAD_USER_INPUT`: an argument is malformed or out of range.
     Invalid { field: String, reason: String },
+    /// `TOO_BROAD`: a well-formed argument asks for more than one request may compute; a narrower
+    /// one will be answered.
+    TooBroad { field: String, reason: String },
     /// `DATABASE_UNAVAILABLE`: the database cannot be reached right now; retrying later may work.
     Unavailable,
     /// `INTERNAL_SERVER_ERROR`: a bug or an unexpected database error (details are in the log).
@@ -40,6 +43,7 @@ impl ApiError {
         match self {
             ApiError::NotFound { what } => format!("{what} not found"),
             ApiError::Invalid { field, reason } => format!("invalid `{field}`: {reason}"),
+            ApiError::TooBroad { field, reason } => format!("`{field}` is too broad: {reason}"),
             ApiError::Unavailable => "the database is unavailable; try again shortly".into(),
             ApiError::Internal => "internal error".into(),
         }
@@ -55,6 +59,7 @@ impl ApiError {
         match self {
             ApiError::NotFound { .. } => "NOT_FOUND",
             ApiError::Invalid { .. } => "BAD_USER_INPUT",
+            ApiError::TooBroad { .. } => "TOO_BROAD",
             ApiError::Unavailable => "DATABASE_UNAVAILABLE",
             ApiError::Internal => "INTERNAL_SERVER_ERROR",
         }
@@ -96,7 +101,9 @@ impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         let code = error.code();
         let field = match &error {
-            ApiError::Invalid { field, .. } => Some(field.clone()),
+            ApiError::Invalid { field, .. } | ApiError::TooBroad { field, .. } => {
+                Some(field.clone())
+            }
             _ => None,
         };
         async_graphql::Error::new(error.message()).extend_with(|_, e| {

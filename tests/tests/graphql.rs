@@ -2718,3 +2718,45 @@ async fn active_in_uses_the_activity_years_when_a_participation_has_none() {
         "Chmielnik's project is from 2021: {slugs:?}"
     );
 }
+
+#[tokio::test]
+async fn collaboration_computed_from_too_many_memberships_is_refused_as_too_broad() {
+    let app = support::app::spawn_app_with(libgraph::graphql::Limits {
+        max_memberships: 20,
+        ..libgraph::graphql::Limits::default()
+    })
+    .await;
+    let collaborators = "query { organizations(first: 100) { nodes {
+        collaborators(filter: {period: {from: 1900}}) { totalCount } } } }";
+
+    let (whole, body) = app.error_code(NETWORK, json!({})).await;
+    let moldova = app
+        .post(NETWORK, json!({ "filter": { "countries": ["MD"] } }))
+        .await;
+    let (every, every_body) = app.error_code(collaborators, json!({})).await;
+    let stored = app
+        .post(
+            "query { organizations(first: 100) { nodes { collaborators { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(whole, "TOO_BROAD", "{body:#}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "filter");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("more than 20 activity memberships"),
+        "{message}"
+    );
+    assert_eq!(body["data"], Value::Null);
+    assert!(moldova.get("errors").is_none(), "{moldova:#}");
+    assert!(
+        !moldova["data"]["collaborationNetwork"]["nodes"]
+            .as_array()
+            .unwrap_or(&Vec::new())
+            .is_empty()
+    );
+    assert_eq!(every, "TOO_BROAD", "{every_body:#}");
+    // Stored ties read no memberships: the same page without a filter is answered.
+    assert!(stored.get("errors").is_none(), "{stored:#}");
+}

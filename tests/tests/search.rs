@@ -172,6 +172,7 @@ async fn search_ranks_as_scoring_every_text_would_whichever_way_it_reads() {
             forms: 4,
             form_rows: 60,
             candidates: 1_000_000,
+            ..SearchLimits::default()
         },
         ..Limits::default()
     };

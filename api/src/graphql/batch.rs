@@ -110,6 +110,7 @@ pub struct Batched {
     schema: LibgraphSchema,
     db: DatabaseConnection,
     max_cost: usize,
+    max_memberships: usize,
 }
 
 impl Batched {
@@ -118,6 +119,7 @@ impl Batched {
             schema,
             db,
             max_cost: limits.max_complexity,
+            max_memberships: limits.max_memberships,
         }
     }
 }
@@ -139,7 +141,7 @@ impl Executor for Batched {
             move |task: Task| queue.push(task)
         };
         // Loaders are per request: their caches must not outlive it or leak across clients.
-        let request = request.data(loaders(self.db.clone(), spawner));
+        let request = request.data(loaders(self.db.clone(), self.max_memberships, spawner));
         let mut response = run_with_queue(queue, self.schema.execute(request)).await;
         codes::complete(&mut response);
         response

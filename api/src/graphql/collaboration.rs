@@ -91,10 +91,20 @@ fn memberships_select() -> SelectStatement {
 async fn fetch_rows(
     db: &DatabaseConnection,
     select: &SelectStatement,
+    max: usize,
 ) -> Result<Vec<Row>, ApiError> {
     let mut rows = Vec::new();
     let mut stream = std::pin::pin!(db.stream(select).await?);
     while let Some(r) = stream.next().await {
+        if rows.len() == max {
+            return Err(ApiError::TooBroad {
+                field: "filter".into(),
+                reason: format!(
+                    "it keeps more than {max} activity memberships to compute from; narrow it \
+                     (countries, kinds, programmes, topics, period)"
+                ),
+            });
+        }
         let r = r?;
         let Some(membership) = seeds::ties::membership(&r)? else {
             continue;
@@ -182,7 +192,7 @@ impl Loader<CollaboratorsKey> for Sql {
                     .to_owned(),
             ),
         );
-        let rows = fetch_rows(self.db(), &select).await?;
+        let rows = fetch_rows(self.db(), &select, self.max_memberships()).await?;
         let mut found = HashMap::with_capacity(keys.len());
         for key in keys {
             found.insert(
@@ -814,7 +824,12 @@ pub async fn network(
     if let Some(network) = version.and_then(|v| cache.get(&key, v)) {
         return Ok(Network(network));
     }
-    let network = Arc::new(compute_network(db, &filter, limit as usize).await?);
+    let max_memberships = ctx
+        .data_opt::<super::Limits>()
+        .copied()
+        .unwrap_or_default()
+        .max_memberships;
+    let network = Arc::new(compute_network(db, &filter, limit as usize, max_memberships).await?);
     if let Some(version) = version {
         cache.put(key, version, network.clone());
     }
@@ -826,10 +841,11 @@ async fn compute_network(
     db: &DatabaseConnection,
     filter: &NetworkFilter,
     limit: usize,
+    max_memberships: usize,
 ) -> Result<ComputedNetwork, ApiError> {
     let mut select = memberships_select();
     select.cond_where(network_condition(db, filter).await?);
-    let memberships: Vec<Membership> = fetch_rows(db, &select)
+    let memberships: Vec<Membership> = fetch_rows(db, &select, max_memberships)
         .await?
         .into_iter()
         .map(|r| r.membership)

@@ -24,6 +24,8 @@ use crate::error::ApiError;
 /// The SQL side of every loader.
 pub struct Sql {
     db: DatabaseConnection,
+    /// [`super::Limits::max_memberships`].
+    max_memberships: usize,
 }
 
 /// The loaders of one request.
@@ -33,6 +35,10 @@ impl Sql {
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
     }
+
+    pub fn max_memberships(&self) -> usize {
+        self.max_memberships
+    }
 }
 
 /// Builds the loaders for one request.
@@ -41,15 +47,21 @@ impl Sql {
 /// statements of a query grow with its page sizes): every key list goes to the database as one
 /// parameter ([`id_in`]), and the query cost limit bounds how many keys one request can make.
 /// `spawner` runs the fetches: [`super::batch`] runs them in the request's own task.
-pub fn loaders<S>(db: DatabaseConnection, spawner: S) -> Loaders
+pub fn loaders<S>(db: DatabaseConnection, max_memberships: usize, spawner: S) -> Loaders
 where
     S: Fn(std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>) + Send + Sync + 'static,
 {
     // No delay: the fetches are only polled once the query has registered every key it can
     // (see `batch`), so waiting longer would only add latency to every level.
-    DataLoader::new(Sql { db }, spawner)
-        .max_batch_size(usize::MAX)
-        .delay(std::time::Duration::ZERO)
+    DataLoader::new(
+        Sql {
+            db,
+            max_memberships,
+        },
+        spawner,
+    )
+    .max_batch_size(usize::MAX)
+    .delay(std::time::Duration::ZERO)
 }
 
 /// `column` is one of `ids`, with the ids as one bind parameter however many there are: a
@@ -95,16 +107,7 @@ impl From<sea_orm::DbErr> for LoadError {
 
 impl From<LoadError> for async_graphql::Error {
     fn from(error: LoadError) -> Self {
-        let copy = match error.0.as_ref() {
-            ApiError::NotFound { what } => ApiError::NotFound { what: what.clone() },
-            ApiError::Invalid { field, reason } => ApiError::Invalid {
-                field: field.clone(),
-                reason: reason.clone(),
-            },
-            ApiError::Unavailable => ApiError::Unavailable,
-            ApiError::Internal => ApiError::Internal,
-        };
-        copy.into()
+        error.0.as_ref().clone().into()
     }
 }
 

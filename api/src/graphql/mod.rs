@@ -40,6 +40,10 @@ pub struct Limits {
     pub max_complexity: usize,
     /// How much one `search` may read.
     pub search: search::SearchLimits,
+    /// Most activity memberships one collaboration computation may read (a network, or the
+    /// filtered collaborators of one batch of organizations); a filter that keeps more is
+    /// refused with `TOO_BROAD` instead of holding the server for seconds.
+    pub max_memberships: usize,
 }
 
 impl Default for Limits {
@@ -48,6 +52,7 @@ impl Default for Limits {
             max_depth: 24,
             max_complexity: 250_000,
             search: search::SearchLimits::default(),
+            max_memberships: 250_000,
         }
     }
 }
@@ -57,7 +62,7 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
         .data(db)
         .data(collaboration::NetworkCache::default())
-        .data(limits.search)
+        .data(limits)
         .limit_depth(limits.max_depth)
         .finish()
 }

@@ -70,8 +70,11 @@ pub struct SearchLimits {
     /// Most rows that ranking form by form may read (forms × records wanted).
     pub form_rows: usize,
     /// Most records scored for a text of several tokens. When every token starts a word in more
-    /// records than this, the records that the rarest token ranks best are the ones scored.
+    /// records than this, the records that the rarest token ranks best, among those with words
+    /// for the other tokens too, are the ones scored.
     pub candidates: usize,
+    /// Most word rows read to find those candidates.
+    pub walk_rows: usize,
 }
 
 impl Default for SearchLimits {
@@ -79,7 +82,8 @@ impl Default for SearchLimits {
         SearchLimits {
             forms: 1024,
             form_rows: 100_000,
-            candidates: 2_000,
+            candidates: 1_000,
+            walk_rows: 20_000,
         }
     }
 }
@@ -112,7 +116,10 @@ pub async fn search(
         return Err(ApiError::invalid("text", "must contain letters or digits").into());
     }
     let db = ctx.data::<DatabaseConnection>()?;
-    let limits = ctx.data_opt::<SearchLimits>().copied().unwrap_or_default();
+    let limits = ctx
+        .data_opt::<super::Limits>()
+        .map(|l| l.search)
+        .unwrap_or_default();
     let classes = types.as_deref().map(classes);
     let tokens: Vec<&str> = folded.split(' ').collect();
     let ranked = if let [token] = tokens[..] {
@@ -169,7 +176,7 @@ fn classes(types: &[SearchType]) -> Vec<&'static str> {
 /// rows; beyond [`SearchLimits`], one aggregate over the token's rows costs less.
 ///
 /// With `also`, only records that have a word starting with each of those tokens too are ranked,
-/// and each form is read no further than its share of [`SearchLimits::form_rows`].
+/// and each form is read no further than its share of [`SearchLimits::walk_rows`].
 async fn rank_token(
     db: &DatabaseConnection,
     token: &str,
@@ -198,12 +205,12 @@ async fn rank_token(
     let reads = Reads {
         n,
         also,
-        walk: (limits.form_rows / forms.len()).max(1),
+        walk: (limits.walk_rows / forms.len()).max(1),
     };
     let rows = if forms.len() <= limits.forms && forms.len() * n <= limits.form_rows {
         form_by_form(backend, token, &forms, &reads)
     } else {
-        aggregate(backend, token, classes, &reads, limits.form_rows)
+        aggregate(backend, token, classes, &reads, limits.walk_rows)
     }
     .all(db)
     .await?;

@@ -381,7 +381,9 @@ macro_rules! organization_object {
             }
             /// Organizations it shares projects, events or programmes with (through
             /// participations), strongest ties first. `filter` narrows the shared items and the
-            /// collaborators; forward paging only (`first`, `after`).
+            /// collaborators; forward paging only (`first`, `after`). With a filter, the shared
+            /// items' memberships are read, at most 250,000 for the organizations of one page
+            /// (`TOO_BROAD` beyond).
             pub async fn collaborators(
                 &self,
                 ctx: &Context<'_>,
