@@ -11,9 +11,9 @@
 //! - Relations: [`participation`], [`funding`], [`organization_relation`], [`position`],
 //!   [`classification`], [`audience`].
 //! - Provenance: [`source`] (a document) and [`citation`] (record ↔ source, with a quote).
-//! - Derived indexes, written only by the loader: [`search_term`], [`search_word`] and [`search_pair`] (search),
-//!   [`collaboration`] (every organization's ties, computed ahead); [`graph_version`], raised by
-//!   every load, for answers the API keeps.
+//! - Derived indexes, written only by the loader: [`search_term`], [`search_word`] and
+//!   [`search_pair`] (search), [`collaboration`] (every organization's ties, computed ahead);
+//!   [`graph_version`], raised by every load, for answers the API keeps.
 //! - [`kinds`]: the closed vocabularies (organization kinds, roles…) stored as text.
 //! - [`date`]: partial dates (EDTF subset) that keep the precision a document gives.
 //!

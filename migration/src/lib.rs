@@ -1,7 +1,7 @@
 //! Schema migrations: schema only, never data (the seeds are loaded by the `seeds` crate); a
 //! migration that adds a derived index table fills it from the rows it is derived from, when SQL
-//! can derive it exactly (`search_word`, `search_pair`; the collaboration ties are computed in Rust, see
-//! `m20261202_000001_collaboration`).
+//! can derive it exactly (`search_word`, `search_pair`; the collaboration ties are computed in
+//! Rust, see `m20261202_000001_collaboration`).
 //!
 //! Migrations are forward-only and written with sea-query's builder, so SQLite and PostgreSQL get
 //! the same tables, keys and indexes from one definition; where the two need different SQL (a

