@@ -88,7 +88,7 @@ impl Default for SearchLimits {
             forms: 1024,
             form_rows: 100_000,
             candidates: 1_000,
-            walk_rows: 20_000,
+            walk_rows: 5_000,
         }
     }
 }
