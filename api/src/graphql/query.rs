@@ -929,7 +929,7 @@ impl QueryRoot {
     /// The collaboration network of a part of the graph, computed from participations:
     /// organizations with their degree and betweenness, and weighted ties with the shared
     /// activities as evidence. `limit` (1–1000, default 200) keeps the organizations with the
-    /// strongest ties. A filter that keeps more than 250,000 activity memberships (a whole large
+    /// strongest ties. A filter that keeps more than 150,000 activity memberships (a whole large
     /// graph) is refused with `TOO_BROAD`: narrow it by country, kind, programme, topic or period.
     async fn collaboration_network(
         &self,

@@ -382,7 +382,7 @@ macro_rules! organization_object {
             /// Organizations it shares projects, events or programmes with (through
             /// participations), strongest ties first. `filter` narrows the shared items and the
             /// collaborators; forward paging only (`first`, `after`). With a filter, the shared
-            /// items' memberships are read, at most 250,000 for the organizations of one page
+            /// items' memberships are read, at most 150,000 for the organizations of one page
             /// (`TOO_BROAD` beyond).
             pub async fn collaborators(
                 &self,
