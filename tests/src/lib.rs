@@ -122,6 +122,19 @@ impl TestDb {
             .expect("curated seeds load");
         test
     }
+
+    /// A migrated database holding generated size-S data (about 1,000 organizations) and the
+    /// curated seeds.
+    pub async fn generated() -> TestDb {
+        let test = TestDb::migrated().await;
+        let documents =
+            seeds::generate::with_curated(seeds::generate::generate(seeds::generate::Size::S, 1))
+                .expect("generated documents");
+        seeds::load(&test.db, &documents)
+            .await
+            .expect("generated data loads");
+        test
+    }
 }
 
 /// The stored copies of the five source documents, beside the project.

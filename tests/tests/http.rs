@@ -294,13 +294,7 @@ const HEAVY: &str = "query($n: Int!) {
 
 #[tokio::test]
 async fn statements_stay_at_one_per_level_on_scale_data_when_pages_double() {
-    let test_db = support::TestDb::migrated().await;
-    let documents =
-        seeds::generate::with_curated(seeds::generate::generate(seeds::generate::Size::S, 1))
-            .expect("generated documents");
-    seeds::load(&test_db.db, &documents)
-        .await
-        .expect("generated data loads");
+    let test_db = support::TestDb::generated().await;
     let limits = Limits {
         max_complexity: 100_000_000,
         ..Limits::default()

@@ -116,17 +116,6 @@ impl Texts {
     }
 }
 
-async fn generated() -> TestDb {
-    let test_db = TestDb::migrated().await;
-    let documents =
-        seeds::generate::with_curated(seeds::generate::generate(seeds::generate::Size::S, 1))
-            .expect("generated documents");
-    seeds::load(&test_db.db, &documents)
-        .await
-        .expect("generated data loads");
-    test_db
-}
-
 /// `(record id, score)` of every hit.
 async fn ask(app: &TestApp, text: &str, types: &Value, first: usize) -> Vec<(i64, i64)> {
     let data = app
@@ -162,7 +151,7 @@ fn type_sets() -> Vec<(Value, Option<Vec<&'static str>>)> {
 
 #[tokio::test]
 async fn search_ranks_as_scoring_every_text_would_whichever_way_it_reads() {
-    let test_db = generated().await;
+    let test_db = TestDb::generated().await;
     let texts = Texts::read(&test_db.db).await;
     let samples = texts.samples();
     assert!(samples.len() > 300, "{} samples", samples.len());
@@ -198,7 +187,7 @@ async fn search_ranks_as_scoring_every_text_would_whichever_way_it_reads() {
 
 #[tokio::test]
 async fn a_common_text_scores_the_candidates_its_rarest_token_ranks_best() {
-    let test_db = generated().await;
+    let test_db = TestDb::generated().await;
     let texts = Texts::read(&test_db.db).await;
     // Both tokens start words in far more records than 10.
     let text = "public library";
