@@ -829,3 +829,50 @@ async fn document_004_mediateki_study_visit() {
     );
     assert!(training.date_note.is_some());
 }
+
+/// Every `search_word` and `search_pair` row, in key order.
+async fn search_index(
+    db: &DatabaseConnection,
+) -> (Vec<search_word::Model>, Vec<search_pair::Model>) {
+    let mut words = search_word::Entity::find().all(db).await.expect("words");
+    words.sort_by(|a, b| {
+        (&a.word, &a.class, a.sort_key, a.record_id).cmp(&(
+            &b.word,
+            &b.class,
+            b.sort_key,
+            b.record_id,
+        ))
+    });
+    let mut pairs = search_pair::Entity::find().all(db).await.expect("pairs");
+    pairs.sort_by(|a, b| (&a.word, &a.class).cmp(&(&b.word, &b.class)));
+    (words, pairs)
+}
+
+#[tokio::test]
+async fn the_search_rank_migration_derives_what_the_loader_writes() {
+    let test = TestDb::generated().await;
+    let loaded = search_index(&test.db).await;
+    assert!(loaded.0.len() > 10_000, "{} words", loaded.0.len());
+    assert!(loaded.0.iter().any(|w| w.class == "library"));
+    assert!(loaded.0.iter().any(|w| w.exact_key.is_some()));
+    // As if the migration had never run: it rebuilds both tables from the search texts.
+    test.db
+        .execute_raw(Statement::from_string(
+            test.db.get_database_backend(),
+            "DELETE FROM seaql_migrations WHERE version = 'm20261202_000003_search_rank'",
+        ))
+        .await
+        .expect("forget the migration");
+    test.db
+        .execute_raw(Statement::from_string(
+            test.db.get_database_backend(),
+            "DELETE FROM search_pair",
+        ))
+        .await
+        .expect("empty search_pair");
+
+    let applied = libgraph::store::migrate(&test.db).await.expect("migrate");
+
+    assert_eq!(applied, 1);
+    assert_eq!(search_index(&test.db).await, loaded);
+}
