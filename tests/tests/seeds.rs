@@ -863,11 +863,8 @@ async fn the_search_rank_migration_derives_what_the_loader_writes() {
         ))
         .await
         .expect("forget the migration");
-    test.db
-        .execute_raw(Statement::from_string(
-            test.db.get_database_backend(),
-            "DELETE FROM search_pair",
-        ))
+    search_pair::Entity::delete_many()
+        .exec(&test.db)
         .await
         .expect("empty search_pair");
 

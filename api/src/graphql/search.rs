@@ -341,16 +341,16 @@ fn aggregate(
         rows.push_str(&sql.class_condition(classes));
     }
     let having = if reads.also.is_empty() {
-        "1 = 1".to_owned()
+        String::new()
     } else {
         rows.push_str(&format!(
             " ORDER BY word, class, sort_key, record_id LIMIT {budget}"
         ));
-        reads.having(&mut sql)
+        format!(" WHERE {}", reads.having(&mut sql))
     };
     sql.push(format!(
         "SELECT record_id, MAX(CASE WHEN word = {word} AND exact_key < sort_key \
-         THEN -exact_key ELSE -sort_key END) AS score FROM ({rows}) w WHERE {having} \
+         THEN -exact_key ELSE -sort_key END) AS score FROM ({rows}) w{having} \
          GROUP BY record_id ORDER BY score DESC, record_id LIMIT {n}",
         n = reads.n
     ));
