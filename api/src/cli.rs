@@ -144,6 +144,17 @@ pub struct ServeArgs {
     #[arg(long, env = "LIBGRAPH_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
 
+    /// The most query cost executing at once (the sum of the running queries' complexities);
+    /// larger queries wait for room, small ones (cost up to 2,000) never do. Bounds memory under
+    /// load: at least the highest complexity accepted keeps the largest query able to run.
+    #[arg(long, env = "LIBGRAPH_MAX_COST_IN_FLIGHT", default_value_t = 500_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_cost_in_flight: u64,
+
+    /// Seconds a query may wait for room to execute before it is refused with `OVERLOADED`
+    /// (HTTP 503).
+    #[arg(long, env = "LIBGRAPH_ADMISSION_WAIT", default_value_t = 10)]
+    pub admission_wait: u64,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "LIBGRAPH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
@@ -185,6 +196,10 @@ impl Default for ServeArgs {
             migrate: false,
             max_depth: crate::graphql::Limits::default().max_depth,
             max_complexity: crate::graphql::Limits::default().max_complexity,
+            max_cost_in_flight: crate::graphql::Limits::default()
+                .admission
+                .max_cost_in_flight as u64,
+            admission_wait: crate::graphql::Limits::default().admission.wait.as_secs(),
             max_body_bytes: 1 << 20,
             shutdown_timeout: 30,
             cors_origins: Vec::new(),

@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::Parser;
 use libgraph::cli::{Cli, Command, GenerateArgs, LogFormat, SeedArgs, ServeArgs};
 use libgraph::graphql::Limits;
+use libgraph::graphql::admission::AdmissionLimits;
 use libgraph::startup::{Application, ServerConfig};
 use libgraph::{db, store};
 use sea_orm::DatabaseConnection;
@@ -99,6 +100,11 @@ async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyh
         limits: Limits {
             max_depth: args.max_depth,
             max_complexity: args.max_complexity,
+            admission: AdmissionLimits {
+                max_cost_in_flight: usize::try_from(args.max_cost_in_flight).unwrap_or(usize::MAX),
+                wait: std::time::Duration::from_secs(args.admission_wait),
+                ..AdmissionLimits::default()
+            },
             ..Limits::default()
         },
         max_body_bytes: args.max_body_bytes,

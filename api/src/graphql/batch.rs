@@ -24,6 +24,7 @@ use async_graphql::futures_util::task::AtomicWaker;
 use async_graphql::{Executor, Request, Response};
 use sea_orm::DatabaseConnection;
 
+use super::admission::Admission;
 use super::loader::loaders;
 use super::{LibgraphSchema, Limits, codes, cost};
 
@@ -103,7 +104,8 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
 }
 
 /// The schema with per-request loaders whose fetches run in the request's task; it also refuses
-/// documents that do not parse or cost too much ([`cost::check`]) and gives every error a code
+/// documents that do not parse or cost too much ([`cost::check`]), lets a document execute only
+/// when its cost fits what is already running ([`Admission`]), and gives every error a code
 /// ([`codes::complete`]).
 #[derive(Clone)]
 pub struct Batched {
@@ -111,6 +113,7 @@ pub struct Batched {
     db: DatabaseConnection,
     max_cost: usize,
     max_memberships: usize,
+    admission: Admission,
 }
 
 impl Batched {
@@ -120,6 +123,7 @@ impl Batched {
             db,
             max_cost: limits.max_complexity,
             max_memberships: limits.max_memberships,
+            admission: Admission::new(limits.admission),
         }
     }
 }
@@ -132,9 +136,16 @@ impl Executor for Batched {
             Ok(document) => cost::check(document, &variables, self.max_cost),
             Err(error) => Err(codes::with_code(error, "GRAPHQL_PARSE_FAILED")),
         };
-        if let Err(error) = checked {
-            return Response::from_errors(vec![error]);
-        }
+        let cost = match checked {
+            Ok(cost) => cost,
+            Err(error) => return Response::from_errors(vec![error]),
+        };
+        // Held while the document executes: its field futures, the memory that grows with its cost,
+        // are gone when it returns.
+        let _admitted = match self.admission.admit(cost).await {
+            Ok(admitted) => admitted,
+            Err(error) => return Response::from_errors(vec![error]),
+        };
         let queue = Arc::new(Queue::default());
         let spawner = {
             let queue = queue.clone();

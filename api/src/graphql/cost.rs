@@ -15,7 +15,8 @@ use async_graphql::{Name, Pos, ServerError, Value, Variables};
 
 use super::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
-/// Refuses a document whose cost exceeds `max_cost`, with the code `QUERY_TOO_COMPLEX`.
+/// The cost of a document, or its refusal with the code `QUERY_TOO_COMPLEX` when that exceeds
+/// `max_cost`.
 ///
 /// [`super::batch::Batched`] calls it on the parsed document before executing; it is not a
 /// schema extension, because any extension puts every resolved field through async-graphql's
@@ -24,10 +25,10 @@ pub fn check(
     document: &ExecutableDocument,
     variables: &Variables,
     max_cost: usize,
-) -> Result<(), ServerError> {
+) -> Result<usize, ServerError> {
     let cost = document_cost(document, variables);
     if cost <= max_cost {
-        return Ok(());
+        return Ok(cost);
     }
     let mut error = ServerError::new(
         format!(

@@ -5,6 +5,7 @@
 //! - [`object`]: one module per group of object types, wrapping sea-orm models.
 //! - [`loader`]: per-request DataLoaders; every relation goes through them.
 //! - [`batch`]: the executor that runs a request's loader fetches in its own task.
+//! - [`cost`], [`admission`]: what a query may cost, and how much cost may execute at once.
 //! - [`page`], [`connection`]: keyset pagination and Relay connections.
 //! - [`id`]: opaque global IDs.
 //! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
@@ -12,6 +13,7 @@
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
 #![allow(clippy::too_many_arguments)]
 
+pub mod admission;
 pub mod batch;
 pub mod codes;
 pub mod collaboration;
@@ -45,6 +47,8 @@ pub struct Limits {
     /// refused with `TOO_BROAD` instead of holding the server for seconds (reading and weighing
     /// one takes 4–7 µs on the 2-core benchmark machine, so the bound is about a second).
     pub max_memberships: usize,
+    /// How much query cost may execute at once, and how long a request waits to start.
+    pub admission: admission::AdmissionLimits,
 }
 
 impl Default for Limits {
@@ -54,6 +58,7 @@ impl Default for Limits {
             max_complexity: 250_000,
             search: search::SearchLimits::default(),
             max_memberships: 150_000,
+            admission: admission::AdmissionLimits::default(),
         }
     }
 }

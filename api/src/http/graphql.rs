@@ -32,6 +32,11 @@
 //! otherwise, partial data with field errors included. A request error's
 //! body has no `data` entry, with either type; `is_request_error` explains
 //! how one is told from a failed field.
+//!
+//! One request error is the server's, not the client's: the executor's
+//! refusal to start a document while it is busy, with the code `OVERLOADED`.
+//! It is 503 with `Retry-After`, whatever the media type, so that clients,
+//! proxies and load balancers retry it later or elsewhere.
 
 use std::{cmp::Ordering, collections::BTreeMap, fmt, sync::Arc};
 
@@ -557,6 +562,18 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
         && response.errors.iter().all(|error| error.path.is_empty())
 }
 
+/// Whether an error is the executor's refusal to start while busy.
+fn is_overloaded(error: &ServerError) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .is_some_and(|code| *code == Value::String(OVERLOADED.to_owned()))
+}
+
+/// The code of the request error that means "busy, retry later" (see the module docs).
+pub const OVERLOADED: &str = "OVERLOADED";
+
 /// The body of a response to a request error. async-graphql would write
 /// `"data": null`; the GraphQL spec says `data` should then be absent, and
 /// the GraphQL-over-HTTP spec ties the 4xx of
@@ -577,7 +594,10 @@ fn http_response(
     method: &Method,
 ) -> Response {
     let request_error = is_request_error(&graphql_response);
-    let status = if request_error && media_type == ResponseMediaType::GraphqlResponseJson {
+    let overloaded = request_error && graphql_response.errors.iter().any(is_overloaded);
+    let status = if overloaded {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if request_error && media_type == ResponseMediaType::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
@@ -602,6 +622,9 @@ fn http_response(
     // that the ones this module owns cannot be overridden by them.
     headers.extend(graphql_response.http_headers);
     headers.insert(header::CONTENT_TYPE, media_type.header_value());
+    if overloaded {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
     // Only a successful GET may be cached, and only as the schema's cache
     // hints (`#[graphql(cache_control(..))]`) allow; without hints this
     // adds nothing.
@@ -902,6 +925,51 @@ mod tests {
         answer.body["errors"][0]["extensions"]["code"]
             .as_str()
             .unwrap_or_default()
+    }
+
+    /// An executor that is always too busy to start anything.
+    #[derive(Clone)]
+    struct Busy;
+
+    impl Executor for Busy {
+        async fn execute(&self, _request: async_graphql::Request) -> async_graphql::Response {
+            let mut error = ServerError::new("busy", None);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", OVERLOADED);
+            async_graphql::Response::from_errors(vec![error])
+        }
+
+        fn execute_stream(
+            &self,
+            _request: async_graphql::Request,
+            _session_data: Option<Arc<async_graphql::Data>>,
+        ) -> async_graphql::futures_util::stream::BoxStream<'static, async_graphql::Response>
+        {
+            Box::pin(async_graphql::futures_util::stream::empty())
+        }
+    }
+
+    #[tokio::test]
+    async fn overloaded_is_503_with_retry_after_whatever_the_media_type() {
+        for accept in [None, Some("application/graphql-response+json")] {
+            let app = routes(Busy, GraphqlHttpOptions::default());
+
+            let answer = send(
+                app,
+                post_raw(
+                    serde_json::json!({ "query": "{ hello }" }).to_string(),
+                    accept,
+                ),
+            )
+            .await;
+
+            assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{accept:?}");
+            assert_eq!(header(&answer, header::RETRY_AFTER), Some("1"));
+            assert_eq!(error_code(&answer), OVERLOADED);
+            assert!(answer.body.get("data").is_none(), "nothing was executed");
+        }
     }
 
     #[tokio::test]
