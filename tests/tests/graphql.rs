@@ -7,9 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use libgraph::graphql::Limits;
 use libgraph::graphql::id::{NodeType, encode};
 use serde_json::{Value, json};
-use support::app::{TestApp, spawn_app};
+use support::TestDb;
+use support::app::{TestApp, spawn_app, spawn_app_on};
 
 // ------------------------------------------------------------------------------------------------
 // helpers
@@ -1741,6 +1743,41 @@ const NETWORK: &str = "query($filter: NetworkFilter, $limit: Int! = 200) { colla
     nodes { organization { id slug place { countryCode } } degree weightedDegree betweenness }
     edges { sourceId targetId source { slug } target { slug } weight sharedCount
             shared { ... on Project { slug } ... on Event { slug } ... on Programme { slug } } } } }";
+
+/// A network without a `period` or `programmes` filter is drawn from a leaner statement (no
+/// activity tables, no years, organizations and places only when filtered by them); `period: {}`
+/// keeps every activity too, but through the statement with everything. Both must draw the same
+/// network, truncated or not.
+#[tokio::test]
+async fn a_network_is_the_same_whichever_statement_gathers_its_memberships() {
+    let app = spawn_app_on(TestDb::generated().await, Limits::default()).await;
+    for (filter, limit) in [
+        (json!({}), 1000),
+        (json!({ "countries": ["PL"] }), 1000),
+        (json!({ "countries": ["PL"] }), 25),
+        (json!({ "kinds": ["LIBRARY"] }), 40),
+        (
+            json!({ "countries": ["MD", "UA"], "kinds": ["LIBRARY", "NGO", "PUBLIC_AUTHORITY"] }),
+            1000,
+        ),
+    ] {
+        let mut everything = filter.clone();
+        everything["period"] = json!({});
+
+        let lean = app
+            .query(NETWORK, json!({ "filter": filter, "limit": limit }))
+            .await;
+        let full = app
+            .query(NETWORK, json!({ "filter": everything, "limit": limit }))
+            .await;
+
+        let nodes = lean["collaborationNetwork"]["nodes"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert!(nodes >= 10, "{filter}: only {nodes} nodes");
+        assert_eq!(lean, full, "{filter} limit {limit}");
+    }
+}
 
 /// Checks a network against itself: edges join listed nodes, once each, and every node's degree
 /// and weighted degree are those of its edges. Returns the nodes by slug.
