@@ -802,7 +802,7 @@ pub const MAX_NETWORK_NODES: i32 = 1000;
 /// ([`entities::graph_version`]) and reused while it is current.
 ///
 /// A country's network reads every membership of its organizations and computes betweenness:
-/// about 100 ms at 20,000 organizations and 1.7 s at 200,000, for an answer that only changes
+/// about 100 ms at 20,000 organizations and 0.4–0.6 s at 200,000, for an answer that only changes
 /// when a load writes. Every load raises the version in its own transaction, and a request reads
 /// it (one primary-key row) before using a kept answer, so no instance serves a network of an
 /// older graph, however many run over one PostgreSQL database.
