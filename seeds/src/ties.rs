@@ -30,14 +30,8 @@ const TIES_PER_INSERT: usize = 2_000;
 /// are aliased `p` (participation), `r` (record), `pj`, `pr` and `ev`, for callers that add
 /// columns, joins and conditions.
 pub fn memberships_select() -> SelectStatement {
-    let mut select = Query::select();
+    let mut select = activities_select();
     select
-        .expr_as(
-            Expr::cust("p.organization_id"),
-            Alias::new("organization_id"),
-        )
-        .expr_as(Expr::cust("p.target_id"), Alias::new("target_id"))
-        .expr_as(Expr::cust("r.kind"), Alias::new("target_kind"))
         .expr_as(
             Expr::cust("COALESCE(p.year_from, pj.year_from, pr.year_from, ev.year_from)"),
             Alias::new("year_from"),
@@ -45,13 +39,6 @@ pub fn memberships_select() -> SelectStatement {
         .expr_as(
             Expr::cust("COALESCE(p.year_to, pj.year_to, pr.year_to, ev.year_to)"),
             Alias::new("year_to"),
-        )
-        .from_as(Alias::new("participation"), Alias::new("p"))
-        .join_as(
-            sea_orm::JoinType::InnerJoin,
-            Alias::new("record"),
-            Alias::new("r"),
-            Expr::cust("r.record_id = p.target_id"),
         )
         .join_as(
             sea_orm::JoinType::LeftJoin,
@@ -70,6 +57,37 @@ pub fn memberships_select() -> SelectStatement {
             Alias::new("event"),
             Alias::new("ev"),
             Expr::cust("ev.event_id = p.target_id"),
+        );
+    select
+}
+
+/// [`memberships_select`] without the years (both null), so without `pj`, `pr` and `ev`: for a
+/// caller that needs neither the years nor the activities' columns, such as a collaboration
+/// network (a country at size L: 246 ms on PostgreSQL instead of 417 ms).
+pub fn undated_memberships_select() -> SelectStatement {
+    let mut select = activities_select();
+    select
+        .expr_as(Expr::cust("CAST(NULL AS INTEGER)"), Alias::new("year_from"))
+        .expr_as(Expr::cust("CAST(NULL AS INTEGER)"), Alias::new("year_to"));
+    select
+}
+
+/// Participations with their targets' kinds, the part both selects share.
+fn activities_select() -> SelectStatement {
+    let mut select = Query::select();
+    select
+        .expr_as(
+            Expr::cust("p.organization_id"),
+            Alias::new("organization_id"),
+        )
+        .expr_as(Expr::cust("p.target_id"), Alias::new("target_id"))
+        .expr_as(Expr::cust("r.kind"), Alias::new("target_kind"))
+        .from_as(Alias::new("participation"), Alias::new("p"))
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            Alias::new("record"),
+            Alias::new("r"),
+            Expr::cust("r.record_id = p.target_id"),
         );
     // Other targets are dropped by [`membership`], not by a condition on `r.kind`: SQLite would
     // drive the plan from that column's index (every activity of the graph) instead of from a
