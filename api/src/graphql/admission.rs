@@ -3,9 +3,9 @@
 //!
 //! A nested query holds a future for every field it is resolving: a loader batches a level only
 //! when every sibling has asked for its key, so all of a level's fields are alive at once. At size
-//! M the benchmark's nested query (cost 212,631) held about 27 MB of them at its peak, and eight
-//! at once took the server from 25 MB to 235 MB resident, while answering no faster than three at
-//! once on two cores. Memory follows what executes, so admission weighs a request by the cost
+//! M the benchmark's nested query (cost 212,626) peaked at 27 MB of heap, 21 MB of it those
+//! futures, and eight at once took the server from 25 MB to 235 MB resident, while answering no
+//! faster than three at once on two cores. Memory follows what executes, so admission weighs a request by the cost
 //! [`super::cost`] gives its document: each takes that many permits from one pool, for as long as
 //! it runs.
 //!

@@ -68,19 +68,8 @@ fn memberships_select() -> SelectStatement {
     select
         .expr_as(Expr::cust("p.role"), Alias::new("role"))
         .expr_as(Expr::cust("o.kind"), Alias::new("organization_kind"))
-        .expr_as(Expr::cust("pl.country_code"), Alias::new("country_code"))
-        .join_as(
-            sea_orm::JoinType::InnerJoin,
-            Alias::new("organization"),
-            Alias::new("o"),
-            Expr::cust("o.organization_id = p.organization_id"),
-        )
-        .join_as(
-            sea_orm::JoinType::LeftJoin,
-            Alias::new("place"),
-            Alias::new("pl"),
-            Expr::cust("pl.place_id = o.place_id"),
-        );
+        .expr_as(Expr::cust("pl.country_code"), Alias::new("country_code"));
+    join_organizations(&mut select, true);
     select
 }
 
@@ -96,22 +85,21 @@ fn network_select(filter: &NetworkFilter) -> SelectStatement {
     } else {
         seeds::ties::undated_memberships_select()
     };
-    join_organizations(&mut select, filter);
+    if filter.countries.is_some() || filter.kinds.is_some() {
+        join_organizations(&mut select, filter.countries.is_some());
+    }
     select
 }
 
-/// Joins the organization (`o`) and its place (`pl`) when the filter reads them.
-fn join_organizations(select: &mut SelectStatement, filter: &NetworkFilter) {
-    if filter.countries.is_none() && filter.kinds.is_none() {
-        return;
-    }
+/// Joins the members' organizations (`o`) and, with `places`, their places (`pl`).
+fn join_organizations(select: &mut SelectStatement, places: bool) {
     select.join_as(
         sea_orm::JoinType::InnerJoin,
         Alias::new("organization"),
         Alias::new("o"),
         Expr::cust("o.organization_id = p.organization_id"),
     );
-    if filter.countries.is_some() {
+    if places {
         select.join_as(
             sea_orm::JoinType::LeftJoin,
             Alias::new("place"),
