@@ -9,6 +9,9 @@
 //! The data model lives in the `entities` crate, the schema in `migration`, the curated data and
 //! its loader in `seeds`, the collaboration-graph algorithms (ties, networks, paths) in `graph`.
 
+// Proving the lean executor's nested futures `Send` goes deeper than the default 128 steps.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod db;
 pub mod error;

@@ -2797,3 +2797,81 @@ async fn collaboration_computed_from_too_many_memberships_is_refused_as_too_broa
     // Stored ties read no memberships: the same page without a filter is answered.
     assert!(stored.get("errors").is_none(), "{stored:#}");
 }
+
+/// `query` with `typename` put first in every selection set (a `{` after a field, argument
+/// list, type condition or fragment name; never an input object's, which follows `:`, `[` or
+/// `,`).
+fn with_typename_in_every_selection(query: &str, typename: &str) -> String {
+    let mut out = String::with_capacity(query.len() * 2);
+    for c in query.chars() {
+        out.push(c);
+        if c == '{' {
+            let before = out[..out.len() - 1].trim_end().chars().last();
+            if before.is_some_and(|b| b.is_alphanumeric() || b == '_' || b == ')') {
+                out.push(' ');
+                out.push_str(typename);
+                out.push(' ');
+            }
+        }
+    }
+    out
+}
+
+/// A response with its errors in a stable order (they are reported as fields finish).
+fn sorted_errors(mut body: Value) -> Value {
+    if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
+        errors.sort_by_key(|e| e.to_string());
+    }
+    body
+}
+
+/// Pages and the objects in them resolve through libgraph's lean executor, and through
+/// async-graphql's own wherever a selection is not plain. A selection set that names
+/// `__typename` twice is not plain, so the same query with `__typename` once and twice in every
+/// selection set takes the two executors, and must get the same answer: data, errors and paths.
+#[tokio::test]
+async fn pages_answer_the_same_through_the_lean_executor_and_async_graphqls() {
+    let app = spawn_app_on(TestDb::generated().await, Limits::default()).await;
+    let nested = "query {
+      libraries(first: 4) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor node { name slug ...Ids
+          participations(first: 6) { totalCount edges { cursor node { role period { start { year } end { year } note }
+            activity { ... on Project { name slug
+              participations(first: 5) { nodes { role organization { name ... on Library { slug }
+                ... on PartnerOrganization { kind }
+                ... { participations(first: 3) { edges { node { activity { ... on Project { slug }
+                  ... on Event { slug kind } ... on Programme { slug kind } } } } } } } } }
+              fundings(first: 3) { edges { node { instrument amount { amount currency }
+                funder { name } recipient { ... on Project { slug } } } } }
+              outcomes(first: 3) { nodes { slug value unit } } }
+            ... on Event { slug kind } ... on Programme { slug kind } } } } } } } }
+    }
+    fragment Ids on Organization { ... on Node { id } }";
+    let searched = "query {
+      search(text: \"bibl\", first: 10) { score record { ... on Library { name
+          participations(first: 2) { nodes { role activity { ... on Project { slug } } } } }
+        ... on PartnerOrganization { slug } ... on Project { slug } ... on Place { slug } } }
+      projects(first: 3) { edges { node { slug renamed: name
+        participations(first: 4) { edges { node { organization { name } } } } } } }
+    }";
+    // A bad cursor deep inside: the error must name the same path either way.
+    let failing = "query {
+      libraries(first: 2) { edges { node { slug
+        participations(first: 2, after: \"not-a-cursor\") { edges { node { role } } }
+        fundingsGiven(first: 2) { totalCount } } } }
+    }";
+    for query in [nested, searched, failing] {
+        let lean = with_typename_in_every_selection(query, "__typename");
+        let own = with_typename_in_every_selection(query, "__typename __typename");
+        let lean = sorted_errors(app.post(&lean, json!({})).await);
+        let own = sorted_errors(app.post(&own, json!({})).await);
+        assert!(!lean["data"].is_null(), "no data for {query}: {lean:#}");
+        assert_eq!(lean, own, "answers differ for {query}");
+    }
+    let failed = app.post(failing, json!({})).await;
+    assert_eq!(
+        failed["errors"][0]["path"],
+        json!(["libraries", "edges", 0, "node", "participations"]),
+        "{failed:#}"
+    );
+}

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{Context, Object, OutputType};
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object};
 
+use super::lean::LeanObject;
 use super::loader::{ChildCount, Loaders};
 use super::page::{Direction, Page};
 use crate::error::ApiError;
@@ -47,13 +48,12 @@ impl ConnectionTotal {
     }
 }
 
-/// A connection of `N` nodes with `totalCount`.
-pub type Conn<N> = Connection<String, N, ConnectionTotal, EmptyFields>;
+pub use super::lean::Conn;
 
 /// Builds a connection from a page, turning each row into a node.
 pub fn from_page<M, N>(page: &Page<M>, total: Total, mut node: impl FnMut(&M) -> N) -> Conn<N>
 where
-    N: OutputType,
+    N: LeanObject,
 {
     let (has_previous, has_next) = match page.args.direction {
         Direction::Forward => (page.args.cursor.is_some(), page.has_more),
@@ -64,16 +64,16 @@ where
     connection.edges.extend(
         page.rows
             .iter()
-            .map(|row| Edge::new(row.cursor.encode(), node(&row.model))),
+            .map(|row| Edge::new(row.cursor.clone(), node(&row.model))),
     );
-    connection
+    Conn(connection)
 }
 
 /// Builds a connection whose nodes were loaded separately (`nodes` in page order; rows whose
 /// node is missing are skipped).
 pub fn from_loaded<M, N>(page: &Page<M>, total: Total, nodes: Vec<Option<N>>) -> Conn<N>
 where
-    N: OutputType,
+    N: LeanObject,
 {
     let (has_previous, has_next) = match page.args.direction {
         Direction::Forward => (page.args.cursor.is_some(), page.has_more),
@@ -85,7 +85,7 @@ where
         page.rows
             .iter()
             .zip(nodes)
-            .filter_map(|(row, node)| node.map(|n| Edge::new(row.cursor.encode(), n))),
+            .filter_map(|(row, node)| node.map(|n| Edge::new(row.cursor.clone(), n))),
     );
-    connection
+    Conn(connection)
 }

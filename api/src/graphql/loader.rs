@@ -228,7 +228,10 @@ impl Loader<ActivityById> for Sql {
                 "record.record_id",
                 &ids,
             ));
-        prefixed_columns::<project::Entity>(&mut select, "p_");
+        // Most activities are projects, so their columns keep their own names: sea-orm reads a
+        // prefixed column by formatting its name, for every column of every row. No project
+        // column starts with another prefix, or is `_id` or `_kind`.
+        prefixed_columns::<project::Entity>(&mut select, "");
         prefixed_columns::<programme::Entity>(&mut select, "g_");
         prefixed_columns::<event::Entity>(&mut select, "e_");
         let mut found = HashMap::with_capacity(keys.len());
@@ -239,7 +242,7 @@ impl Loader<ActivityById> for Sql {
             let kind: RecordKind = row.try_get("", "_kind")?;
             let activity = match kind {
                 RecordKind::Project => {
-                    ActivityRow::Project(Arc::new(project::Model::from_query_result(&row, "p_")?))
+                    ActivityRow::Project(Arc::new(project::Model::from_query_result(&row, "")?))
                 }
                 RecordKind::Programme => ActivityRow::Programme(Arc::new(
                     programme::Model::from_query_result(&row, "g_")?,

@@ -6,7 +6,8 @@
 //! - [`loader`]: per-request DataLoaders; every relation goes through them.
 //! - [`batch`]: the executor that runs a request's loader fetches in its own task.
 //! - [`cost`], [`admission`]: what a query may cost, and how much cost may execute at once.
-//! - [`page`], [`connection`]: keyset pagination and Relay connections.
+//! - [`page`], [`connection`]: keyset pagination and Relay connections; [`lean`]: how pages and
+//!   the objects in them are resolved.
 //! - [`id`]: opaque global IDs.
 //! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
 
@@ -20,6 +21,7 @@ pub mod collaboration;
 pub mod connection;
 pub mod cost;
 pub mod id;
+pub mod lean;
 pub mod loader;
 pub mod object;
 pub mod page;

@@ -58,6 +58,19 @@ impl Cursor {
     }
 }
 
+/// Edges hold their cursors as values and encode them only when a client selects `cursor`.
+impl async_graphql::connection::CursorType for Cursor {
+    type Error = &'static str;
+
+    fn decode_cursor(text: &str) -> Result<Self, Self::Error> {
+        Cursor::decode("cursor", text).map_err(|_| "not a cursor returned by this API")
+    }
+
+    fn encode_cursor(&self) -> String {
+        self.encode()
+    }
+}
+
 /// Which way a page reads.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {

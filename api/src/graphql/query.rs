@@ -457,7 +457,7 @@ async fn root_page<E, N>(
 where
     E: EntityTrait,
     E::Model: sea_orm::FromQueryResult + Send + Sync,
-    N: async_graphql::OutputType,
+    N: crate::graphql::lean::LeanObject,
 {
     let db = ctx.data::<DatabaseConnection>()?.clone();
     let args: PageArgs = page.args()?;

@@ -30,6 +30,60 @@ pub use organization::{Funder, Library, Organization, PartnerOrganization};
 pub use provenance::{Citation, Record, Source};
 pub use relation::{Funding, OrganizationRelation, Participation, Position};
 
+use super::lean::{lean_abstract, lean_objects};
+use provenance::{Audience, Classification};
+
+// The types that connections hold, or that relations return through `Lean`.
+lean_objects!(
+    Audience,
+    Citation,
+    Classification,
+    Event,
+    Funder,
+    Funding,
+    Library,
+    OrganizationRelation,
+    Outcome,
+    PartnerOrganization,
+    Participation,
+    Person,
+    Place,
+    Position,
+    Programme,
+    Project,
+    Source,
+    TargetGroup,
+    Topic,
+    crate::graphql::collaboration::Collaborator,
+);
+lean_abstract!(Organization {
+    Library,
+    PartnerOrganization
+});
+lean_abstract!(Activity {
+    Project,
+    Programme,
+    Event
+});
+lean_abstract!(Record {
+    Library,
+    PartnerOrganization,
+    Place,
+    Programme,
+    Project,
+    Event,
+    Outcome,
+    Person,
+    Topic,
+    TargetGroup,
+    Participation,
+    Funding,
+    OrganizationRelation,
+    Position,
+    Classification,
+    Audience,
+});
+
 /// The request's loaders.
 pub fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
     ctx.data::<Loaders>()
@@ -115,7 +169,7 @@ pub async fn child_connection<E, N>(
 where
     E: EntityTrait + Send + Sync,
     E::Model: FromQueryResult + Send + Sync + 'static,
-    N: async_graphql::OutputType,
+    N: crate::graphql::lean::LeanObject,
 {
     let (page, total) = child_page::<E>(ctx, parent, spec, page).await?;
     Ok(from_page(&page, total, node))

@@ -11,6 +11,7 @@ use super::value::{FundingInstrument, Money, OrganizationRelationKind, Period, R
 use super::{Citation, Organization, PageInput, Person, by_id};
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
+use crate::graphql::lean::Lean;
 
 /// An organization's part in a project, programme or event: the evidence collaboration is
 /// computed from.
@@ -26,12 +27,17 @@ impl Participation {
         encode(NodeType::Participation, self.0.participation_id)
     }
     /// The organization taking part (null only if its record is missing).
-    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.0.organization_id).await
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Lean<Organization>>> {
+        Ok(Organization::load(ctx, self.0.organization_id)
+            .await?
+            .map(Lean))
     }
     /// The project, programme or event (null only if its record is missing).
-    async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
-        Activity::load(ctx, self.0.target_id).await
+    async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Activity>>> {
+        Ok(Activity::load(ctx, self.0.target_id).await?.map(Lean))
     }
     /// The part the organization plays.
     async fn role(&self) -> Role {
@@ -89,12 +95,12 @@ impl Funding {
         encode(NodeType::Funding, self.0.funding_id)
     }
     /// The organization that gives the money or support (null only if its record is missing).
-    async fn funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.0.funder_id).await
+    async fn funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
+        Ok(Organization::load(ctx, self.0.funder_id).await?.map(Lean))
     }
     /// What is funded: a project, programme or event (null only if its record is missing).
-    async fn recipient(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
-        Activity::load(ctx, self.0.recipient_id).await
+    async fn recipient(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Activity>>> {
+        Ok(Activity::load(ctx, self.0.recipient_id).await?.map(Lean))
     }
     /// The programme the money flows through; null when the source names none.
     async fn programme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
@@ -244,8 +250,13 @@ impl Position {
             .map(Person))
     }
     /// The organization where they hold it (null only if its record is missing).
-    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.0.organization_id).await
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Lean<Organization>>> {
+        Ok(Organization::load(ctx, self.0.organization_id)
+            .await?
+            .map(Lean))
     }
     /// The title as the source writes it.
     async fn title(&self) -> &str {
