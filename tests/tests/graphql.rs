@@ -2853,6 +2853,10 @@ async fn pages_answer_the_same_through_the_lean_executor_and_async_graphqls() {
         ... on PartnerOrganization { slug } ... on Project { slug } ... on Place { slug } } }
       projects(first: 3) { edges { node { slug renamed: name
         participations(first: 4) { edges { node { organization { name } } } } } } }
+      collaborationNetwork(filter: { countries: [\"MD\"] }, limit: 30) { totalNodes
+        nodes { organization { name } degree weightedDegree betweenness }
+        edges { sourceId targetId weight sharedCount source { slug } target { slug }
+          shared(first: 2) { ... on Project { slug } ... on Event { slug } } } }
     }";
     // A bad cursor deep inside: the error must name the same path either way.
     let failing = "query {

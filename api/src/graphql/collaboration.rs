@@ -18,6 +18,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, StreamTrait};
 
 use super::connection::{Conn, Total, from_page};
 use super::id::{NodeType, decode_as};
+use super::lean::{Lean, lean_objects};
 use super::loader::{ChildCount, ChildSpec, Children, LoadError, Loaders, Sql, id_in};
 use super::object::organization::YearRange;
 use super::object::value::{OrganizationKind, Role};
@@ -651,63 +652,88 @@ pub struct NetworkFilter {
     pub period: Option<YearRange>,
 }
 
-/// A node of a collaboration network.
-pub struct NetworkNode(graph::NetworkNode);
+/// A node of a collaboration network: the network's node at `index`, read in place.
+pub struct NetworkNode {
+    network: Arc<ComputedNetwork>,
+    index: usize,
+}
+
+impl NetworkNode {
+    fn node(&self) -> &graph::NetworkNode {
+        &self.network.network.nodes[self.index]
+    }
+}
 
 /// A node of a collaboration network.
 #[Object]
 impl NetworkNode {
     /// The organization (null only if its record is missing).
-    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.0.organization).await
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Lean<Organization>>> {
+        Ok(Organization::load(ctx, self.node().organization)
+            .await?
+            .map(Lean))
     }
     /// Number of distinct collaborators within this network.
     async fn degree(&self) -> usize {
-        self.0.degree
+        self.node().degree
     }
     /// Sum of the weights of its ties within this network; `limit` keeps the organizations where it
     /// is highest.
     async fn weighted_degree(&self) -> f64 {
-        self.0.weighted_degree
+        self.node().weighted_degree
     }
     /// Normalised betweenness centrality (0–1) within this network: the share of shortest paths
     /// between other organizations that pass through it (1 for the hub of a star).
     async fn betweenness(&self) -> f64 {
-        self.0.betweenness
+        self.node().betweenness
     }
 }
 
-/// A weighted tie of a network, with its evidence.
-pub struct NetworkEdge(graph::NetworkEdge);
+/// A weighted tie of a network, with its evidence: the network's edge at `index`, read in place.
+pub struct NetworkEdge {
+    network: Arc<ComputedNetwork>,
+    index: usize,
+}
+
+impl NetworkEdge {
+    fn edge(&self) -> &graph::NetworkEdge {
+        &self.network.network.edges[self.index]
+    }
+}
+
+lean_objects!(NetworkNode, NetworkEdge);
 
 /// A weighted tie of a network, with its evidence.
 #[Object]
 impl NetworkEdge {
     /// One end of the tie, the one recorded first; ties have no direction (null only if its record
     /// is missing).
-    async fn source(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.0.source).await
+    async fn source(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
+        Ok(Organization::load(ctx, self.edge().source).await?.map(Lean))
     }
     /// The other end of the tie (null only if its record is missing).
-    async fn target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        Organization::load(ctx, self.0.target).await
+    async fn target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
+        Ok(Organization::load(ctx, self.edge().target).await?.map(Lean))
     }
     /// Global ID of the source organization (handy for drawing without loading it).
     async fn source_id(&self) -> ID {
-        super::id::encode(NodeType::Organization, self.0.source)
+        super::id::encode(NodeType::Organization, self.edge().source)
     }
     /// Global ID of the target organization.
     async fn target_id(&self) -> ID {
-        super::id::encode(NodeType::Organization, self.0.target)
+        super::id::encode(NodeType::Organization, self.edge().target)
     }
     /// Tie strength: each shared item adds 1/(its number of organizations − 1), as in
     /// `Collaborator.weight`.
     async fn weight(&self) -> f64 {
-        self.0.weight
+        self.edge().weight
     }
     /// How many projects, events and programmes the two share.
     async fn shared_count(&self) -> usize {
-        self.0.shared.len()
+        self.edge().shared.len()
     }
     /// The shared projects, events and programmes: projects first, then events, then programmes,
     /// each in the order recorded; at most `first` (0–100, default 20).
@@ -716,7 +742,7 @@ impl NetworkEdge {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> async_graphql::Result<Vec<Activity>> {
-        activities(ctx, &self.0.shared, first).await
+        activities(ctx, &self.edge().shared, first).await
     }
 }
 
@@ -734,24 +760,26 @@ pub struct ComputedNetwork {
 #[Object]
 impl Network {
     /// The organizations, in the order recorded, including those without a tie in this network.
-    async fn nodes(&self) -> Vec<NetworkNode> {
-        self.0
-            .network
-            .nodes
-            .iter()
-            .cloned()
-            .map(NetworkNode)
+    async fn nodes(&self) -> Vec<Lean<NetworkNode>> {
+        (0..self.0.network.nodes.len())
+            .map(|index| {
+                Lean(NetworkNode {
+                    network: self.0.clone(),
+                    index,
+                })
+            })
             .collect()
     }
     /// The ties between them, each pair once, ordered by `source` then `target` in the order
     /// recorded.
-    async fn edges(&self) -> Vec<NetworkEdge> {
-        self.0
-            .network
-            .edges
-            .iter()
-            .cloned()
-            .map(NetworkEdge)
+    async fn edges(&self) -> Vec<Lean<NetworkEdge>> {
+        (0..self.0.network.edges.len())
+            .map(|index| {
+                Lean(NetworkEdge {
+                    network: self.0.clone(),
+                    index,
+                })
+            })
             .collect()
     }
     /// How many organizations the filter matched (more than `nodes` when `limit` cut it).
