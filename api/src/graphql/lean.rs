@@ -30,7 +30,9 @@ use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
-use async_graphql::{Context, ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
+use async_graphql::{
+    Context, ContextBase, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value,
+};
 
 use super::connection::ConnectionTotal;
 use super::page::Cursor;
@@ -160,27 +162,56 @@ where
         return resolve_container(ctx, as_type).await;
     }
     let contexts: Vec<Context<'_>> = fields.iter().map(|f| ctx.with_field(f)).collect();
-    let mut values = IndexMap::with_capacity(contexts.len());
-    let mut put = |ctx_field: &Context<'_>, result: ServerResult<Option<Value>>| match result {
-        Ok(value) => {
-            let key = ctx_field.item.node.response_key().node.clone();
-            values.insert(key, value.unwrap_or_default());
-        }
-        Err(error) => ctx.add_error(error),
-    };
-    if let [only] = contexts.as_slice() {
-        put(only, object_field(root, only, &concrete).await);
+    Ok(if let [only] = contexts.as_slice() {
+        let result = object_field(root, only, &concrete).await;
+        object_value(ctx, [(only.item, result)].into_iter())
     } else {
         let results = join_all(contexts.iter().map(|c| object_field(root, c, &concrete))).await;
-        for (ctx_field, result) in contexts.iter().zip(results) {
-            put(ctx_field, result);
+        object_value(ctx, fields.iter().copied().zip(results))
+    })
+}
+
+/// An object's value from its fields' results, in order: a failed field is reported and left
+/// out, and an object left with no field is null, as in `resolve_container`.
+fn object_value<'a>(
+    ctx: &ContextSelectionSet<'_>,
+    results: impl ExactSizeIterator<Item = (&'a Positioned<Field>, ServerResult<Option<Value>>)>,
+) -> Value {
+    let mut object = ObjectValue(IndexMap::with_capacity(results.len()));
+    for (field, result) in results {
+        object.put(ctx, field, result);
+    }
+    object.finish()
+}
+
+/// An object's value as its fields' results come in.
+struct ObjectValue(IndexMap<Name, Value>);
+
+impl ObjectValue {
+    fn put<T>(
+        &mut self,
+        ctx: &ContextBase<'_, T>,
+        field: &Positioned<Field>,
+        result: ServerResult<Option<Value>>,
+    ) {
+        match result {
+            Ok(value) => {
+                self.0.insert(
+                    field.node.response_key().node.clone(),
+                    value.unwrap_or_default(),
+                );
+            }
+            Err(error) => ctx.add_error(error),
         }
     }
-    Ok(if values.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(values)
-    })
+
+    fn finish(self) -> Value {
+        if self.0.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(self.0)
+        }
+    }
 }
 
 /// One field of an object: its resolver, or the type's name.
@@ -275,21 +306,7 @@ async fn connection<N: LeanObject>(
             .map(|c| connection_field(connection, c, &name)),
     )
     .await;
-    let mut values = IndexMap::with_capacity(contexts.len());
-    for (ctx_field, result) in contexts.iter().zip(results) {
-        match result {
-            Ok(value) => {
-                let key = ctx_field.item.node.response_key().node.clone();
-                values.insert(key, value.unwrap_or_default());
-            }
-            Err(error) => ctx.add_error(error),
-        }
-    }
-    Ok(if values.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(values)
-    })
+    Ok(object_value(ctx, fields.iter().copied().zip(results)))
 }
 
 /// One field of a connection: `edges` and `nodes` here, the others (`pageInfo`, `totalCount`)
@@ -339,7 +356,7 @@ async fn edge<N: LeanObject>(
     type_name: &str,
 ) -> Value {
     let ctx_edge = ctx.with_index(index);
-    let mut values = IndexMap::with_capacity(fields.len());
+    let mut object = ObjectValue(IndexMap::with_capacity(fields.len()));
     for field in fields {
         let ctx_field = ctx_edge.with_field(field);
         let value = match field.node.name.node.as_str() {
@@ -351,19 +368,7 @@ async fn edge<N: LeanObject>(
             "__typename" => Ok(Some(Value::String(type_name.to_owned()))),
             _ => edge.resolve_field(&ctx_field).await,
         };
-        match value {
-            Ok(value) => {
-                values.insert(
-                    field.node.response_key().node.clone(),
-                    value.unwrap_or_default(),
-                );
-            }
-            Err(error) => ctx_edge.add_error(error),
-        }
+        object.put(&ctx_edge, field, value);
     }
-    if values.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(values)
-    }
+    object.finish()
 }
