@@ -379,7 +379,10 @@ impl Collaborator {
 #[Object]
 impl Collaborator {
     /// The collaborating organization (null only if its record is missing).
-    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Lean<Organization>>> {
         Organization::load(ctx, self.partner).await
     }
     /// How many projects, events and programmes they share.
@@ -672,9 +675,7 @@ impl NetworkNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Lean<Organization>>> {
-        Ok(Organization::load(ctx, self.node().organization)
-            .await?
-            .map(Lean))
+        Organization::load(ctx, self.node().organization).await
     }
     /// Number of distinct collaborators within this network.
     async fn degree(&self) -> usize {
@@ -712,11 +713,11 @@ impl NetworkEdge {
     /// One end of the tie, the one recorded first; ties have no direction (null only if its record
     /// is missing).
     async fn source(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
-        Ok(Organization::load(ctx, self.edge().source).await?.map(Lean))
+        Organization::load(ctx, self.edge().source).await
     }
     /// The other end of the tie (null only if its record is missing).
     async fn target(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
-        Ok(Organization::load(ctx, self.edge().target).await?.map(Lean))
+        Organization::load(ctx, self.edge().target).await
     }
     /// Global ID of the source organization (handy for drawing without loading it).
     async fn source_id(&self) -> ID {
@@ -1107,11 +1108,11 @@ pub struct Hop {
 #[async_graphql::ComplexObject]
 impl Hop {
     /// The organization this hop leaves (null only if its record is missing).
-    async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+    async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
         Organization::load(ctx, self.from).await
     }
     /// The organization this hop reaches (null only if its record is missing).
-    async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+    async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
         Organization::load(ctx, self.to).await
     }
     /// The projects, events and programmes both took part in: projects first, then events, then

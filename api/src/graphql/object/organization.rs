@@ -21,6 +21,7 @@ use super::{
 use crate::graphql::collaboration::{CollaboratorConnection, CollaboratorFilter};
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::id::{NodeType, encode};
+use crate::graphql::lean::Lean;
 use crate::graphql::loader::FundingTotals;
 use crate::graphql::loader::{Children, Filter, FilterValue};
 use crate::graphql::page::PageArgs;
@@ -209,10 +210,11 @@ impl Organization {
     }
 
     /// Loads an organization by row id.
-    pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Self>> {
+    /// Wrapped in [`Lean`], as every field that returns an organization gives it.
+    pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Lean<Self>>> {
         Ok(by_id::<organization::Entity>(ctx, id)
             .await?
-            .map(Organization::from_model))
+            .map(|model| Lean(Organization::from_model(model))))
     }
 
     /// Loads organizations by row id, in order.

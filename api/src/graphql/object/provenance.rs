@@ -20,6 +20,7 @@ use super::{
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
+use crate::graphql::lean::Lean;
 
 /// A document facts are cited from.
 #[derive(Clone)]
@@ -45,7 +46,10 @@ impl Source {
         self.0.url.as_deref()
     }
     /// The organization that published it; null when unknown.
-    async fn publisher(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+    async fn publisher(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Lean<Organization>>> {
         let Some(id) = self.0.publisher_id else {
             return Ok(None);
         };

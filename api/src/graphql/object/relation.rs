@@ -31,9 +31,7 @@ impl Participation {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Lean<Organization>>> {
-        Ok(Organization::load(ctx, self.0.organization_id)
-            .await?
-            .map(Lean))
+        Organization::load(ctx, self.0.organization_id).await
     }
     /// The project, programme or event (null only if its record is missing).
     async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Activity>>> {
@@ -96,7 +94,7 @@ impl Funding {
     }
     /// The organization that gives the money or support (null only if its record is missing).
     async fn funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
-        Ok(Organization::load(ctx, self.0.funder_id).await?.map(Lean))
+        Organization::load(ctx, self.0.funder_id).await
     }
     /// What is funded: a project, programme or event (null only if its record is missing).
     async fn recipient(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Activity>>> {
@@ -110,7 +108,10 @@ impl Funding {
         Ok(by_id::<programme::Entity>(ctx, id).await?.map(Programme))
     }
     /// An operator that passes the money on to the recipient; null when the source names none.
-    async fn intermediary(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+    async fn intermediary(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Lean<Organization>>> {
         let Some(id) = self.0.intermediary_id else {
             return Ok(None);
         };
@@ -183,7 +184,10 @@ impl OrganizationRelation {
     }
     /// The organization the relation is about: X in "X is a member of Y" (null only if its record
     /// is missing).
-    async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+    async fn subject(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Lean<Organization>>> {
         Organization::load(ctx, self.0.subject_id).await
     }
     /// How `subject` relates to `object`.
@@ -191,7 +195,7 @@ impl OrganizationRelation {
         self.0.kind.into()
     }
     /// The other organization: Y in "X is a member of Y" (null only if its record is missing).
-    async fn object(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+    async fn object(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
         Organization::load(ctx, self.0.object_id).await
     }
     /// When the relation held, where the source says.
@@ -254,9 +258,7 @@ impl Position {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Lean<Organization>>> {
-        Ok(Organization::load(ctx, self.0.organization_id)
-            .await?
-            .map(Lean))
+        Organization::load(ctx, self.0.organization_id).await
     }
     /// The title as the source writes it.
     async fn title(&self) -> &str {
