@@ -15,6 +15,7 @@ mod m20261201_000001_search_words;
 mod m20261202_000001_collaboration;
 mod m20261202_000002_graph_version;
 mod m20261202_000003_search_rank;
+mod m20261203_000001_page_order_indexes;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_collaboration::Migration),
             Box::new(m20261202_000002_graph_version::Migration),
             Box::new(m20261202_000003_search_rank::Migration),
+            Box::new(m20261203_000001_page_order_indexes::Migration),
         ]
     }
 }

@@ -1146,6 +1146,99 @@ async fn nested_pages_are_cut_per_parent_not_across_parents() {
     assert_eq!(krakow["page"]["totalCount"], 4);
 }
 
+/// The batched statement (one per level, every parent's page in it) pages backward and from a
+/// cursor exactly as one parent's own `LIMIT` does.
+#[tokio::test]
+async fn nested_pages_of_many_parents_go_backward_and_resume_from_a_cursor() {
+    let app = spawn_app().await;
+    let all = app
+        .query(
+            "{ libraries(first: 100) { nodes { slug
+                participations(first: 100) { edges { cursor node { id } } } } } }",
+            Value::Null,
+        )
+        .await;
+    let libraries = all["libraries"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let ids = |library: &Value| -> Vec<String> {
+        library["participations"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let krakow = libraries
+        .iter()
+        .find(|l| l["slug"] == "biblioteka-krakow")
+        .cloned()
+        .unwrap_or_default();
+    let cursor = krakow["participations"]["edges"][1]["cursor"].clone();
+    assert!(cursor.is_string(), "{krakow:#}");
+
+    let data = app
+        .query(
+            "query($at: String) { libraries(first: 100) { nodes { slug
+                tail: participations(last: 2) { pageInfo { hasPreviousPage } nodes { id } }
+                after: participations(first: 2, after: $at) { nodes { id } }
+                before: participations(last: 1, before: $at) { nodes { id } } } } }",
+            json!({ "at": cursor }),
+        )
+        .await;
+    let paged = data["libraries"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+
+    assert_eq!(paged.len(), libraries.len());
+    for (library, paged) in libraries.iter().zip(&paged) {
+        let all = ids(library);
+        let tail = strings(&paged["tail"]["nodes"], "id");
+        assert_eq!(
+            tail,
+            all[all.len().saturating_sub(2)..],
+            "{}",
+            library["slug"]
+        );
+        assert_eq!(
+            paged["tail"]["pageInfo"]["hasPreviousPage"],
+            all.len() > 2,
+            "{}",
+            library["slug"]
+        );
+        // Another library's cursor is a position in the same ordering: its rows after it are
+        // a run of its own list that ends the list or is a full page.
+        let after = strings(&paged["after"]["nodes"], "id");
+        let start = after
+            .first()
+            .and_then(|id| all.iter().position(|a| a == id));
+        if let Some(start) = start {
+            assert_eq!(
+                after,
+                all[start..(start + 2).min(all.len())],
+                "{}",
+                library["slug"]
+            );
+        }
+    }
+    let krakow_paged = paged
+        .iter()
+        .find(|l| l["slug"] == "biblioteka-krakow")
+        .cloned()
+        .unwrap_or_default();
+    let krakow_all = ids(&krakow);
+    assert_eq!(
+        strings(&krakow_paged["after"]["nodes"], "id"),
+        krakow_all[2..4]
+    );
+    assert_eq!(
+        strings(&krakow_paged["before"]["nodes"], "id"),
+        krakow_all[0..1]
+    );
+}
+
 // ------------------------------------------------------------------------------------------------
 // 3. filters
 
