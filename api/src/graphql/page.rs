@@ -350,7 +350,9 @@ where
 /// - PostgreSQL: `FROM unnest($parents) AS _p JOIN LATERAL (SELECT … WHERE parent = _p._p …
 ///   LIMIT n) AS t`.
 /// - SQLite has no `LATERAL`; for each parent of `json_each($parents)`, a correlated
-///   `id IN (SELECT id … LIMIT n)` reads the same index ranges.
+///   `id IN (SELECT id … LIMIT n)` reads the same index ranges. (Joining on the parent as well
+///   makes SQLite read every child of the parent and test each against the list: 400 ms for
+///   200 hubs of size M, against 33 ms, and 170 ms for the window.)
 pub async fn fetch_pages<E, C>(
     db: &C,
     table: &'static str,
@@ -414,22 +416,33 @@ where
                 Expr::cust("TRUE"),
             );
     } else {
-        // Every ordering ends with a column that tells a parent's rows apart (an id), so the
-        // parent and that column find the page's rows.
-        let last = ordering.keys.last().map_or("rowid", |key| key.sql);
-        page.expr(Expr::cust(last));
+        let id = format!("{table}_id");
+        let table_column = |column: &str| Expr::col((Alias::new(table), Alias::new(column)));
+        let in_page = match ordering.keys.last() {
+            // The page's ids: the table's own id is its rowid, so each is one lookup.
+            Some(last) if last.sql == id => {
+                page.expr(Expr::cust(last.sql));
+                table_column(&id).in_subquery(page)
+            }
+            // A table keyed otherwise (a tie is keyed by its organization and sort keys, WITHOUT
+            // ROWID): the parent and the sort keys, which are unique per row within a parent.
+            _ => {
+                page.expr(Expr::cust(parent_column));
+                let mut row = vec![table_column(parent_column)];
+                for key in ordering.keys {
+                    page.expr(Expr::cust(key.sql));
+                    row.push(Expr::cust(key.sql));
+                }
+                Expr::tuple(row).in_subquery(page)
+            }
+        };
         select
             .column((Alias::new(table), Asterisk))
             .from_function(
                 Func::cust("json_each").arg(format!("[{ids}]")),
                 Alias::new("_p"),
             )
-            .inner_join(
-                Alias::new(table),
-                Expr::col((Alias::new(table), Alias::new(parent_column)))
-                    .eq(Expr::cust(parent_id))
-                    .and(Expr::col((Alias::new(table), Alias::new(last))).in_subquery(page)),
-            );
+            .inner_join(Alias::new(table), in_page);
         ordering.select_keys(&mut select);
     }
     select.expr_as(Expr::cust(parent_id), Alias::new("_parent"));
