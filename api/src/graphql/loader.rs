@@ -64,12 +64,8 @@ where
     .delay(std::time::Duration::ZERO)
 }
 
-/// `column` is one of `ids`, with the ids as one bind parameter however many there are: a
-/// parameter per id would hit the databases' caps (32,766 on SQLite, 65,535 on PostgreSQL) and
-/// force a big batch into several statements. PostgreSQL reads an array literal
-/// (`= ANY('{1,2}'::BIGINT[])`), SQLite a JSON array (`IN (SELECT value FROM json_each('[1,2]'))`);
-/// both use the column's index.
-pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
+/// `ids` comma-separated, for a bound PostgreSQL array (`{…}`) or JSON array (`[…]`).
+pub fn id_list(ids: &[i64]) -> String {
     let mut list = String::with_capacity(ids.len() * 8);
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
@@ -77,6 +73,16 @@ pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
         }
         list.push_str(&id.to_string());
     }
+    list
+}
+
+/// `column` is one of `ids`, with the ids as one bind parameter however many there are: a
+/// parameter per id would hit the databases' caps (32,766 on SQLite, 65,535 on PostgreSQL) and
+/// force a big batch into several statements. PostgreSQL reads an array literal
+/// (`= ANY('{1,2}'::BIGINT[])`), SQLite a JSON array (`IN (SELECT value FROM json_each('[1,2]'))`);
+/// both use the column's index.
+pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
+    let list = id_list(ids);
     match backend {
         DbBackend::Postgres => Expr::cust_with_values(
             format!("{column} = ANY(CAST($1 AS BIGINT[]))"),

@@ -370,13 +370,7 @@ where
     let reverse = args.direction == Direction::Backward;
     let postgres = ConnectionTrait::get_database_backend(db) == DbBackend::Postgres;
     // The parents' ids as one bound array: one statement text whatever their number.
-    let mut ids = String::with_capacity(parents.len() * 8);
-    for (i, id) in parents.iter().enumerate() {
-        if i > 0 {
-            ids.push(',');
-        }
-        ids.push_str(&id.to_string());
-    }
+    let ids = super::loader::id_list(parents);
     let parent_id = if postgres {
         "\"_p\".\"_p\""
     } else {
