@@ -21,16 +21,13 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The `by_date` ordering's keys before the id.
-const BY_DATE: &str = "(COALESCE(year_from, 99999)), (COALESCE(start_date, ''))";
-
 /// `(table, index dropped, index created, its columns)`.
 const INDEXES: &[(&str, &str, &str, &str)] = &[
     (
         "participation",
         "ix_participation_organization_id",
         "ix_participation_organization_id_by_date",
-        "organization_id, {BY_DATE}, participation_id",
+        "organization_id, (COALESCE(year_from, 99999)), (COALESCE(start_date, '')), participation_id",
     ),
     (
         "participation",
@@ -42,7 +39,7 @@ const INDEXES: &[(&str, &str, &str, &str)] = &[
         "funding",
         "ix_funding_funder_id",
         "ix_funding_funder_id_by_date",
-        "funder_id, {BY_DATE}, funding_id",
+        "funder_id, (COALESCE(year_from, 99999)), (COALESCE(start_date, '')), funding_id",
     ),
     (
         "funding",
@@ -86,7 +83,6 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for (table, dropped, created, columns) in INDEXES {
-            let columns = columns.replace("{BY_DATE}", BY_DATE);
             db.execute_unprepared(&format!(
                 "CREATE INDEX IF NOT EXISTS {created} ON {table} ({columns})"
             ))
