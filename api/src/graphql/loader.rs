@@ -14,11 +14,12 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::futures_util::StreamExt;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, PrimaryKeyToColumn, QueryFilter, StreamTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, Iterable,
+    PrimaryKeyToColumn, StreamTrait,
 };
 
 use super::page::{Ordering, Page, PageArgs, fetch_page, fetch_pages};
+use super::row::{Cell, Decode, select_columns, select_columns_as};
 use crate::error::ApiError;
 
 /// The SQL side of every loader.
@@ -146,7 +147,7 @@ impl<E> Hash for ById<E> {
 impl<E> Loader<ById<E>> for Sql
 where
     E: EntityTrait + Send + Sync,
-    E::Model: Clone + Send + Sync + 'static,
+    E::Model: Decode + Clone + Send + Sync + 'static,
 {
     type Value = Arc<E::Model>;
     type Error = LoadError;
@@ -156,17 +157,21 @@ where
             return Ok(HashMap::new());
         };
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let column = format!("\"{}\"", pk.as_str());
+        let table = E::default().table_name().to_owned();
+        let mut select = Query::select();
+        select.from(Alias::new(table.as_str())).cond_where(id_in(
+            self.db.get_database_backend(),
+            &format!("\"{}\"", pk.as_str()),
+            &ids,
+        ));
+        select_columns::<E::Model>(&mut select, &table);
         // Streamed: each row becomes a model as it arrives (as in [`super::page::fetch_pages`]).
-        let mut rows = E::find()
-            .filter(id_in(self.db.get_database_backend(), &column, &ids))
-            .stream(&self.db)
-            .await?;
+        let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut found = HashMap::with_capacity(ids.len());
         while let Some(row) = rows.next().await {
-            let row = row?;
-            if let sea_orm::Value::BigInt(Some(id)) = sea_orm::ModelTrait::get(&row, pk) {
-                found.insert(ById::new(id), Arc::new(row));
+            let model = E::Model::decode(&row?, 0)?;
+            if let sea_orm::Value::BigInt(Some(id)) = sea_orm::ModelTrait::get(&model, pk) {
+                found.insert(ById::new(id), Arc::new(model));
             }
         }
         Ok(found)
@@ -185,20 +190,6 @@ pub enum ActivityRow {
     Project(Arc<entities::project::Model>),
     Programme(Arc<entities::programme::Model>),
     Event(Arc<entities::event::Model>),
-}
-
-/// Selects every column of `E`'s table as `<prefix><column>`, for `from_query_result(row, prefix)`.
-fn prefixed_columns<E: EntityTrait>(select: &mut sea_orm::sea_query::SelectStatement, prefix: &str)
-where
-    E::Column: IdenStatic,
-{
-    let table = E::default().table_name().to_owned();
-    for column in E::Column::iter() {
-        select.expr_as(
-            Expr::col((Alias::new(table.as_str()), Alias::new(column.as_str()))),
-            Alias::new(format!("{prefix}{}", column.as_str())),
-        );
-    }
 }
 
 impl Loader<ActivityById> for Sql {
@@ -234,27 +225,27 @@ impl Loader<ActivityById> for Sql {
                 "record.record_id",
                 &ids,
             ));
-        // Most activities are projects, so their columns keep their own names: sea-orm reads a
-        // prefixed column by formatting its name, for every column of every row. No project
-        // column starts with another prefix, or is `_id` or `_kind`.
-        prefixed_columns::<project::Entity>(&mut select, "");
-        prefixed_columns::<programme::Entity>(&mut select, "g_");
-        prefixed_columns::<event::Entity>(&mut select, "e_");
+        // The three tables' columns follow the id and kind, each type's read by position.
+        select_columns_as::<project::Model>(&mut select, "project", "");
+        select_columns_as::<programme::Model>(&mut select, "programme", "g_");
+        select_columns_as::<event::Model>(&mut select, "event", "e_");
+        let project_at = 2;
+        let programme_at = project_at + project::Model::COLUMNS.len();
+        let event_at = programme_at + programme::Model::COLUMNS.len();
         let mut found = HashMap::with_capacity(keys.len());
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         while let Some(row) = rows.next().await {
             let row = row?;
-            let id: i64 = row.try_get("", "_id")?;
-            let kind: RecordKind = row.try_get("", "_kind")?;
-            let activity = match kind {
+            let id = i64::get(&row, 0)?;
+            let activity = match RecordKind::get(&row, 1)? {
                 RecordKind::Project => {
-                    ActivityRow::Project(Arc::new(project::Model::from_query_result(&row, "")?))
+                    ActivityRow::Project(Arc::new(project::Model::decode(&row, project_at)?))
                 }
-                RecordKind::Programme => ActivityRow::Programme(Arc::new(
-                    programme::Model::from_query_result(&row, "g_")?,
-                )),
+                RecordKind::Programme => {
+                    ActivityRow::Programme(Arc::new(programme::Model::decode(&row, programme_at)?))
+                }
                 RecordKind::Event => {
-                    ActivityRow::Event(Arc::new(event::Model::from_query_result(&row, "e_")?))
+                    ActivityRow::Event(Arc::new(event::Model::decode(&row, event_at)?))
                 }
                 _ => continue,
             };
@@ -371,7 +362,7 @@ impl<E> Hash for Children<E> {
 impl<E> Loader<Children<E>> for Sql
 where
     E: EntityTrait + Send + Sync,
-    E::Model: FromQueryResult + Send + Sync + 'static,
+    E::Model: Decode + Send + Sync + 'static,
 {
     type Value = Arc<Page<E::Model>>;
     type Error = LoadError;

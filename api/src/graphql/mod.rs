@@ -8,6 +8,7 @@
 //! - [`cost`], [`admission`]: what a query may cost, and how much cost may execute at once.
 //! - [`page`], [`connection`]: keyset pagination and Relay connections; [`lean`]: how pages and
 //!   the objects in them are resolved.
+//! - [`row`]: reading models out of result rows.
 //! - [`id`]: opaque global IDs.
 //! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
 
@@ -26,6 +27,7 @@ pub mod loader;
 pub mod object;
 pub mod page;
 pub mod query;
+pub mod row;
 pub mod search;
 pub mod statistics;
 

@@ -14,7 +14,9 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
     SimpleExpr,
 };
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, StreamTrait};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, StreamTrait};
+
+use super::row::{Cell, Decode, select_columns};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
@@ -274,23 +276,25 @@ impl Ordering {
         Ok(any)
     }
 
+    /// Selects the sort values as `_k0`, `_k1`, …: integer keys as BIGINT, so that a key over
+    /// an INT column (a year) reads back as the same type as one over an id.
     fn select_keys(&self, select: &mut SelectStatement) {
         for (i, key) in self.keys.iter().enumerate() {
-            select.expr_as(Expr::cust(key.sql), Alias::new(format!("_k{i}")));
+            let value = match key.kind {
+                SortKind::Int => Expr::cust(format!("CAST({} AS BIGINT)", key.sql)),
+                SortKind::Text => Expr::cust(key.sql),
+            };
+            select.expr_as(value, Alias::new(format!("_k{i}")));
         }
     }
 
-    fn read_cursor(&self, row: &sea_orm::QueryResult) -> Result<Cursor, DbErr> {
+    /// The sort values selected by [`Ordering::select_keys`], from column `at` on.
+    fn read_cursor(&self, row: &sea_orm::QueryResult, at: usize) -> Result<Cursor, DbErr> {
         let mut values = Vec::with_capacity(self.keys.len());
         for (i, key) in self.keys.iter().enumerate() {
-            let column = format!("_k{i}");
             values.push(match key.kind {
-                // PostgreSQL types integer expressions over INT columns as INT4, id columns as INT8.
-                SortKind::Int => SortValue::Int(match row.try_get::<i64>("", &column) {
-                    Ok(value) => value,
-                    Err(_) => i64::from(row.try_get::<i32>("", &column)?),
-                }),
-                SortKind::Text => SortValue::Text(row.try_get::<String>("", &column)?),
+                SortKind::Int => SortValue::Int(i64::get(row, at + i)?),
+                SortKind::Text => SortValue::Text(String::get(row, at + i)?),
             });
         }
         Ok(Cursor(values))
@@ -314,15 +318,13 @@ pub async fn fetch_page<E, C>(
 ) -> ApiResult<Page<E::Model>>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult,
+    E::Model: Decode,
     C: ConnectionTrait,
 {
     let reverse = args.direction == Direction::Backward;
     let mut select = Query::select();
-    select
-        .column((Alias::new(table), Asterisk))
-        .from(Alias::new(table))
-        .cond_where(filter);
+    select.from(Alias::new(table)).cond_where(filter);
+    select_columns::<E::Model>(&mut select, table);
     ordering.select_keys(&mut select);
     if let Some(cursor) = &args.cursor {
         select.cond_where(ordering.after(cursor_field(args), cursor, reverse)?);
@@ -364,7 +366,7 @@ pub async fn fetch_pages<E, C>(
 ) -> ApiResult<Vec<(i64, Page<E::Model>)>>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult,
+    E::Model: Decode,
     C: ConnectionTrait + StreamTrait,
 {
     let reverse = args.direction == Direction::Backward;
@@ -392,7 +394,7 @@ where
 
     let mut select = Query::select();
     if postgres {
-        page.column((Alias::new(table), Asterisk));
+        select_columns::<E::Model>(&mut page, table);
         ordering.select_keys(&mut page);
         select
             .column((Alias::new("t"), Asterisk))
@@ -430,8 +432,8 @@ where
                 Expr::tuple(row).in_subquery(page)
             }
         };
+        select_columns::<E::Model>(&mut select, table);
         select
-            .column((Alias::new(table), Asterisk))
             .from_function(
                 Func::cust("json_each").arg(format!("[{ids}]")),
                 Alias::new("_p"),
@@ -452,8 +454,8 @@ where
     let mut pages: Vec<(i64, Page<E::Model>)> = Vec::new();
     while let Some(row) = rows.next().await {
         let row = row?;
-        let parent: i64 = row.try_get("", "_parent")?;
         let keyed = read_row::<E>(&row, ordering)?;
+        let parent = i64::get(&row, E::Model::COLUMNS.len() + ordering.keys.len())?;
         match pages.last_mut() {
             Some((p, page)) if *p == parent => page.rows.push(keyed),
             _ => pages.push((
@@ -479,7 +481,7 @@ fn read_rows<E>(
 ) -> Result<Page<E::Model>, DbErr>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult,
+    E::Model: Decode,
 {
     Ok(Page {
         rows: rows
@@ -491,15 +493,16 @@ where
     })
 }
 
-/// A row's model and its cursor.
+/// A row's model and its cursor: the model's columns first ([`select_columns`]), then the sort
+/// values ([`Ordering::select_keys`]).
 fn read_row<E>(row: &sea_orm::QueryResult, ordering: &Ordering) -> Result<Keyed<E::Model>, DbErr>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult,
+    E::Model: Decode,
 {
     Ok(Keyed {
-        model: E::Model::from_query_result(row, "")?,
-        cursor: ordering.read_cursor(row)?,
+        model: E::Model::decode(row, 0)?,
+        cursor: ordering.read_cursor(row, E::Model::COLUMNS.len())?,
     })
 }
 

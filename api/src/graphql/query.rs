@@ -456,7 +456,7 @@ async fn root_page<E, N>(
 ) -> async_graphql::Result<Conn<N>>
 where
     E: EntityTrait,
-    E::Model: sea_orm::FromQueryResult + Send + Sync,
+    E::Model: super::row::Decode + Send + Sync,
     N: crate::graphql::lean::LeanObject,
 {
     let db = ctx.data::<DatabaseConnection>()?.clone();

@@ -18,11 +18,12 @@ pub mod value;
 use std::sync::Arc;
 
 use async_graphql::Context;
-use sea_orm::{EntityTrait, FromQueryResult};
+use sea_orm::EntityTrait;
 
 use super::connection::{Conn, Total, from_page};
 use super::loader::{ById, ChildCount, ChildSpec, Children, Filter, Loaders};
 use super::page::{Ordering, Page, PageArgs, SortKey};
+use super::row::Decode;
 
 pub use activity::{Activity, Event, Outcome, Programme, Project};
 pub use context::{Person, Place, TargetGroup, Topic};
@@ -93,7 +94,7 @@ pub fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
 pub async fn by_id<E>(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Arc<E::Model>>>
 where
     E: EntityTrait + Send + Sync,
-    E::Model: Clone + Send + Sync + 'static,
+    E::Model: Decode + Clone + Send + Sync + 'static,
 {
     Ok(loaders(ctx)?.load_one(ById::<E>::new(id)).await?)
 }
@@ -105,7 +106,7 @@ pub async fn by_ids<E>(
 ) -> async_graphql::Result<Vec<Option<Arc<E::Model>>>>
 where
     E: EntityTrait + Send + Sync,
-    E::Model: Clone + Send + Sync + 'static,
+    E::Model: Decode + Clone + Send + Sync + 'static,
 {
     let found = loaders(ctx)?
         .load_many(ids.iter().map(|id| ById::<E>::new(*id)))
@@ -145,7 +146,7 @@ pub async fn child_page<E>(
 ) -> async_graphql::Result<(Arc<Page<E::Model>>, Total)>
 where
     E: EntityTrait + Send + Sync,
-    E::Model: FromQueryResult + Send + Sync + 'static,
+    E::Model: Decode + Send + Sync + 'static,
 {
     let total = Total::Children(ChildCount {
         parent,
@@ -168,7 +169,7 @@ pub async fn child_connection<E, N>(
 ) -> async_graphql::Result<Conn<N>>
 where
     E: EntityTrait + Send + Sync,
-    E::Model: FromQueryResult + Send + Sync + 'static,
+    E::Model: Decode + Send + Sync + 'static,
     N: crate::graphql::lean::LeanObject,
 {
     let (page, total) = child_page::<E>(ctx, parent, spec, page).await?;
