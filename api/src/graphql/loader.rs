@@ -19,7 +19,7 @@ use sea_orm::{
 };
 
 use super::page::{Ordering, Page, PageArgs, fetch_page, fetch_pages};
-use super::row::{Cell, Decode, select_columns, select_columns_as};
+use super::row::{Cell, Decode, select_columns};
 use crate::error::ApiError;
 
 /// The SQL side of every loader.
@@ -226,9 +226,9 @@ impl Loader<ActivityById> for Sql {
                 &ids,
             ));
         // The three tables' columns follow the id and kind, each type's read by position.
-        select_columns_as::<project::Model>(&mut select, "project", "");
-        select_columns_as::<programme::Model>(&mut select, "programme", "g_");
-        select_columns_as::<event::Model>(&mut select, "event", "e_");
+        select_columns::<project::Model>(&mut select, "project");
+        select_columns::<programme::Model>(&mut select, "programme");
+        select_columns::<event::Model>(&mut select, "event");
         let project_at = 2;
         let programme_at = project_at + project::Model::COLUMNS.len();
         let event_at = programme_at + programme::Model::COLUMNS.len();

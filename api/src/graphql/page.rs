@@ -15,10 +15,9 @@ use sea_orm::sea_query::{
     SimpleExpr,
 };
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, StreamTrait};
-
-use super::row::{Cell, Decode, select_columns};
 use serde::{Deserialize, Serialize};
 
+use super::row::{Cell, Decode, select_columns};
 use crate::error::{ApiError, ApiResult};
 
 /// The largest `first`/`last` a client may ask for.

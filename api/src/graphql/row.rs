@@ -12,11 +12,12 @@
 //! a statement must select them in: the statements built here ([`select_columns`]) take it from
 //! there, never from the table's own column order.
 
-use sea_orm::sea_query::{Alias, Expr, SelectStatement};
+use sea_orm::sea_query::{Alias, SelectStatement};
 use sea_orm::sqlx::{self, Row as _};
 use sea_orm::{DbErr, QueryResult};
 
-/// A model read from consecutive columns of a row.
+/// A model read from consecutive columns of a row. Columns are never looked up by name, so a
+/// statement may select two tables' columns of the same name side by side.
 pub trait Decode: Sized {
     /// Its columns, in the order [`Decode::decode`] reads them.
     const COLUMNS: &'static [&'static str];
@@ -29,16 +30,6 @@ pub trait Decode: Sized {
 pub fn select_columns<M: Decode>(select: &mut SelectStatement, table: &str) {
     for column in M::COLUMNS {
         select.column((Alias::new(table), Alias::new(*column)));
-    }
-}
-
-/// Selects `M`'s columns of `table` as `<prefix><column>`, in [`Decode::COLUMNS`] order.
-pub fn select_columns_as<M: Decode>(select: &mut SelectStatement, table: &str, prefix: &str) {
-    for column in M::COLUMNS {
-        select.expr_as(
-            Expr::col((Alias::new(table), Alias::new(*column))),
-            Alias::new(format!("{prefix}{column}")),
-        );
     }
 }
 
