@@ -16,6 +16,10 @@ pub struct Figures {
     pub p50_ms: f64,
     pub p90_ms: f64,
     pub p99_ms: f64,
+    /// The share of the machine's CPU time, in percent, that the hypervisor gave to others while
+    /// this ran (`steal` in `/proc/stat`): on a shared host, figures taken under much steal are
+    /// slower than the code, and comparing two of them means little.
+    pub steal_pct: f64,
 }
 
 impl Figures {
@@ -26,8 +30,38 @@ impl Figures {
             "p50_ms": round(self.p50_ms),
             "p90_ms": round(self.p90_ms),
             "p99_ms": round(self.p99_ms),
+            "steal_pct": round(self.steal_pct),
         })
     }
+}
+
+/// The machine's CPU time so far, as `/proc/stat`'s first line counts it: (all, stolen).
+fn cpu_times() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already
+    // counted in user and nice.
+    let all = fields.iter().take(8).sum();
+    Some((all, fields.get(7).copied().unwrap_or(0)))
+}
+
+/// Runs `f`, and gives its figures the share of CPU time stolen meanwhile (0 where
+/// `/proc/stat` cannot be read).
+fn with_steal(f: impl FnOnce() -> anyhow::Result<Figures>) -> anyhow::Result<Figures> {
+    let before = cpu_times();
+    let mut figures = f()?;
+    if let (Some((all0, steal0)), Some((all1, steal1))) = (before, cpu_times())
+        && all1 > all0
+    {
+        figures.steal_pct = steal1.saturating_sub(steal0) as f64 * 100.0 / (all1 - all0) as f64;
+    }
+    Ok(figures)
 }
 
 fn round(x: f64) -> f64 {
@@ -56,6 +90,16 @@ end
 
 /// Runs wrk against `url` with `connections` connections for `duration`.
 pub fn wrk(
+    scratch: &Path,
+    url: &str,
+    body: &[u8],
+    connections: u32,
+    duration: Duration,
+) -> anyhow::Result<Figures> {
+    with_steal(|| wrk_run(scratch, url, body, connections, duration))
+}
+
+fn wrk_run(
     scratch: &Path,
     url: &str,
     body: &[u8],
@@ -103,12 +147,24 @@ pub fn wrk(
         p50_ms: v["p50_ms"].as_f64().unwrap_or(0.0),
         p90_ms: v["p90_ms"].as_f64().unwrap_or(0.0),
         p99_ms: v["p99_ms"].as_f64().unwrap_or(0.0),
+        steal_pct: 0.0,
     })
 }
 
 /// Runs `sql` with pgbench (`clients` clients) and reads the latency of every transaction from
 /// its per-transaction log.
 pub fn pgbench(
+    scratch: &Path,
+    port: u16,
+    database: &str,
+    sql: &str,
+    clients: u32,
+    duration: Duration,
+) -> anyhow::Result<Figures> {
+    with_steal(|| pgbench_run(scratch, port, database, sql, clients, duration))
+}
+
+fn pgbench_run(
     scratch: &Path,
     port: u16,
     database: &str,
@@ -185,6 +241,7 @@ pub fn pgbench(
         p50_ms: at(0.50),
         p90_ms: at(0.90),
         p99_ms: at(0.99),
+        steal_pct: 0.0,
     })
 }
 

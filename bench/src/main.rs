@@ -57,6 +57,12 @@ struct Args {
     #[arg(long)]
     no_peer: bool,
 
+    /// Rounds of the side-by-side comparison: each round times libgraph and then PostGraphile
+    /// on the same query, one right after the other, so both meet the same machine; the ratios
+    /// reported are the median round's.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    rounds: u32,
+
     /// Where PostGraphile is installed (`npm install postgraphile@4.14` runs there when missing).
     #[arg(long, default_value = "target/bench/peer")]
     peer_dir: PathBuf,
@@ -110,6 +116,74 @@ struct Row {
     /// of a country, the only one that computes it (the timed ones reuse the network the instance
     /// keeps while the graph is unchanged).
     first_ms: Option<f64>,
+}
+
+/// One round of the side-by-side comparison on one query: libgraph over PostgreSQL and
+/// PostGraphile, each timed right after the other.
+#[derive(Clone, Copy, Default)]
+struct Round {
+    ours_one: Figures,
+    theirs_one: Figures,
+    ours_eight: Figures,
+    theirs_eight: Figures,
+}
+
+impl Round {
+    /// libgraph's p50 at one connection over PostGraphile's.
+    fn p50_ratio(&self) -> f64 {
+        self.ours_one.p50_ms / self.theirs_one.p50_ms
+    }
+
+    /// libgraph's requests per second at eight connections over PostGraphile's.
+    fn rps_ratio(&self) -> f64 {
+        self.ours_eight.rps / self.theirs_eight.rps
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "libgraph_one": self.ours_one.json(), "postgraphile_one": self.theirs_one.json(),
+            "libgraph_eight": self.ours_eight.json(), "postgraphile_eight": self.theirs_eight.json(),
+            "p50_ratio": self.p50_ratio(), "rps_ratio": self.rps_ratio(),
+        })
+    }
+
+    fn line(&self, key: &str) -> String {
+        let steal = [
+            self.ours_one,
+            self.theirs_one,
+            self.ours_eight,
+            self.theirs_eight,
+        ]
+        .map(|f| f.steal_pct);
+        format!(
+            "paired {key:<8} 1c p50 {:>8.2} / {:>8.2} ms = {:.2}×  8c {:>7.0} / {:>7.0} req/s = {:.2}×  steal {:.0}–{:.0} %",
+            self.ours_one.p50_ms,
+            self.theirs_one.p50_ms,
+            self.p50_ratio(),
+            self.ours_eight.rps,
+            self.theirs_eight.rps,
+            self.rps_ratio(),
+            steal.iter().copied().fold(f64::INFINITY, f64::min),
+            steal.iter().copied().fold(0.0, f64::max),
+        )
+    }
+}
+
+/// The round whose `measure` is the median (the lower middle one of an even count).
+fn median_round(rounds: &[Round], measure: fn(&Round) -> f64) -> Round {
+    let mut sorted = rounds.to_vec();
+    sorted.sort_by(|a, b| measure(a).total_cmp(&measure(b)));
+    sorted[(sorted.len() - 1) / 2]
+}
+
+/// The median of `values` (the lower middle one of an even count), with their least and most.
+fn median_range(mut values: Vec<f64>) -> Option<(f64, f64, f64)> {
+    values.sort_by(f64::total_cmp);
+    Some((
+        *values.get((values.len().checked_sub(1)?) / 2)?,
+        *values.first()?,
+        *values.last()?,
+    ))
 }
 
 #[tokio::main]
@@ -254,6 +328,7 @@ async fn main() -> anyhow::Result<()> {
             println!("PostGraphile skipped (--no-peer)");
         } else {
             let peer = spawn_postgraphile(&args.peer_dir, &pg_url)?;
+            let mut paired = json!({});
             for (key, body) in queries::postgraphile(&subjects) {
                 let answer = post(&client, &peer.url, &body).await?;
                 if answer.get("errors").is_some() || answer["data"].is_null() {
@@ -270,13 +345,42 @@ async fn main() -> anyhow::Result<()> {
                     post(&client, &peer.url, &body).await?;
                     row.pg_statements = Some(pg_statement_count(&cluster, &pg_db)?);
                 }
-                let body = serde_json::to_vec(&body)?;
-                row.one = Some(load::wrk(scratch.path(), &peer.url, &body, 1, duration)?);
-                row.eight = Some(load::wrk(scratch.path(), &peer.url, &body, 8, duration)?);
+                let theirs = serde_json::to_vec(&body)?;
+                let ours = queries::libgraph(&subjects)
+                    .into_iter()
+                    .find(|q| q.key == key)
+                    .with_context(|| format!("no libgraph form of {key}"))?;
+                let ours = serde_json::to_vec(&ours.body)?;
+                let mut rounds = Vec::new();
+                for _ in 0..args.rounds {
+                    let mut round = Round::default();
+                    for (connections, ours_at, theirs_at) in [
+                        (1, &mut round.ours_one, &mut round.theirs_one),
+                        (8, &mut round.ours_eight, &mut round.theirs_eight),
+                    ] {
+                        *ours_at = load::wrk(
+                            scratch.path(),
+                            &pg_server.url,
+                            &ours,
+                            connections,
+                            duration,
+                        )?;
+                        *theirs_at =
+                            load::wrk(scratch.path(), &peer.url, &theirs, connections, duration)?;
+                    }
+                    println!("{}", round.line(key));
+                    rounds.push(round);
+                }
+                // The table's row: the round whose p50 ratio is the median.
+                let median = median_round(&rounds, |r| r.p50_ratio());
+                row.one = Some(median.theirs_one);
+                row.eight = Some(median.theirs_eight);
+                paired[key] = json!(rounds.iter().map(Round::json).collect::<Vec<_>>());
                 println!("{}", line(&row));
                 rows.push(row);
             }
             memory["postgraphile_peak_rss_mb"] = json!(load::peak_rss_mb(peer.pid()));
+            report["paired"] = paired;
         }
         let http = http_floor(heavy_bytes.clone()).await?;
         let one = load::wrk(scratch.path(), &http, b"{}", 1, duration)?;
@@ -701,49 +805,55 @@ fn cells(r: &Row) -> [String; 9] {
     ]
 }
 
+/// The CPU share stolen during the one- and eight-connection runs of a row, as "a/b".
+fn steal(r: &Row) -> String {
+    let pct = |f: Option<Figures>| opt(f.map(|f| format!("{:.0}", f.steal_pct)));
+    format!("{}/{}", pct(r.one), pct(r.eight))
+}
+
 fn line(r: &Row) -> String {
     let [n, doubled, pg, budget, p50, p90, p99, rps, p99_8] = cells(r);
     format!(
-        "{:<16} {:<26} stmts {n:>3} ({doubled:>3} doubled, pg {pg:>3}, budget {budget:>3})  first {first:>8} ms  1c p50 {p50:>8} p90 {p90:>8} p99 {p99:>8} ms  8c {rps:>9} req/s p99 {p99_8:>8} ms",
+        "{:<16} {:<26} stmts {n:>3} ({doubled:>3} doubled, pg {pg:>3}, budget {budget:>3})  first {first:>8} ms  1c p50 {p50:>8} p90 {p90:>8} p99 {p99:>8} ms  8c {rps:>9} req/s p99 {p99_8:>8} ms  steal {steal} %",
         r.server,
         r.query,
         first = opt(r.first_ms.map(|ms| format!("{ms:.2}"))),
+        steal = steal(r),
     )
 }
 
 /// The table and the ratios the targets are stated in.
 fn summary(rows: &[Row], report: &Value) -> String {
     let mut out = String::new();
-    out.push_str("| server | query | SQL stmts (pages ×2) | pg_stat_statements | first ms | p50 ms @1 | p90 ms @1 | p99 ms @1 | req/s @8 | p99 ms @8 |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| server | query | SQL stmts (pages ×2) | pg_stat_statements | first ms | p50 ms @1 | p90 ms @1 | p99 ms @1 | req/s @8 | p99 ms @8 | CPU stolen % @1/@8 |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for r in rows {
         let [n, doubled, pg, _, p50, p90, p99, rps, p99_8] = cells(r);
         let first = opt(r.first_ms.map(|ms| format!("{ms:.2}")));
         out.push_str(&format!(
-            "| {} | {} | {n} ({doubled}) | {pg} | {first} | {p50} | {p90} | {p99} | {rps} | {p99_8} |\n",
-            r.server, r.query,
+            "| {} | {} | {n} ({doubled}) | {pg} | {first} | {p50} | {p90} | {p99} | {rps} | {p99_8} | {} |\n",
+            r.server, r.query, steal(r),
         ));
     }
     let find = |server: &str, key: &str| {
         rows.iter()
             .find(|r| r.server == server && r.query.contains(key))
     };
-    let peer_key = |key: &str| {
-        rows.iter()
-            .find(|r| r.server == "postgraphile" && r.query == key)
-    };
     for (key, title) in [
         ("heavy", "1 heavy"),
         ("medium", "2 medium"),
         ("node", "3 node"),
     ] {
-        if let (Some(ours), Some(theirs)) = (find("libgraph-pg", title), peer_key(key))
-            && let (Some(o1), Some(t1), Some(o8), Some(t8)) =
-                (ours.one, theirs.one, ours.eight, theirs.eight)
+        let Some(rounds) = report["paired"][key].as_array() else {
+            continue;
+        };
+        let ratios =
+            |name: &str| median_range(rounds.iter().filter_map(|r| r[name].as_f64()).collect());
+        if let (Some((p50, p50_lo, p50_hi)), Some((rps, rps_lo, rps_hi))) =
+            (ratios("p50_ratio"), ratios("rps_ratio"))
         {
             out.push_str(&format!(
-                "\n{title}: libgraph/PostGraphile p50 @1 = {:.2}× (target ≤ 0.25 for query 1), req/s @8 = {:.2}× (target ≥ 4 for query 1)",
-                o1.p50_ms / t1.p50_ms,
-                o8.rps / t8.rps
+                "\n{title}: libgraph/PostGraphile, median of {} paired rounds (range): p50 @1 = {p50:.2}× ({p50_lo:.2}–{p50_hi:.2}; target ≤ 0.25 for query 1), req/s @8 = {rps:.2}× ({rps_lo:.2}–{rps_hi:.2}; target ≥ 4 for query 1)",
+                rounds.len()
             ));
         }
     }
