@@ -15,32 +15,8 @@ use sea_orm::DatabaseConnection;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The index of `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (`mimalloc.h`); the Rust
-/// bindings name only the options mimalloc 2 and 3 number alike.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// How long, in milliseconds, mimalloc keeps memory that was freed before giving it back to the
-/// system. mimalloc 3 waits 1,000 ms, so under a stream of nested queries the pages of one
-/// request are still held when the next ones allocate theirs: at size M, eight connections of
-/// the benchmark's nested query took the server to 101-104 MB resident. With 10 ms (mimalloc 2's
-/// own default) the same load peaked at 75-78 MB, with 100 ms at 91-94 MB.
-const PURGE_DELAY_MS: std::ffi::c_long = 10;
-
-/// Sets the allocator's defaults. An operator's `MIMALLOC_PURGE_DELAY` still wins: mimalloc reads
-/// its environment first, and a default does not replace a value it read there.
-fn tune_allocator() {
-    // SAFETY: called once, first thing in `main`, before any other thread exists (mimalloc's
-    // options are not synchronized); the index is checked by the test below.
-    unsafe { libmimalloc_sys::mi_option_set_default(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
-}
-
-fn main() -> anyhow::Result<()> {
-    tune_allocator();
-    run()
-}
-
 #[tokio::main]
-async fn run() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_new(&cli.log_level).context("--log-level")?;
     let logs = tracing_subscriber::fmt()
@@ -232,24 +208,4 @@ async fn print_summary(db: &DatabaseConnection) -> anyhow::Result<()> {
         writeln!(out, "{what:<24} {count:>8}")?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The option index names mimalloc's purge delay: read before anything sets it, it has
-    /// mimalloc 3's default, and setting it is read back.
-    #[test]
-    fn the_purge_delay_option_is_the_one_set() {
-        // SAFETY: this test binary's only use of mimalloc's options.
-        unsafe {
-            assert_eq!(libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY), 1000);
-            tune_allocator();
-            assert_eq!(
-                libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY),
-                PURGE_DELAY_MS
-            );
-        }
-    }
 }
