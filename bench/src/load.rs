@@ -51,17 +51,24 @@ fn cpu_times() -> Option<(u64, u64)> {
     Some((all, fields.get(7).copied().unwrap_or(0)))
 }
 
-/// Runs `f`, and gives its figures the share of CPU time stolen meanwhile (0 where
-/// `/proc/stat` cannot be read).
-fn with_steal(f: impl FnOnce() -> anyhow::Result<Figures>) -> anyhow::Result<Figures> {
-    let before = cpu_times();
-    let mut figures = f()?;
-    if let (Some((all0, steal0)), Some((all1, steal1))) = (before, cpu_times())
-        && all1 > all0
-    {
-        figures.steal_pct = steal1.saturating_sub(steal0) as f64 * 100.0 / (all1 - all0) as f64;
+/// A point to measure stolen CPU time from.
+struct Steal(Option<(u64, u64)>);
+
+impl Steal {
+    fn start() -> Self {
+        Steal(cpu_times())
     }
-    Ok(figures)
+
+    /// The share of CPU time, in percent, stolen since the start (0 where `/proc/stat` cannot
+    /// be read).
+    fn pct(&self) -> f64 {
+        match (self.0, cpu_times()) {
+            (Some((all0, steal0)), Some((all1, steal1))) if all1 > all0 => {
+                steal1.saturating_sub(steal0) as f64 * 100.0 / (all1 - all0) as f64
+            }
+            _ => 0.0,
+        }
+    }
 }
 
 fn round(x: f64) -> f64 {
@@ -96,16 +103,6 @@ pub fn wrk(
     connections: u32,
     duration: Duration,
 ) -> anyhow::Result<Figures> {
-    with_steal(|| wrk_run(scratch, url, body, connections, duration))
-}
-
-fn wrk_run(
-    scratch: &Path,
-    url: &str,
-    body: &[u8],
-    connections: u32,
-    duration: Duration,
-) -> anyhow::Result<Figures> {
     let script = scratch.join("post.lua");
     if !script.exists() {
         std::fs::write(&script, WRK_SCRIPT)?;
@@ -113,6 +110,7 @@ fn wrk_run(
     let body_file = scratch.join("body.json");
     std::fs::write(&body_file, body)?;
     let threads = connections.min(2).to_string();
+    let steal = Steal::start();
     let output = Command::new("wrk")
         .args([
             "-t",
@@ -147,7 +145,7 @@ fn wrk_run(
         p50_ms: v["p50_ms"].as_f64().unwrap_or(0.0),
         p90_ms: v["p90_ms"].as_f64().unwrap_or(0.0),
         p99_ms: v["p99_ms"].as_f64().unwrap_or(0.0),
-        steal_pct: 0.0,
+        steal_pct: steal.pct(),
     })
 }
 
@@ -161,23 +159,13 @@ pub fn pgbench(
     clients: u32,
     duration: Duration,
 ) -> anyhow::Result<Figures> {
-    with_steal(|| pgbench_run(scratch, port, database, sql, clients, duration))
-}
-
-fn pgbench_run(
-    scratch: &Path,
-    port: u16,
-    database: &str,
-    sql: &str,
-    clients: u32,
-    duration: Duration,
-) -> anyhow::Result<Figures> {
     let dir = scratch.join(format!("pgbench-{clients}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("query.sql");
     // pgbench reads one statement per line unless it ends with a semicolon: join the lines.
     std::fs::write(&file, sql.split_whitespace().collect::<Vec<_>>().join(" "))?;
+    let steal = Steal::start();
     let output = Command::new("pgbench")
         .args([
             "-n",
@@ -207,6 +195,7 @@ fn pgbench_run(
         .current_dir(&dir)
         .output()
         .context("running pgbench")?;
+    let steal_pct = steal.pct();
     if !output.status.success() {
         bail!(
             "pgbench failed: {}{}",
@@ -241,7 +230,7 @@ fn pgbench_run(
         p50_ms: at(0.50),
         p90_ms: at(0.90),
         p99_ms: at(0.99),
-        steal_pct: 0.0,
+        steal_pct,
     })
 }
 
