@@ -12,14 +12,16 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::futures_util::StreamExt;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait, Query, SelectStatement, SimpleExpr, UnionType,
+};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, Iterable,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable,
     PrimaryKeyToColumn, StreamTrait,
 };
 
 use super::page::{Ordering, Page, PageArgs, fetch_page, fetch_pages};
-use super::row::{Cell, Decode, select_columns};
+use super::row::{Cell, Decode, select_columns, select_nulls};
 use crate::error::ApiError;
 
 /// The SQL side of every loader.
@@ -80,13 +82,18 @@ pub fn id_list(ids: &[i64]) -> String {
 /// `column` is one of `ids`, with the ids as one bind parameter however many there are: a
 /// parameter per id would hit the databases' caps (32,766 on SQLite, 65,535 on PostgreSQL) and
 /// force a big batch into several statements. PostgreSQL reads an array literal
-/// (`= ANY('{1,2}'::BIGINT[])`), SQLite a JSON array (`IN (SELECT value FROM json_each('[1,2]'))`);
-/// both use the column's index.
+/// (`= ANY(ARRAY(SELECT unnest('{1,2}'::BIGINT[])))`), SQLite a JSON array
+/// (`IN (SELECT value FROM json_each('[1,2]'))`); both use the column's index.
+///
+/// On PostgreSQL the list is read in a sub-select, which runs once per statement. sqlx
+/// prepares statements and PostgreSQL plans a prepared statement generically from its sixth
+/// run, where a bare `ANY(CAST($1 AS BIGINT[]))` is not a constant: a table read row by row
+/// (the 134 programmes, say) parsed the whole list again for every row, 10 ms for 1,040 ids.
 pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
     let list = id_list(ids);
     match backend {
         DbBackend::Postgres => Expr::cust_with_values(
-            format!("{column} = ANY(CAST($1 AS BIGINT[]))"),
+            format!("{column} = ANY(ARRAY(SELECT unnest(CAST($1 AS BIGINT[]))))"),
             [format!("{{{list}}}")],
         ),
         _ => Expr::cust_with_values(
@@ -200,35 +207,44 @@ impl Loader<ActivityById> for Sql {
         &self,
         keys: &[ActivityById],
     ) -> Result<HashMap<ActivityById, ActivityRow>, Self::Error> {
-        use entities::kinds::RecordKind;
         use entities::{event, programme, project};
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut select = Query::select();
+        let backend = self.db.get_database_backend();
+        // One branch per table, each finding its rows through its own primary key, so the
+        // work grows with the ids asked for. A join from `record` let PostgreSQL hash the whole
+        // project and event tables instead (6.8 ms against 2.4 ms for 1,000 ids at size M).
+        // Every branch selects all three tables' columns, the other two's as NULLs, so a row
+        // reads by position whichever table it comes from; the second column says which.
+        let branch = |own: usize| -> Result<SelectStatement, DbErr> {
+            let (table, key) = [
+                ("project", "project_id"),
+                ("programme", "programme_id"),
+                ("event", "event_id"),
+            ][own];
+            let mut select = Query::select();
+            select
+                .expr(Expr::cust(format!("{table}.{key}")))
+                .expr(Expr::cust(own.to_string()))
+                .from(Alias::new(table))
+                .cond_where(id_in(backend, &format!("{table}.{key}"), &ids));
+            match own {
+                0 => select_columns::<project::Model>(&mut select, "project"),
+                _ => select_nulls::<project::Entity>(&mut select)?,
+            }
+            match own {
+                1 => select_columns::<programme::Model>(&mut select, "programme"),
+                _ => select_nulls::<programme::Entity>(&mut select)?,
+            }
+            match own {
+                2 => select_columns::<event::Model>(&mut select, "event"),
+                _ => select_nulls::<event::Entity>(&mut select)?,
+            }
+            Ok(select)
+        };
+        let mut select = branch(0)?;
         select
-            .expr_as(Expr::cust("record.record_id"), Alias::new("_id"))
-            .expr_as(Expr::cust("record.kind"), Alias::new("_kind"))
-            .from(Alias::new("record"))
-            .left_join(
-                Alias::new("project"),
-                Expr::cust("project.project_id = record.record_id"),
-            )
-            .left_join(
-                Alias::new("programme"),
-                Expr::cust("programme.programme_id = record.record_id"),
-            )
-            .left_join(
-                Alias::new("event"),
-                Expr::cust("event.event_id = record.record_id"),
-            )
-            .cond_where(id_in(
-                self.db.get_database_backend(),
-                "record.record_id",
-                &ids,
-            ));
-        // The three tables' columns follow the id and kind, each type's read by position.
-        select_columns::<project::Model>(&mut select, "project");
-        select_columns::<programme::Model>(&mut select, "programme");
-        select_columns::<event::Model>(&mut select, "event");
+            .union(UnionType::All, branch(1)?)
+            .union(UnionType::All, branch(2)?);
         let project_at = 2;
         let programme_at = project_at + project::Model::COLUMNS.len();
         let event_at = programme_at + programme::Model::COLUMNS.len();
@@ -237,17 +253,12 @@ impl Loader<ActivityById> for Sql {
         while let Some(row) = rows.next().await {
             let row = row?;
             let id = i64::get(&row, 0)?;
-            let activity = match RecordKind::get(&row, 1)? {
-                RecordKind::Project => {
-                    ActivityRow::Project(Arc::new(project::Model::decode(&row, project_at)?))
-                }
-                RecordKind::Programme => {
+            let activity = match i32::get(&row, 1)? {
+                0 => ActivityRow::Project(Arc::new(project::Model::decode(&row, project_at)?)),
+                1 => {
                     ActivityRow::Programme(Arc::new(programme::Model::decode(&row, programme_at)?))
                 }
-                RecordKind::Event => {
-                    ActivityRow::Event(Arc::new(event::Model::decode(&row, event_at)?))
-                }
-                _ => continue,
+                _ => ActivityRow::Event(Arc::new(event::Model::decode(&row, event_at)?)),
             };
             found.insert(ActivityById(id), activity);
         }
@@ -544,7 +555,7 @@ mod tests {
         let (lite, lite_values) = select(DbBackend::Sqlite).build(SqliteQueryBuilder);
         assert_eq!(
             pg,
-            r#"SELECT "a" FROM "t" WHERE "b" = $1 AND (a = ANY(CAST($2 AS BIGINT[])))"#
+            r#"SELECT "a" FROM "t" WHERE "b" = $1 AND (a = ANY(ARRAY(SELECT unnest(CAST($2 AS BIGINT[])))))"#
         );
         assert_eq!(pg_values.0[1], sea_orm::Value::from("{1,2,3}"));
         assert_eq!(

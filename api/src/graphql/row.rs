@@ -12,9 +12,9 @@
 //! a statement must select them in: the statements built here ([`select_columns`]) take it from
 //! there, never from the table's own column order.
 
-use sea_orm::sea_query::{Alias, SelectStatement};
+use sea_orm::sea_query::{Alias, ColumnType, Expr, SelectStatement};
 use sea_orm::sqlx::{self, Row as _};
-use sea_orm::{DbErr, QueryResult};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
 /// A model read from consecutive columns of a row. Columns are never looked up by name, so a
 /// statement may select two tables' columns of the same name side by side.
@@ -31,6 +31,42 @@ pub fn select_columns<M: Decode>(select: &mut SelectStatement, table: &str) {
     for column in M::COLUMNS {
         select.column((Alias::new(table), Alias::new(*column)));
     }
+}
+
+/// Selects, for each of `E`'s columns in [`Decode::COLUMNS`] order, a NULL of that column's
+/// type: what one branch of a `UNION ALL` selects in the place of another table's columns. A
+/// bare NULL will not do, because PostgreSQL types a column that two branches leave NULL as
+/// `text` before it meets the third branch's `bigint`.
+pub fn select_nulls<E: EntityTrait>(select: &mut SelectStatement) -> Result<(), DbErr>
+where
+    E::Model: Decode,
+{
+    for name in E::Model::COLUMNS {
+        let sql_type = E::Column::iter()
+            .find(|column| column.as_str() == *name)
+            .and_then(|column| cast_type(column.def().get_column_type()))
+            .ok_or_else(|| {
+                DbErr::Type(format!(
+                    "column {}.{name} has no NULL to stand for it",
+                    E::default().table_name()
+                ))
+            })?;
+        select.expr(Expr::cust(format!("CAST(NULL AS {sql_type})")));
+    }
+    Ok(())
+}
+
+/// The SQL type a NULL is cast to for a column of `column_type`, on both stores (SQLite takes
+/// a type's name for its affinity); `None` for types the schema does not use.
+fn cast_type(column_type: &ColumnType) -> Option<&'static str> {
+    Some(match column_type {
+        ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text => "TEXT",
+        ColumnType::TinyInteger | ColumnType::SmallInteger | ColumnType::Integer => "INTEGER",
+        ColumnType::BigInteger => "BIGINT",
+        ColumnType::Float | ColumnType::Double => "DOUBLE PRECISION",
+        ColumnType::Boolean => "BOOLEAN",
+        _ => return None,
+    })
 }
 
 /// A value one column holds.
@@ -200,4 +236,24 @@ decode_models! {
     source { source_id, slug, title, url, publisher_id, language, published, document, description }
     target_group { target_group_id, slug, name, name_lang, name_en, sort_key, description }
     topic { topic_id, slug, kind, code, name, name_lang, name_en, sort_key, description }
+}
+
+#[cfg(test)]
+mod null_tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, Query};
+
+    use super::select_nulls;
+
+    /// The activity loader's union stands NULLs for every column of the three activity tables.
+    #[test]
+    fn activity_columns_have_typed_nulls() {
+        let mut select = Query::select();
+        select_nulls::<entities::project::Entity>(&mut select).unwrap();
+        select_nulls::<entities::programme::Entity>(&mut select).unwrap();
+        select_nulls::<entities::event::Entity>(&mut select).unwrap();
+        let sql = select.to_string(PostgresQueryBuilder);
+        assert!(sql.contains("CAST(NULL AS BIGINT)"), "{sql}");
+        assert!(sql.contains("CAST(NULL AS INTEGER)"), "{sql}");
+        assert!(sql.contains("CAST(NULL AS TEXT)"), "{sql}");
+    }
 }
