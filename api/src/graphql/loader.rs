@@ -227,18 +227,9 @@ impl Loader<ActivityById> for Sql {
                 .expr(Expr::cust(own.to_string()))
                 .from(Alias::new(table))
                 .cond_where(id_in(backend, &format!("{table}.{key}"), &ids));
-            match own {
-                0 => select_columns::<project::Model>(&mut select, "project"),
-                _ => select_nulls::<project::Entity>(&mut select)?,
-            }
-            match own {
-                1 => select_columns::<programme::Model>(&mut select, "programme"),
-                _ => select_nulls::<programme::Entity>(&mut select)?,
-            }
-            match own {
-                2 => select_columns::<event::Model>(&mut select, "event"),
-                _ => select_nulls::<event::Entity>(&mut select)?,
-            }
+            columns_or_nulls::<project::Entity>(&mut select, own == 0)?;
+            columns_or_nulls::<programme::Entity>(&mut select, own == 1)?;
+            columns_or_nulls::<event::Entity>(&mut select, own == 2)?;
             Ok(select)
         };
         let mut select = branch(0)?;
@@ -263,6 +254,20 @@ impl Loader<ActivityById> for Sql {
             found.insert(ActivityById(id), activity);
         }
         Ok(found)
+    }
+}
+
+/// Selects `E`'s columns when the branch of a union reads its table, NULLs in their place when
+/// it reads another.
+fn columns_or_nulls<E: EntityTrait>(select: &mut SelectStatement, own: bool) -> Result<(), DbErr>
+where
+    E::Model: Decode,
+{
+    if own {
+        select_columns::<E::Model>(select, E::default().table_name());
+        Ok(())
+    } else {
+        select_nulls::<E>(select)
     }
 }
 
