@@ -1101,6 +1101,71 @@ async fn a_nested_connection_pages_with_its_own_cursors() {
     );
 }
 
+/// A page of participations loads its organizations and activities in one loader call for the
+/// whole page; `nodes(ids:)` returns no page, so there each participation loads its own. Both
+/// must pair every participation with the same organization and activity.
+#[tokio::test]
+async fn relations_loaded_for_a_whole_page_match_those_loaded_one_by_one() {
+    let app = spawn_app().await;
+    const PARTICIPATION: &str = "id organization { slug }
+        activity { ... on Project { slug } ... on Event { slug } ... on Programme { slug } }";
+
+    let by_page = app
+        .query(
+            &format!(
+                "{{ libraries(first: 20) {{ nodes {{
+                    participations(first: 20) {{ edges {{ node {{ {PARTICIPATION}
+                        activity {{ ... on Project {{
+                            participations(first: 20) {{ nodes {{ {PARTICIPATION} }} }} }} }}
+                    }} }} }} }} }} }}"
+            ),
+            Value::Null,
+        )
+        .await;
+    let mut pairs = BTreeMap::new();
+    for library in by_page["libraries"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        for edge in library["participations"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let node = &edge["node"];
+            let partners = node["activity"]["participations"]["nodes"].as_array();
+            for p in std::iter::once(node).chain(partners.into_iter().flatten()) {
+                let pair = (
+                    p["organization"]["slug"].clone(),
+                    p["activity"]["slug"].clone(),
+                );
+                pairs.insert(p["id"].as_str().unwrap_or_default().to_owned(), pair);
+            }
+        }
+    }
+    assert!(pairs.len() >= 20, "{} participations reached", pairs.len());
+
+    let ids: Vec<&String> = pairs.keys().collect();
+    for chunk in ids.chunks(100) {
+        let one_by_one = app
+            .query(
+                &format!("query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Participation {{ {PARTICIPATION} }} }} }}"),
+                json!({ "ids": chunk }),
+            )
+            .await;
+        for p in one_by_one["nodes"].as_array().into_iter().flatten() {
+            let id = p["id"].as_str().unwrap_or_default();
+            let pair = (
+                p["organization"]["slug"].clone(),
+                p["activity"]["slug"].clone(),
+            );
+            assert!(pair.0.is_string() && pair.1.is_string(), "{id}: {pair:?}");
+            assert_eq!(pairs.get(id), Some(&pair), "{id}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn nested_pages_are_cut_per_parent_not_across_parents() {
     let app = spawn_app().await;

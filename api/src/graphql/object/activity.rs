@@ -14,7 +14,7 @@ use super::{
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
-use crate::graphql::loader::{ActivityById, ActivityRow};
+use crate::graphql::loader::{ActivityById, ActivityRow, LoadError, Loaders};
 
 /// A project, programme or event: what organizations take part in and funders fund.
 #[derive(Union, Clone)]
@@ -39,7 +39,15 @@ impl Activity {
         ctx: &Context<'_>,
         ids: &[i64],
     ) -> async_graphql::Result<Vec<Option<Activity>>> {
-        let found = loaders(ctx)?
+        Ok(Self::load_many_with(loaders(ctx)?, ids).await?)
+    }
+
+    /// [`Activity::load_many`] through the given loaders.
+    pub async fn load_many_with(
+        loaders: &Loaders,
+        ids: &[i64],
+    ) -> Result<Vec<Option<Activity>>, LoadError> {
+        let found = loaders
             .load_many(ids.iter().map(|&id| ActivityById(id)))
             .await?;
         Ok(ids
@@ -139,7 +147,7 @@ macro_rules! activity_object {
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Participation>> {
                 let spec = spec("participation", "target_id", participation_filters(roles, active_in), by_key::PARTICIPATION);
-                child_connection::<participation::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Participation(Arc::new(m.clone()))).await
+                child_connection::<participation::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Participation::new(Arc::new(m.clone()))).await
             }
             /// Who funds it, in the order recorded: fundings of this record itself, not of its
             /// sub-programmes, projects or events.

@@ -21,7 +21,7 @@ use async_graphql::Context;
 use sea_orm::EntityTrait;
 
 use super::connection::{Conn, Total, from_page};
-use super::loader::{ById, ChildCount, ChildSpec, Children, Filter, Loaders};
+use super::loader::{ById, ChildCount, ChildSpec, Children, Filter, LoadError, Loaders};
 use super::page::{Ordering, Page, PageArgs, SortKey};
 use super::row::Decode;
 
@@ -46,7 +46,6 @@ lean_objects!(
     OrganizationRelation,
     Outcome,
     PartnerOrganization,
-    Participation,
     Person,
     Place,
     Position,
@@ -108,7 +107,19 @@ where
     E: EntityTrait + Send + Sync,
     E::Model: Decode + Clone + Send + Sync + 'static,
 {
-    let found = loaders(ctx)?
+    Ok(by_ids_with::<E>(loaders(ctx)?, ids).await?)
+}
+
+/// [`by_ids`] through the given loaders.
+pub async fn by_ids_with<E>(
+    loaders: &Loaders,
+    ids: &[i64],
+) -> Result<Vec<Option<Arc<E::Model>>>, LoadError>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Decode + Clone + Send + Sync + 'static,
+{
+    let found = loaders
         .load_many(ids.iter().map(|id| ById::<E>::new(*id)))
         .await?;
     Ok(ids

@@ -16,14 +16,15 @@ use super::value::{
 };
 use super::{
     Citation, Funding, OrganizationRelation, Outcome, PageInput, Participation, Place, Position,
-    Topic, by_date, by_id, by_ids, by_key, child_connection, child_page, loaders, spec,
+    Topic, by_date, by_id, by_ids, by_ids_with, by_key, child_connection, child_page, loaders,
+    spec,
 };
 use crate::graphql::collaboration::{CollaboratorConnection, CollaboratorFilter};
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::id::{NodeType, encode};
 use crate::graphql::lean::Lean;
-use crate::graphql::loader::FundingTotals;
 use crate::graphql::loader::{Children, Filter, FilterValue};
+use crate::graphql::loader::{FundingTotals, LoadError, Loaders};
 use crate::graphql::page::PageArgs;
 
 /// A range of years, inclusive at both ends; either end may be open.
@@ -50,7 +51,7 @@ pub enum RelationDirection {
 /// Any organization: a library, an NGO, a public authority, a network, an informal group, a crowd.
 // clippy reads the repeated `ty = …` of the field list as duplicated attributes.
 #[allow(clippy::duplicated_attributes)]
-#[derive(Interface)]
+#[derive(Interface, Clone)]
 #[graphql(
     field(name = "id", ty = "ID", desc = "Opaque global ID."),
     field(
@@ -222,7 +223,15 @@ impl Organization {
         ctx: &Context<'_>,
         ids: &[i64],
     ) -> async_graphql::Result<Vec<Option<Self>>> {
-        Ok(by_ids::<organization::Entity>(ctx, ids)
+        Ok(Self::load_many_with(loaders(ctx)?, ids).await?)
+    }
+
+    /// [`Organization::load_many`] through the given loaders.
+    pub async fn load_many_with(
+        loaders: &Loaders,
+        ids: &[i64],
+    ) -> Result<Vec<Option<Self>>, LoadError> {
+        Ok(by_ids_with::<organization::Entity>(loaders, ids)
             .await?
             .into_iter()
             .map(|m| m.map(Organization::from_model))
@@ -560,7 +569,7 @@ async fn participations(
         by_date::PARTICIPATION,
     );
     child_connection::<participation::Entity, _>(ctx, organization, spec, page, |m| {
-        Participation(Arc::new(m.clone()))
+        Participation::new(Arc::new(m.clone()))
     })
     .await
 }

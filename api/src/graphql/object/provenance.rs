@@ -261,7 +261,7 @@ impl Record {
                 )),
                 RecordKind::Participation => {
                     load!(participation::Entity, |m| Record::Participation(
-                        Participation(m)
+                        Participation::new(m)
                     ))
                 }
                 RecordKind::Funding => load!(funding::Entity, |m| Record::Funding(Funding(m))),

@@ -1,9 +1,12 @@
 //! Relations between records, each with its own dates and citations: `Participation`,
 //! `Funding`, `OrganizationRelation`, `Position`.
 
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::futures_util::future::join;
+use async_graphql::parser::types::SelectionSet;
+use async_graphql::{Context, ContextSelectionSet, ID, Object, ServerResult, Value};
 use entities::{funding, organization_relation, participation, person, position, programme};
 
 use super::activity::{Activity, Programme};
@@ -11,12 +14,69 @@ use super::value::{FundingInstrument, Money, OrganizationRelationKind, Period, R
 use super::{Citation, Organization, PageInput, Person, by_id};
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
-use crate::graphql::lean::Lean;
+use crate::graphql::lean::{Lean, LeanObject, object, selects};
+use crate::graphql::loader::Loaders;
 
 /// An organization's part in a project, programme or event: the evidence collaboration is
 /// computed from.
 #[derive(Clone)]
-pub struct Participation(pub Arc<participation::Model>);
+pub struct Participation(pub Arc<participation::Model>, Prefetched);
+
+/// A participation's organization and activity, when the page it is on loaded them for all its
+/// participations at once ([`LeanObject::prefetch`]).
+///
+/// A nested query reaches thousands of participations a level, and a loader call for each one
+/// costs a channel, a waiting future and several hash maps; a call per page costs those once.
+#[derive(Clone, Default)]
+pub struct Prefetched {
+    organization: OnceLock<Option<Organization>>,
+    activity: OnceLock<Option<Activity>>,
+}
+
+impl Participation {
+    pub fn new(model: Arc<participation::Model>) -> Self {
+        Participation(model, Prefetched::default())
+    }
+}
+
+impl LeanObject for Participation {
+    fn lean(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+    ) -> impl Future<Output = ServerResult<Value>> + Send {
+        object(ctx, self, self)
+    }
+
+    async fn prefetch(ctx: &ContextSelectionSet<'_>, selection: &SelectionSet, page: &[&Self]) {
+        let Ok(loaders) = ctx.data::<Loaders>() else {
+            return;
+        };
+        let organizations = async {
+            if !selects(ctx, selection, "organization") {
+                return;
+            }
+            let ids: Vec<i64> = page.iter().map(|p| p.0.organization_id).collect();
+            // On failure the fields load one by one, and report the error where it belongs.
+            if let Ok(found) = Organization::load_many_with(loaders, &ids).await {
+                for (participation, organization) in page.iter().zip(found) {
+                    let _ = participation.1.organization.set(organization);
+                }
+            }
+        };
+        let activities = async {
+            if !selects(ctx, selection, "activity") {
+                return;
+            }
+            let ids: Vec<i64> = page.iter().map(|p| p.0.target_id).collect();
+            if let Ok(found) = Activity::load_many_with(loaders, &ids).await {
+                for (participation, activity) in page.iter().zip(found) {
+                    let _ = participation.1.activity.set(activity);
+                }
+            }
+        };
+        join(organizations, activities).await;
+    }
+}
 
 /// An organization's part in a project, programme or event: the evidence collaboration is
 /// computed from.
@@ -31,10 +91,16 @@ impl Participation {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Lean<Organization>>> {
+        if let Some(organization) = self.1.organization.get() {
+            return Ok(organization.clone().map(Lean));
+        }
         Organization::load(ctx, self.0.organization_id).await
     }
     /// The project, programme or event (null only if its record is missing).
     async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Activity>>> {
+        if let Some(activity) = self.1.activity.get() {
+            return Ok(activity.clone().map(Lean));
+        }
         Ok(Activity::load(ctx, self.0.target_id).await?.map(Lean))
     }
     /// The part the organization plays.
