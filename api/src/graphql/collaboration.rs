@@ -362,7 +362,7 @@ impl Collaborator {
         }
     }
 
-    fn stored(tie: &collaboration::Model) -> Self {
+    fn stored(tie: &Arc<collaboration::Model>) -> Self {
         Collaborator {
             of: tie.organization_id,
             partner: tie.partner_id,
@@ -622,10 +622,13 @@ pub async fn collaborators(
         .iter()
         .map(|c| {
             (
-                Cursor(vec![
-                    SortValue::Int(seeds::ties::sort_key(c.weight)),
-                    SortValue::Int(c.organization),
-                ]),
+                Cursor(
+                    vec![
+                        SortValue::Int(seeds::ties::sort_key(c.weight)),
+                        SortValue::Int(c.organization),
+                    ]
+                    .into(),
+                ),
                 c.clone(),
             )
         })
@@ -634,7 +637,7 @@ pub async fn collaborators(
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let (page, total) = page_in_memory(rows, &args)?;
     Ok(from_page(&page, Total::Known(total), |c| {
-        Collaborator::computed(organization, c.clone())
+        Collaborator::computed(organization, c.as_ref().clone())
     }))
 }
 

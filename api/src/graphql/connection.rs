@@ -51,7 +51,7 @@ impl ConnectionTotal {
 pub use super::lean::Conn;
 
 /// Builds a connection from a page, turning each row into a node.
-pub fn from_page<M, N>(page: &Page<M>, total: Total, mut node: impl FnMut(&M) -> N) -> Conn<N>
+pub fn from_page<M, N>(page: &Page<M>, total: Total, mut node: impl FnMut(&Arc<M>) -> N) -> Conn<N>
 where
     N: LeanObject,
 {

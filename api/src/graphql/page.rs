@@ -7,6 +7,8 @@
 //! NULL (the loader stores folded `sort_key`s; optional years are wrapped in COALESCE), because
 //! keyset comparisons with NULL are neither true nor false.
 
+use std::sync::Arc;
+
 use async_graphql::futures_util::StreamExt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -42,13 +44,14 @@ impl From<SortValue> for SimpleExpr {
     }
 }
 
-/// A position in an ordered list: the sort values of a row, its id last.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Cursor(pub Vec<SortValue>);
+/// A position in an ordered list: the sort values of a row, its id last. Shared, as every edge
+/// built from a loader's cached page holds its row's cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cursor(pub Arc<[SortValue]>);
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(&self.0).unwrap_or_default();
+        let json = serde_json::to_vec(&*self.0).unwrap_or_default();
         URL_SAFE_NO_PAD.encode(json)
     }
 
@@ -56,7 +59,7 @@ impl Cursor {
         let bad = || ApiError::invalid(field, "not a cursor returned by this API");
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
         let values: Vec<SortValue> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        Ok(Cursor(values))
+        Ok(Cursor(values.into()))
     }
 }
 
@@ -214,7 +217,8 @@ impl SortKey {
 /// The sort values of a fetched row, selected alongside it as `_k0`, `_k1`, …
 #[derive(Debug)]
 pub struct Keyed<M> {
-    pub model: M,
+    /// Shared: every connection built from a loader's cached page holds its rows' models.
+    pub model: Arc<M>,
     pub cursor: Cursor,
 }
 
@@ -249,7 +253,7 @@ impl Ordering {
         let mut any = Condition::any();
         for i in 0..self.keys.len() {
             let mut all = Condition::all();
-            for (key, value) in self.keys[..i].iter().zip(&cursor.0) {
+            for (key, value) in self.keys[..i].iter().zip(cursor.0.iter()) {
                 all = all.add(Expr::cust(key.sql).eq(SimpleExpr::from(value.clone())));
             }
             let key = &self.keys[i];
@@ -296,7 +300,7 @@ impl Ordering {
                 SortKind::Text => SortValue::Text(String::get(row, at + i)?),
             });
         }
-        Ok(Cursor(values))
+        Ok(Cursor(values.into()))
     }
 }
 
@@ -500,7 +504,7 @@ where
     E::Model: Decode,
 {
     Ok(Keyed {
-        model: E::Model::decode(row, 0)?,
+        model: Arc::new(E::Model::decode(row, 0)?),
         cursor: ordering.read_cursor(row, E::Model::COLUMNS.len())?,
     })
 }
@@ -529,14 +533,20 @@ pub fn page_in_memory<M>(rows: Vec<(Cursor, M)>, args: &PageArgs) -> ApiResult<(
         Direction::Forward => selected
             .into_iter()
             .take(limit)
-            .map(|(cursor, model)| Keyed { model, cursor })
+            .map(|(cursor, model)| Keyed {
+                model: Arc::new(model),
+                cursor,
+            })
             .collect(),
         Direction::Backward => {
             let skip = selected.len().saturating_sub(limit);
             selected
                 .into_iter()
                 .skip(skip)
-                .map(|(cursor, model)| Keyed { model, cursor })
+                .map(|(cursor, model)| Keyed {
+                    model: Arc::new(model),
+                    cursor,
+                })
                 .collect()
         }
     };
@@ -556,7 +566,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let cursor = Cursor(vec![SortValue::Text("balti".into()), SortValue::Int(42)]);
+        let cursor = Cursor(vec![SortValue::Text("balti".into()), SortValue::Int(42)].into());
         assert_eq!(Cursor::decode("after", &cursor.encode()).unwrap(), cursor);
         let error = Cursor::decode("after", "not-a-cursor!").unwrap_err();
         assert_eq!(error.code(), "BAD_USER_INPUT");

@@ -452,7 +452,7 @@ async fn root_page<E, N>(
     condition: Condition,
     ordering: Ordering,
     page: PageInput,
-    node: impl FnMut(&E::Model) -> N,
+    node: impl FnMut(&Arc<E::Model>) -> N,
 ) -> async_graphql::Result<Conn<N>>
 where
     E: EntityTrait,
@@ -540,7 +540,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Organization::from_model(Arc::new(m.clone())),
+            |m| Organization::from_model(m.clone()),
         )
         .await
     }
@@ -570,7 +570,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Library(Arc::new(m.clone())),
+            |m| Library(m.clone()),
         )
         .await
     }
@@ -602,7 +602,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Funder(Arc::new(m.clone())),
+            |m| Funder(m.clone()),
         )
         .await
     }
@@ -652,7 +652,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Programme(Arc::new(m.clone())),
+            |m| Programme(m.clone()),
         )
         .await
     }
@@ -701,7 +701,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Project(Arc::new(m.clone())),
+            |m| Project(m.clone()),
         )
         .await
     }
@@ -744,7 +744,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Event(Arc::new(m.clone())),
+            |m| Event(m.clone()),
         )
         .await
     }
@@ -769,7 +769,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Outcome(Arc::new(m.clone())),
+            |m| Outcome(m.clone()),
         )
         .await
     }
@@ -799,7 +799,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Place(Arc::new(m.clone())),
+            |m| Place(m.clone()),
         )
         .await
     }
@@ -824,7 +824,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Person(Arc::new(m.clone())),
+            |m| Person(m.clone()),
         )
         .await
     }
@@ -854,7 +854,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Topic(Arc::new(m.clone())),
+            |m| Topic(m.clone()),
         )
         .await
     }
@@ -879,7 +879,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| TargetGroup(Arc::new(m.clone())),
+            |m| TargetGroup(m.clone()),
         )
         .await
     }
@@ -907,7 +907,7 @@ impl QueryRoot {
                 last,
                 before,
             },
-            |m| Source(Arc::new(m.clone())),
+            |m| Source(m.clone()),
         )
         .await
     }

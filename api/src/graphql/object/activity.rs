@@ -147,7 +147,7 @@ macro_rules! activity_object {
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Participation>> {
                 let spec = spec("participation", "target_id", participation_filters(roles, active_in), by_key::PARTICIPATION);
-                child_connection::<participation::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Participation::new(Arc::new(m.clone()))).await
+                child_connection::<participation::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Participation::new(m.clone())).await
             }
             /// Who funds it, in the order recorded: fundings of this record itself, not of its
             /// sub-programmes, projects or events.
@@ -160,7 +160,7 @@ macro_rules! activity_object {
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Funding>> {
                 let spec = spec("funding", "recipient_id", Vec::new(), by_key::FUNDING);
-                child_connection::<funding::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Funding(Arc::new(m.clone()))).await
+                child_connection::<funding::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
             }
             /// Its results, in the order recorded.
             async fn outcomes(
@@ -241,7 +241,7 @@ activity_object! {
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Programme>> {
             let spec = spec("programme", "parent_id", Vec::new(), super::by_name::PROGRAMME);
-            child_connection::<programme::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Programme(Arc::new(m.clone()))).await
+            child_connection::<programme::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Programme(m.clone())).await
         }
         /// Projects run directly under this programme (not its sub-programmes), earliest first,
         /// undated last.
@@ -254,7 +254,7 @@ activity_object! {
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Project>> {
             let spec = spec("project", "programme_id", Vec::new(), by_date::PROJECT);
-            child_connection::<project::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Project(Arc::new(m.clone()))).await
+            child_connection::<project::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Project(m.clone())).await
         }
         /// Events held directly within this programme (not its sub-programmes), earliest first,
         /// undated last.
@@ -267,7 +267,7 @@ activity_object! {
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Event>> {
             let spec = spec("event", "programme_id", Vec::new(), by_date::EVENT);
-            child_connection::<event::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Event(Arc::new(m.clone()))).await
+            child_connection::<event::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Event(m.clone())).await
         }
         /// Fundings whose money flows through this programme (their `programme`), in the order
         /// recorded; `fundings` lists those of the programme itself.
@@ -280,7 +280,7 @@ activity_object! {
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Funding>> {
             let spec = spec("funding", "programme_id", Vec::new(), by_key::FUNDING);
-            child_connection::<funding::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Funding(Arc::new(m.clone()))).await
+            child_connection::<funding::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
         }
     }
 }
@@ -315,7 +315,7 @@ activity_object! {
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Event>> {
             let spec = spec("event", "project_id", Vec::new(), by_date::EVENT);
-            child_connection::<event::Entity, _>(ctx, self.0.project_id, spec, PageInput { first, after, last, before }, |m| Event(Arc::new(m.clone()))).await
+            child_connection::<event::Entity, _>(ctx, self.0.project_id, spec, PageInput { first, after, last, before }, |m| Event(m.clone())).await
         }
     }
 }
@@ -362,7 +362,7 @@ activity_object! {
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Event>> {
             let spec = spec("event", "part_of_id", Vec::new(), by_date::EVENT);
-            child_connection::<event::Entity, _>(ctx, self.0.event_id, spec, PageInput { first, after, last, before }, |m| Event(Arc::new(m.clone()))).await
+            child_connection::<event::Entity, _>(ctx, self.0.event_id, spec, PageInput { first, after, last, before }, |m| Event(m.clone())).await
         }
     }
 }
@@ -380,10 +380,8 @@ impl Outcome {
         page: PageInput,
     ) -> async_graphql::Result<Conn<Outcome>> {
         let spec = spec("outcome", "subject_id", Vec::new(), by_key::OUTCOME);
-        child_connection::<outcome::Entity, _>(ctx, subject, spec, page, |m| {
-            Outcome(Arc::new(m.clone()))
-        })
-        .await
+        child_connection::<outcome::Entity, _>(ctx, subject, spec, page, |m| Outcome(m.clone()))
+            .await
     }
 }
 

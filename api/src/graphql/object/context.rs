@@ -96,7 +96,7 @@ impl Place {
                 last,
                 before,
             },
-            |m| Place(Arc::new(m.clone())),
+            |m| Place(m.clone()),
         )
         .await
     }
@@ -125,7 +125,7 @@ impl Place {
                 last,
                 before,
             },
-            |m| Organization::from_model(Arc::new(m.clone())),
+            |m| Organization::from_model(m.clone()),
         )
         .await
     }
@@ -149,7 +149,7 @@ impl Place {
                 last,
                 before,
             },
-            |m| Project(Arc::new(m.clone())),
+            |m| Project(m.clone()),
         )
         .await
     }
@@ -173,7 +173,7 @@ impl Place {
                 last,
                 before,
             },
-            |m| Event(Arc::new(m.clone())),
+            |m| Event(m.clone()),
         )
         .await
     }
@@ -247,7 +247,7 @@ impl Person {
                 last,
                 before,
             },
-            |m| Position(Arc::new(m.clone())),
+            |m| Position(m.clone()),
         )
         .await
     }

@@ -176,7 +176,7 @@ pub async fn child_connection<E, N>(
     parent: i64,
     spec: ChildSpec,
     page: PageInput,
-    node: impl FnMut(&E::Model) -> N,
+    node: impl FnMut(&Arc<E::Model>) -> N,
 ) -> async_graphql::Result<Conn<N>>
 where
     E: EntityTrait + Send + Sync,

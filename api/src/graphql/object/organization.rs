@@ -337,7 +337,7 @@ macro_rules! organization_object {
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Funding>> {
                 let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
-                child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(Arc::new(m.clone()))).await
+                child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
             }
             /// Membership, succession, renaming and other ties to other organizations, in the order
             /// recorded. `direction` (default `BOTH`) says which end this organization must be;
@@ -364,7 +364,7 @@ macro_rules! organization_object {
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Position>> {
                 let spec = spec("position", "organization_id", Vec::new(), by_key::POSITION);
-                child_connection::<position::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Position(Arc::new(m.clone()))).await
+                child_connection::<position::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Position(m.clone())).await
             }
             /// Results attributed to the organization itself (not to its projects), in the order
             /// recorded.
@@ -569,7 +569,7 @@ async fn participations(
         by_date::PARTICIPATION,
     );
     child_connection::<participation::Entity, _>(ctx, organization, spec, page, |m| {
-        Participation::new(Arc::new(m.clone()))
+        Participation::new(m.clone())
     })
     .await
 }
@@ -604,7 +604,7 @@ async fn relations(
     };
     let spec = spec("organization_relation", column, filters, by_key::RELATION);
     child_connection::<organization_relation::Entity, _>(ctx, organization, spec, page, |m| {
-        OrganizationRelation(Arc::new(m.clone()))
+        OrganizationRelation(m.clone())
     })
     .await
 }
@@ -666,7 +666,7 @@ async fn relations_both(
     Ok(crate::graphql::connection::from_page(
         &merged.0,
         total,
-        |m| OrganizationRelation(Arc::new(m.clone())),
+        |m| OrganizationRelation(m.as_ref().clone()),
     ))
 }
 
@@ -727,7 +727,7 @@ impl Funder {
                 last,
                 before,
             },
-            |m| Funding(Arc::new(m.clone())),
+            |m| Funding(m.clone()),
         )
         .await
     }

@@ -92,7 +92,7 @@ impl Source {
                 last,
                 before,
             },
-            |m| Citation(Arc::new(m.clone())),
+            |m| Citation(m.clone()),
         )
         .await
     }
@@ -110,10 +110,8 @@ impl Citation {
         page: PageInput,
     ) -> async_graphql::Result<Conn<Citation>> {
         let spec = spec("citation", "record_id", Vec::new(), by_key::CITATION);
-        child_connection::<citation::Entity, _>(ctx, record, spec, page, |m| {
-            Citation(Arc::new(m.clone()))
-        })
-        .await
+        child_connection::<citation::Entity, _>(ctx, record, spec, page, |m| Citation(m.clone()))
+            .await
     }
 }
 
