@@ -337,15 +337,22 @@ pub struct Children<E> {
     pub parent: i64,
     pub spec: Arc<ChildSpec>,
     pub args: PageArgs,
+    /// `spec` and `args` hashed once: the loader hashes a key several times, and a nested
+    /// query makes thousands of these keys with the same spec (its filters and ordering).
+    shape_hash: u64,
     _entity: PhantomData<fn() -> E>,
 }
 
 impl<E> Children<E> {
     pub fn new(parent: i64, spec: ChildSpec, args: PageArgs) -> Self {
+        let mut hasher = std::hash::DefaultHasher::new();
+        spec.hash(&mut hasher);
+        args.hash(&mut hasher);
         Children {
             parent,
             spec: Arc::new(spec),
             args,
+            shape_hash: hasher.finish(),
             _entity: PhantomData,
         }
     }
@@ -357,6 +364,7 @@ impl<E> Clone for Children<E> {
             parent: self.parent,
             spec: self.spec.clone(),
             args: self.args.clone(),
+            shape_hash: self.shape_hash,
             _entity: PhantomData,
         }
     }
@@ -370,8 +378,7 @@ impl<E> Eq for Children<E> {}
 impl<E> Hash for Children<E> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.parent.hash(state);
-        self.spec.hash(state);
-        self.args.hash(state);
+        self.shape_hash.hash(state);
     }
 }
 
