@@ -3041,3 +3041,44 @@ async fn pages_answer_the_same_through_the_lean_executor_and_async_graphqls() {
         "{failed:#}"
     );
 }
+
+/// Rows are read by position, each statement's first row with its columns' types checked (the
+/// declared types on PostgreSQL, so a NULL does not skip the check) and the rows after it
+/// trusting them: a column of the wrong type is an error that names it, never a wrong value.
+#[tokio::test]
+async fn a_column_of_the_wrong_type_is_an_error_that_names_it() {
+    use libgraph::graphql::row::{Cell, Decoder};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let test = TestDb::empty().await;
+    let backend = test.db.get_database_backend();
+    let rows = test
+        .db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT CAST(1 AS BIGINT) AS alias_id, CAST(2 AS BIGINT) AS record_id, 'x' AS name, \
+             CAST(NULL AS INTEGER) AS lang \
+             UNION ALL SELECT 3, 4, 'y', NULL",
+        ))
+        .await
+        .unwrap();
+    let row = &rows[0];
+    assert_eq!(i64::get(row, 0).unwrap(), 1);
+    assert_eq!(i64::read(row, 0, true).unwrap(), Some(1));
+    assert_eq!(String::get(row, 2).unwrap(), "x");
+    let error = String::get(row, 0).unwrap_err().to_string();
+    assert!(error.contains("column 0 (alias_id)"), "{error}");
+
+    // `lang` is a text column of the model, selected here as an integer that is NULL.
+    let mut decoder = Decoder::<entities::alias::Model>::default();
+    let first = decoder.decode(row, 0);
+    if backend == DbBackend::Postgres {
+        let error = first.unwrap_err().to_string();
+        assert!(error.contains("column 3 (lang)"), "{error}");
+    } else {
+        // SQLite types each value, and a NULL is a NULL whatever the column says.
+        assert_eq!(first.unwrap().lang, None);
+        let second = decoder.decode(&rows[1], 0).unwrap();
+        assert_eq!((second.alias_id, second.name.as_str()), (3, "y"));
+    }
+}

@@ -21,7 +21,7 @@ use sea_orm::{
 };
 
 use super::page::{Ordering, Page, PageArgs, fetch_page, fetch_pages};
-use super::row::{Cell, Decode, select_columns, select_nulls};
+use super::row::{Cell, Decode, Decoder, select_columns, select_nulls};
 use crate::error::ApiError;
 
 /// The SQL side of every loader.
@@ -175,8 +175,9 @@ where
         // Streamed: each row becomes a model as it arrives (as in [`super::page::fetch_pages`]).
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut found = HashMap::with_capacity(ids.len());
+        let mut decoder = Decoder::<E::Model>::default();
         while let Some(row) = rows.next().await {
-            let model = E::Model::decode(&row?, 0)?;
+            let model = decoder.decode(&row?, 0)?;
             if let sea_orm::Value::BigInt(Some(id)) = sea_orm::ModelTrait::get(&model, pk) {
                 found.insert(ById::new(id), Arc::new(model));
             }
@@ -241,15 +242,19 @@ impl Loader<ActivityById> for Sql {
         let event_at = programme_at + programme::Model::COLUMNS.len();
         let mut found = HashMap::with_capacity(keys.len());
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
+        let mut projects = Decoder::<project::Model>::default();
+        let mut programmes = Decoder::<programme::Model>::default();
+        let mut events = Decoder::<event::Model>::default();
+        let mut checked = false;
         while let Some(row) = rows.next().await {
             let row = row?;
-            let id = i64::get(&row, 0)?;
-            let activity = match i32::get(&row, 1)? {
-                0 => ActivityRow::Project(Arc::new(project::Model::decode(&row, project_at)?)),
-                1 => {
-                    ActivityRow::Programme(Arc::new(programme::Model::decode(&row, programme_at)?))
-                }
-                _ => ActivityRow::Event(Arc::new(event::Model::decode(&row, event_at)?)),
+            let id = i64::take(&row, 0, checked)?;
+            let branch = i32::take(&row, 1, checked)?;
+            checked = true;
+            let activity = match branch {
+                0 => ActivityRow::Project(Arc::new(projects.decode(&row, project_at)?)),
+                1 => ActivityRow::Programme(Arc::new(programmes.decode(&row, programme_at)?)),
+                _ => ActivityRow::Event(Arc::new(events.decode(&row, event_at)?)),
             };
             found.insert(ActivityById(id), activity);
         }
@@ -358,6 +363,15 @@ impl<E> Children<E> {
     }
 }
 
+impl<E> Children<E> {
+    /// Whether `other` asks for the same page of some parent's children.
+    fn same_shape(&self, other: &Self) -> bool {
+        self.shape_hash == other.shape_hash
+            && (Arc::ptr_eq(&self.spec, &other.spec) || self.spec == other.spec)
+            && self.args == other.args
+    }
+}
+
 impl<E> Clone for Children<E> {
     fn clone(&self) -> Self {
         Children {
@@ -371,7 +385,7 @@ impl<E> Clone for Children<E> {
 }
 impl<E> PartialEq for Children<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.parent == other.parent && self.spec == other.spec && self.args == other.args
+        self.parent == other.parent && self.same_shape(other)
     }
 }
 impl<E> Eq for Children<E> {}
@@ -394,16 +408,20 @@ where
         &self,
         keys: &[Children<E>],
     ) -> Result<HashMap<Children<E>, Self::Value>, Self::Error> {
-        // One statement per distinct (spec, page arguments).
-        let mut groups: HashMap<(Arc<ChildSpec>, PageArgs), Vec<i64>> = HashMap::new();
+        // One statement per distinct (spec, page arguments), answered with the callers' own
+        // keys: a key made again for every parent would copy and hash its spec each time.
+        // A batch almost always holds one shape, so a list beats hashing every key's spec again.
+        let mut groups: Vec<Vec<&Children<E>>> = Vec::new();
         for key in keys {
-            groups
-                .entry((key.spec.clone(), key.args.clone()))
-                .or_default()
-                .push(key.parent);
+            match groups.iter_mut().find(|group| group[0].same_shape(key)) {
+                Some(group) => group.push(key),
+                None => groups.push(vec![key]),
+            }
         }
         let mut found = HashMap::with_capacity(keys.len());
-        for ((spec, args), parents) in groups {
+        for group in groups {
+            let (spec, args) = (&*group[0].spec, &group[0].args);
+            let parents: Vec<i64> = group.iter().map(|key| key.parent).collect();
             let pages = if let [parent] = parents[..] {
                 // One parent: a plain `LIMIT`, which stops reading at the end of the page, where
                 // a window over the parent's rows would number all of them first (a hub's ties
@@ -411,7 +429,7 @@ where
                 let filter = condition(&spec.filters)
                     .add(Expr::col(Alias::new(spec.parent_column)).eq(parent));
                 let page =
-                    fetch_page::<E, _>(&self.db, spec.table, filter, &spec.ordering, &args).await?;
+                    fetch_page::<E, _>(&self.db, spec.table, filter, &spec.ordering, args).await?;
                 vec![(parent, page)]
             } else {
                 fetch_pages::<E, _>(
@@ -421,20 +439,17 @@ where
                     &parents,
                     condition(&spec.filters),
                     &spec.ordering,
-                    &args,
+                    args,
                 )
                 .await?
             };
             let mut pages: HashMap<i64, Page<E::Model>> = pages.into_iter().collect();
-            for parent in parents {
-                let page = pages.remove(&parent).unwrap_or_else(|| Page {
+            for key in group {
+                let page = pages.remove(&key.parent).unwrap_or_else(|| Page {
                     args: args.clone(),
                     ..Page::default()
                 });
-                found.insert(
-                    Children::new(parent, (*spec).clone(), args.clone()),
-                    Arc::new(page),
-                );
+                found.insert(key.clone(), Arc::new(page));
             }
         }
         Ok(found)

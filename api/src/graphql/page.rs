@@ -19,7 +19,7 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, StreamTrait};
 use serde::{Deserialize, Serialize};
 
-use super::row::{Cell, Decode, select_columns};
+use super::row::{Cell, Decode, Decoder, select_columns};
 use crate::error::{ApiError, ApiResult};
 
 /// The largest `first`/`last` a client may ask for.
@@ -292,12 +292,18 @@ impl Ordering {
     }
 
     /// The sort values selected by [`Ordering::select_keys`], from column `at` on.
-    fn read_cursor(&self, row: &sea_orm::QueryResult, at: usize) -> Result<Cursor, DbErr> {
+    /// `trusted` as in [`Cell::read`].
+    fn read_cursor(
+        &self,
+        row: &sea_orm::QueryResult,
+        at: usize,
+        trusted: bool,
+    ) -> Result<Cursor, DbErr> {
         let mut values = Vec::with_capacity(self.keys.len());
         for (i, key) in self.keys.iter().enumerate() {
             values.push(match key.kind {
-                SortKind::Int => SortValue::Int(i64::get(row, at + i)?),
-                SortKind::Text => SortValue::Text(String::get(row, at + i)?),
+                SortKind::Int => SortValue::Int(i64::take(row, at + i, trusted)?),
+                SortKind::Text => SortValue::Text(String::take(row, at + i, trusted)?),
             });
         }
         Ok(Cursor(values.into()))
@@ -455,10 +461,12 @@ where
     // under eight nested benchmark queries at once).
     let mut rows = std::pin::pin!(db.stream(&select).await?);
     let mut pages: Vec<(i64, Page<E::Model>)> = Vec::new();
+    let mut reader = RowReader::<E::Model>::default();
     while let Some(row) = rows.next().await {
         let row = row?;
-        let keyed = read_row::<E>(&row, ordering)?;
-        let parent = i64::get(&row, E::Model::COLUMNS.len() + ordering.keys.len())?;
+        let parent_at = E::Model::COLUMNS.len() + ordering.keys.len();
+        let parent = i64::take(&row, parent_at, reader.checked())?;
+        let keyed = reader.read(&row, ordering)?;
         match pages.last_mut() {
             Some((p, page)) if *p == parent => page.rows.push(keyed),
             _ => pages.push((
@@ -486,27 +494,48 @@ where
     E: EntityTrait,
     E::Model: Decode,
 {
+    let mut reader = RowReader::<E::Model>::default();
     Ok(Page {
         rows: rows
             .iter()
-            .map(|row| read_row::<E>(row, ordering))
+            .map(|row| reader.read(row, ordering))
             .collect::<Result<_, _>>()?,
         has_more: false,
         args: args.clone(),
     })
 }
 
-/// A row's model and its cursor: the model's columns first ([`select_columns`]), then the sort
-/// values ([`Ordering::select_keys`]).
-fn read_row<E>(row: &sea_orm::QueryResult, ordering: &Ordering) -> Result<Keyed<E::Model>, DbErr>
-where
-    E: EntityTrait,
-    E::Model: Decode,
-{
-    Ok(Keyed {
-        model: Arc::new(E::Model::decode(row, 0)?),
-        cursor: ordering.read_cursor(row, E::Model::COLUMNS.len())?,
-    })
+/// Reads the rows of one statement into models and their cursors: the model's columns first
+/// ([`select_columns`]), then the sort values ([`Ordering::select_keys`]). The first row's
+/// column types are checked, the others' trusted ([`Decoder`]).
+struct RowReader<M> {
+    model: Decoder<M>,
+    checked: bool,
+}
+
+impl<M: Decode> Default for RowReader<M> {
+    fn default() -> Self {
+        RowReader {
+            model: Decoder::default(),
+            checked: false,
+        }
+    }
+}
+
+impl<M: Decode> RowReader<M> {
+    /// Whether a row has been read, so the next one's columns can be trusted.
+    fn checked(&self) -> bool {
+        self.checked
+    }
+
+    fn read(&mut self, row: &sea_orm::QueryResult, ordering: &Ordering) -> Result<Keyed<M>, DbErr> {
+        let keyed = Keyed {
+            model: Arc::new(self.model.decode(row, 0)?),
+            cursor: ordering.read_cursor(row, M::COLUMNS.len(), self.checked)?,
+        };
+        self.checked = true;
+        Ok(keyed)
+    }
 }
 
 /// Drops the look-ahead row and restores reading order for backward pages.
