@@ -589,7 +589,7 @@ struct RequestErrorBody<'a> {
 /// Turns the executor's answer into the HTTP response, choosing the status
 /// from the media type (see the module docs).
 fn http_response(
-    graphql_response: async_graphql::Response,
+    mut graphql_response: async_graphql::Response,
     media_type: ResponseMediaType,
     method: &Method,
 ) -> Response {
@@ -615,12 +615,13 @@ fn http_response(
         Err(error) => return serialisation_failure(&error, media_type),
     };
 
+    let large = body.len() >= LARGE_BODY;
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     // Headers set by resolvers (`Context::insert_http_header`) go first so
     // that the ones this module owns cannot be overridden by them.
-    headers.extend(graphql_response.http_headers);
+    headers.extend(std::mem::take(&mut graphql_response.http_headers));
     headers.insert(header::CONTENT_TYPE, media_type.header_value());
     if overloaded {
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -637,8 +638,17 @@ fn http_response(
     {
         headers.insert(header::CACHE_CONTROL, value);
     }
+    if large {
+        // Freeing a large answer's values (tens of thousands of objects) is done beside the
+        // response rather than before it: the client does not wait for it.
+        tokio::spawn(async move { drop(graphql_response) });
+    }
     response
 }
+
+/// A response body from which size on the answer's values are freed in a task of their own
+/// ([`http_response`]); below it the task would cost more than it saves.
+const LARGE_BODY: usize = 64 * 1024;
 
 /// The 500 for a response that could not be serialised, which should not
 /// happen: async-graphql values are JSON values by construction.
