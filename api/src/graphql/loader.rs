@@ -125,18 +125,63 @@ impl From<LoadError> for async_graphql::Error {
     }
 }
 
-/// A row of `E` by its primary key.
-pub struct ById<E>(pub i64, PhantomData<fn() -> E>);
+/// Ids a loader key asks for, hashed once. A page loads the rows its objects refer to as one
+/// key ([`super::lean::LeanObject::prefetch`]): the loader handles, and hashes several times,
+/// every key it is given, which was a twentieth of a nested query's work with a key per row.
+#[derive(Clone, Debug)]
+pub struct Ids {
+    ids: Arc<[i64]>,
+    hash: u64,
+}
+
+impl Ids {
+    pub fn new(ids: &[i64]) -> Self {
+        let mut hasher = std::hash::DefaultHasher::new();
+        ids.hash(&mut hasher);
+        Ids {
+            ids: ids.into(),
+            hash: hasher.finish(),
+        }
+    }
+
+    /// The rows found for these ids, in their order: `None` where an id found nothing.
+    fn pick<V: Clone>(&self, found: &HashMap<i64, V>) -> Arc<[Option<V>]> {
+        self.ids.iter().map(|id| found.get(id).cloned()).collect()
+    }
+}
+
+impl PartialEq for Ids {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && (Arc::ptr_eq(&self.ids, &other.ids) || self.ids == other.ids)
+    }
+}
+impl Eq for Ids {}
+impl Hash for Ids {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Every id the keys of a batch ask for, each once.
+fn all_ids<'a>(keys: impl Iterator<Item = &'a Ids>) -> Vec<i64> {
+    let mut ids: Vec<i64> = keys.flat_map(|key| key.ids.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Rows of `E` by primary key, in the order of the ids (one id, or a page's).
+pub struct ById<E>(pub Ids, PhantomData<fn() -> E>);
 
 impl<E> ById<E> {
-    pub fn new(id: i64) -> Self {
-        ById(id, PhantomData)
+    pub fn new(ids: &[i64]) -> Self {
+        ById(Ids::new(ids), PhantomData)
     }
 }
 
 impl<E> Clone for ById<E> {
     fn clone(&self) -> Self {
-        ById(self.0, PhantomData)
+        ById(self.0.clone(), PhantomData)
     }
 }
 impl<E> PartialEq for ById<E> {
@@ -156,14 +201,14 @@ where
     E: EntityTrait + Send + Sync,
     E::Model: Decode + Clone + Send + Sync + 'static,
 {
-    type Value = Arc<E::Model>;
+    type Value = Arc<[Option<Arc<E::Model>>]>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, Self::Value>, Self::Error> {
         let Some(pk) = E::PrimaryKey::iter().next().map(|k| k.into_column()) else {
             return Ok(HashMap::new());
         };
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let ids = all_ids(keys.iter().map(|key| &key.0));
         let table = E::default().table_name().to_owned();
         let mut select = Query::select();
         select.from(Alias::new(table.as_str())).cond_where(id_in(
@@ -179,18 +224,21 @@ where
         while let Some(row) = rows.next().await {
             let model = decoder.decode(&row?, 0)?;
             if let sea_orm::Value::BigInt(Some(id)) = sea_orm::ModelTrait::get(&model, pk) {
-                found.insert(ById::new(id), Arc::new(model));
+                found.insert(id, Arc::new(model));
             }
         }
-        Ok(found)
+        Ok(keys
+            .iter()
+            .map(|key| (key.clone(), key.0.pick(&found)))
+            .collect())
     }
 }
 
-/// A project, programme or event by its record id: one statement for the three types, so a
-/// field whose value is an activity costs one statement per level of a query, not one for the
-/// record kinds plus one per type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ActivityById(pub i64);
+/// Projects, programmes or events by record id, in the order of the ids (one id, or a page's):
+/// one statement for the three types, so a field whose value is an activity costs one
+/// statement per level of a query, not one for the record kinds plus one per type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ActivityById(pub Ids);
 
 /// What an [`ActivityById`] finds.
 #[derive(Clone, Debug)]
@@ -201,15 +249,15 @@ pub enum ActivityRow {
 }
 
 impl Loader<ActivityById> for Sql {
-    type Value = ActivityRow;
+    type Value = Arc<[Option<ActivityRow>]>;
     type Error = LoadError;
 
     async fn load(
         &self,
         keys: &[ActivityById],
-    ) -> Result<HashMap<ActivityById, ActivityRow>, Self::Error> {
+    ) -> Result<HashMap<ActivityById, Self::Value>, Self::Error> {
         use entities::{event, programme, project};
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let ids = all_ids(keys.iter().map(|key| &key.0));
         let backend = self.db.get_database_backend();
         // One branch per table, each finding its rows through its own primary key, so the
         // work grows with the ids asked for. A join from `record` let PostgreSQL hash the whole
@@ -240,7 +288,7 @@ impl Loader<ActivityById> for Sql {
         let project_at = 2;
         let programme_at = project_at + project::Model::COLUMNS.len();
         let event_at = programme_at + programme::Model::COLUMNS.len();
-        let mut found = HashMap::with_capacity(keys.len());
+        let mut found = HashMap::with_capacity(ids.len());
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut projects = Decoder::<project::Model>::default();
         let mut programmes = Decoder::<programme::Model>::default();
@@ -256,9 +304,12 @@ impl Loader<ActivityById> for Sql {
                 1 => ActivityRow::Programme(Arc::new(programmes.decode(&row, programme_at)?)),
                 _ => ActivityRow::Event(Arc::new(events.decode(&row, event_at)?)),
             };
-            found.insert(ActivityById(id), activity);
+            found.insert(id, activity);
         }
-        Ok(found)
+        Ok(keys
+            .iter()
+            .map(|key| (key.clone(), key.0.pick(&found)))
+            .collect())
     }
 }
 

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
-use crate::graphql::loader::{ActivityById, ActivityRow, LoadError, Loaders};
+use crate::graphql::loader::{ActivityById, ActivityRow, Ids, LoadError, Loaders};
 
 /// A project, programme or event: what organizations take part in and funders fund.
 #[derive(Union, Clone)]
@@ -47,25 +47,25 @@ impl Activity {
         loaders: &Loaders,
         ids: &[i64],
     ) -> Result<Vec<Option<Activity>>, LoadError> {
-        let found = loaders
-            .load_many(ids.iter().map(|&id| ActivityById(id)))
-            .await?;
-        Ok(ids
-            .iter()
-            .map(|id| {
-                found
-                    .get(&ActivityById(*id))
-                    .cloned()
-                    .map(Activity::from_row)
-            })
-            .collect())
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = loaders.load_one(ActivityById(Ids::new(ids))).await?;
+        Ok(found.map_or_else(
+            || vec![None; ids.len()],
+            |rows| {
+                rows.iter()
+                    .map(|row| row.clone().map(Activity::from_row))
+                    .collect()
+            },
+        ))
     }
 
     /// The activity a record id names, whatever its type.
     pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Activity>> {
-        Ok(loaders(ctx)?
-            .load_one(ActivityById(id))
-            .await?
+        let found = Box::pin(loaders(ctx)?.load_one(ActivityById(Ids::new(&[id])))).await?;
+        Ok(found
+            .and_then(|rows| rows.first().cloned().flatten())
             .map(Activity::from_row))
     }
 }

@@ -95,7 +95,8 @@ where
     E: EntityTrait + Send + Sync,
     E::Model: Decode + Clone + Send + Sync + 'static,
 {
-    Ok(loaders(ctx)?.load_one(ById::<E>::new(id)).await?)
+    let found = Box::pin(loaders(ctx)?.load_one(ById::<E>::new(&[id]))).await?;
+    Ok(found.and_then(|rows| rows.first().cloned().flatten()))
 }
 
 /// Rows by primary key, in the order asked, through the loader.
@@ -119,13 +120,11 @@ where
     E: EntityTrait + Send + Sync,
     E::Model: Decode + Clone + Send + Sync + 'static,
 {
-    let found = loaders
-        .load_many(ids.iter().map(|id| ById::<E>::new(*id)))
-        .await?;
-    Ok(ids
-        .iter()
-        .map(|id| found.get(&ById::new(*id)).cloned())
-        .collect())
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = loaders.load_one(ById::<E>::new(ids)).await?;
+    Ok(found.map_or_else(|| vec![None; ids.len()], |rows| rows.to_vec()))
 }
 
 /// Relay arguments of a connection field.
@@ -166,7 +165,7 @@ where
         filters: spec.filters.clone(),
     });
     let key = Children::<E>::new(parent, spec, page.args()?);
-    let found = loaders(ctx)?.load_one(key).await?;
+    let found = Box::pin(loaders(ctx)?.load_one(key)).await?;
     Ok((found.unwrap_or_default(), total))
 }
 
