@@ -235,7 +235,7 @@ struct ObjectValue(IndexMap<Name, Value>);
 
 /// The hasher of every object built here, so that a response key's hash can be kept
 /// ([`key_hash`]): a map of its own hasher hashed each key again (SipHash), in every object of a
-/// page, which was a twentieth of the nested benchmark query's work.
+/// page, which was 2 % of the nested benchmark query's instructions.
 static KEY_HASHER: LazyLock<RandomState> = LazyLock::new(RandomState::new);
 
 /// Slots of [`KEY_HASHES`].

@@ -465,7 +465,7 @@ where
     while let Some(row) = rows.next().await {
         let row = row?;
         let parent_at = E::Model::COLUMNS.len() + ordering.keys.len();
-        let parent = i64::take(&row, parent_at, reader.checked())?;
+        let parent = i64::take(&row, parent_at, reader.trusted())?;
         let keyed = reader.read(&row, ordering)?;
         match pages.last_mut() {
             Some((p, page)) if *p == parent => page.rows.push(keyed),
@@ -510,31 +510,27 @@ where
 /// column types are checked, the others' trusted ([`Decoder`]).
 struct RowReader<M> {
     model: Decoder<M>,
-    checked: bool,
 }
 
 impl<M: Decode> Default for RowReader<M> {
     fn default() -> Self {
         RowReader {
             model: Decoder::default(),
-            checked: false,
         }
     }
 }
 
 impl<M: Decode> RowReader<M> {
     /// Whether a row has been read, so the next one's columns can be trusted.
-    fn checked(&self) -> bool {
-        self.checked
+    fn trusted(&self) -> bool {
+        self.model.trusted()
     }
 
     fn read(&mut self, row: &sea_orm::QueryResult, ordering: &Ordering) -> Result<Keyed<M>, DbErr> {
-        let keyed = Keyed {
-            model: Arc::new(self.model.decode(row, 0)?),
-            cursor: ordering.read_cursor(row, M::COLUMNS.len(), self.checked)?,
-        };
-        self.checked = true;
-        Ok(keyed)
+        let trusted = self.trusted();
+        let model = Arc::new(self.model.decode(row, 0)?);
+        let cursor = ordering.read_cursor(row, M::COLUMNS.len(), trusted)?;
+        Ok(Keyed { model, cursor })
     }
 }
 
