@@ -646,7 +646,7 @@ fn http_response(
     response
 }
 
-/// A response body from which size on the answer's values are freed in a task of their own
+/// The body size from which an answer's values are freed in a task of their own
 /// ([`http_response`]); below it the task would cost more than it saves.
 const LARGE_BODY: usize = 64 * 1024;
 
