@@ -12,6 +12,10 @@ pub struct Model {
     pub organization_id: i64,
     /// The project, programme or event record.
     pub target_id: i64,
+    /// The kind of `target_id`'s record (`project`, `programme` or `event`), copied from it, so
+    /// that a page of participations looks each activity up in its own table. Null only for a
+    /// row written before the column existed and not filled since.
+    pub target_kind: Option<RecordKind>,
     pub role: Role,
     /// EDTF.
     pub start_date: Option<String>,

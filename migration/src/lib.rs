@@ -16,6 +16,7 @@ mod m20261202_000001_collaboration;
 mod m20261202_000002_graph_version;
 mod m20261202_000003_search_rank;
 mod m20261203_000001_page_order_indexes;
+mod m20261206_000001_participation_target_kind;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_graph_version::Migration),
             Box::new(m20261202_000003_search_rank::Migration),
             Box::new(m20261203_000001_page_order_indexes::Migration),
+            Box::new(m20261206_000001_participation_target_kind::Migration),
         ]
     }
 }

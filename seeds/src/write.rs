@@ -142,16 +142,13 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
             .exec_without_returning(txn)
             .await?;
     }
-    let ids: HashMap<String, i64> = find_records(txn, &wanted)
-        .await?
-        .into_iter()
-        .map(|(k, (id, _))| (k, id))
-        .collect();
-    let id = |key: &str| -> Result<i64, DbErr> {
+    let ids: HashMap<String, (i64, RecordKind)> = find_records(txn, &wanted).await?;
+    let record = |key: &str| -> Result<(i64, RecordKind), DbErr> {
         ids.get(key)
             .copied()
             .ok_or_else(|| DbErr::Custom(format!("record \"{key}\" vanished during the load")))
     };
+    let id = |key: &str| -> Result<i64, DbErr> { Ok(record(key)?.0) };
     let opt =
         |key: &Option<String>| -> Result<Option<i64>, DbErr> { key.as_deref().map(id).transpose() };
 
@@ -353,7 +350,8 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
             Row::Participation(p) => participations.push(participation::ActiveModel {
                 participation_id: Set(rid),
                 organization_id: Set(id(&p.organization)?),
-                target_id: Set(id(&p.target)?),
+                target_id: Set(record(&p.target)?.0),
+                target_kind: Set(Some(record(&p.target)?.1)),
                 role: Set(p.role),
                 start_date: Set(p.period.start.clone()),
                 end_date: Set(p.period.end.clone()),

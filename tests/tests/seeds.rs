@@ -873,3 +873,87 @@ async fn the_search_rank_migration_derives_what_the_loader_writes() {
     assert_eq!(applied, 1);
     assert_eq!(search_index(&test.db).await, loaded);
 }
+
+/// The record kinds of every participation's target, as recorded on the participation and as
+/// the target's own record says: (participation id, recorded, actual).
+async fn participation_target_kinds(db: &DatabaseConnection) -> Vec<(i64, Option<String>, String)> {
+    let sql = "SELECT p.participation_id, p.target_kind, r.kind FROM participation p \
+               JOIN record r ON r.record_id = p.target_id ORDER BY p.participation_id";
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("participations")
+        .into_iter()
+        .map(|row| {
+            (
+                row.try_get("", "participation_id").expect("id"),
+                row.try_get("", "target_kind").expect("recorded kind"),
+                row.try_get("", "kind").expect("kind"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn participations_record_the_kind_of_their_target() {
+    let test = TestDb::migrated().await;
+    seeds::load(&test.db, &seeds::curated().expect("parse"))
+        .await
+        .expect("load");
+
+    let kinds = participation_target_kinds(&test.db).await;
+
+    assert!(kinds.len() >= 60, "{}", kinds.len());
+    for (id, recorded, actual) in &kinds {
+        assert_eq!(
+            recorded.as_deref(),
+            Some(actual.as_str()),
+            "participation {id}"
+        );
+    }
+    let distinct: std::collections::BTreeSet<&str> =
+        kinds.iter().map(|(_, _, kind)| kind.as_str()).collect();
+    assert!(
+        distinct.contains("project") && distinct.contains("event"),
+        "{distinct:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_target_kind_migration_fills_participations_written_before_it() {
+    let test = TestDb::empty().await;
+    let db = &test.db;
+    let backend = db.get_database_backend();
+    let before = u32::try_from(Migrator::migrations().len() - 1).expect("a count");
+    Migrator::up(db, Some(before))
+        .await
+        .expect("the migrations before it");
+    // What a load before the column existed left: a library in a project and at an event.
+    for sql in [
+        "INSERT INTO record (record_id, kind, key) VALUES (1, 'organization', 'biblioteka-olszowka'), \
+         (2, 'project', 'blisko'), (3, 'event', 'fair'), (4, 'participation', 'p4'), (5, 'participation', 'p5')",
+        "INSERT INTO organization (organization_id, slug, kind, name, name_lang, sort_key) \
+         VALUES (1, 'biblioteka-olszowka', 'library', 'Biblioteka', 'pl', 'biblioteka')",
+        "INSERT INTO project (project_id, slug, name, name_lang, sort_key) \
+         VALUES (2, 'blisko', 'Blisko', 'pl', 'blisko')",
+        "INSERT INTO event (event_id, slug, kind, name, name_lang, sort_key) \
+         VALUES (3, 'fair', 'fair', 'Fair', 'en', 'fair')",
+        "INSERT INTO participation (participation_id, organization_id, target_id, role) \
+         VALUES (4, 1, 2, 'lead'), (5, 1, 3, 'participant')",
+    ] {
+        db.execute_raw(Statement::from_string(backend, sql))
+            .await
+            .expect(sql);
+    }
+
+    Migrator::up(db, None)
+        .await
+        .expect("the target kind migration");
+
+    assert_eq!(
+        participation_target_kinds(db).await,
+        [
+            (4, Some("project".to_owned()), "project".to_owned()),
+            (5, Some("event".to_owned()), "event".to_owned()),
+        ]
+    );
+}

@@ -20,6 +20,8 @@ use sea_orm::{
     PrimaryKeyToColumn, StreamTrait,
 };
 
+use entities::kinds::RecordKind;
+
 use super::page::{Ordering, Page, PageArgs, fetch_page, fetch_pages};
 use super::row::{Cell, Decode, Decoder, SharedColumns, TableColumns, select_columns};
 use crate::error::ApiError;
@@ -238,8 +240,63 @@ where
 /// Projects, programmes or events by record id, in the order of the ids (one id, or a page's):
 /// one statement for the three types, so a field whose value is an activity costs one
 /// statement per level of a query, not one for the record kinds plus one per type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ActivityById(pub Ids);
+///
+/// Where the caller knows an id's record kind (a participation records its target's), the id
+/// is looked for in its own table only; an id of unknown kind is looked for in all three.
+/// Keys compare by their ids alone: a kind is a fact about its id, so two keys with the same
+/// ids have the same answer whatever they know of the kinds.
+#[derive(Clone, Debug)]
+pub struct ActivityById {
+    pub ids: Ids,
+    /// One per id, where known.
+    kinds: Option<Arc<[Option<RecordKind>]>>,
+}
+
+impl ActivityById {
+    /// Ids of unknown kind.
+    pub fn new(ids: &[i64]) -> Self {
+        ActivityById {
+            ids: Ids::new(ids),
+            kinds: None,
+        }
+    }
+
+    /// Ids with their kinds (one per id; `None` where unknown).
+    pub fn with_kinds(ids: &[i64], kinds: &[Option<RecordKind>]) -> Self {
+        debug_assert_eq!(ids.len(), kinds.len());
+        ActivityById {
+            ids: Ids::new(ids),
+            kinds: Some(kinds.into()),
+        }
+    }
+
+    /// The activity tables (`project`, `programme`, `event`, in that order) id `i` may be in.
+    fn tables(&self, i: usize) -> [bool; 3] {
+        match self
+            .kinds
+            .as_ref()
+            .and_then(|kinds| kinds.get(i).copied().flatten())
+        {
+            None => [true; 3],
+            Some(RecordKind::Project) => [true, false, false],
+            Some(RecordKind::Programme) => [false, true, false],
+            Some(RecordKind::Event) => [false, false, true],
+            Some(_) => [false; 3],
+        }
+    }
+}
+
+impl PartialEq for ActivityById {
+    fn eq(&self, other: &Self) -> bool {
+        self.ids == other.ids
+    }
+}
+impl Eq for ActivityById {}
+impl Hash for ActivityById {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.ids.hash(state)
+    }
+}
 
 /// What an [`ActivityById`] finds.
 #[derive(Clone, Debug)]
@@ -258,7 +315,21 @@ impl Loader<ActivityById> for Sql {
         keys: &[ActivityById],
     ) -> Result<HashMap<ActivityById, Self::Value>, Self::Error> {
         use entities::{event, programme, project};
-        let ids = all_ids(keys.iter().map(|key| &key.0));
+        // The ids each table is asked for.
+        let mut lists: [Vec<i64>; 3] = Default::default();
+        for key in keys {
+            for (i, &id) in key.ids.ids.iter().enumerate() {
+                for (list, asked) in lists.iter_mut().zip(key.tables(i)) {
+                    if asked {
+                        list.push(id);
+                    }
+                }
+            }
+        }
+        for list in &mut lists {
+            list.sort_unstable();
+            list.dedup();
+        }
         let backend = self.db.get_database_backend();
         // One branch per table, each finding its rows through its own primary key, so the
         // work grows with the ids asked for. A join from `record` let PostgreSQL hash the whole
@@ -282,7 +353,7 @@ impl Loader<ActivityById> for Sql {
                 .expr(Expr::cust(format!("{table}.{key}")))
                 .expr(Expr::cust(own.to_string()))
                 .from(Alias::new(table))
-                .cond_where(id_in(backend, &format!("{table}.{key}"), &ids));
+                .cond_where(id_in(backend, &format!("{table}.{key}"), &lists[own]));
             shared.select(&mut select, own);
             select
         };
@@ -291,7 +362,7 @@ impl Loader<ActivityById> for Sql {
             .union(UnionType::All, branch(1))
             .union(UnionType::All, branch(2));
         let [project_at, programme_at, event_at] = [0, 1, 2].map(|own| shared.positions(own, 2));
-        let mut found = HashMap::with_capacity(ids.len());
+        let mut found = HashMap::with_capacity(lists[0].len());
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut projects = Decoder::<project::Model>::default();
         let mut programmes = Decoder::<programme::Model>::default();
@@ -311,7 +382,7 @@ impl Loader<ActivityById> for Sql {
         }
         Ok(keys
             .iter()
-            .map(|key| (key.clone(), key.0.pick(&found)))
+            .map(|key| (key.clone(), key.ids.pick(&found)))
             .collect())
     }
 }

@@ -417,7 +417,7 @@ decode_models! {
     organization { organization_id, slug, kind, name, name_lang, name_en, sort_key, description, website, email, phone, place_id }
     organization_relation { organization_relation_id, subject_id, kind, object_id, start_date, end_date, date_note, year_from, year_to, description }
     outcome { outcome_id, slug, subject_id, description, description_lang, description_en, indicator, value, value_qualifier, unit, baseline, target, start_date, end_date, year_from, year_to }
-    participation { participation_id, organization_id, target_id, role, start_date, end_date, date_note, year_from, year_to, description }
+    participation { participation_id, organization_id, target_id, target_kind, role, start_date, end_date, date_note, year_from, year_to, description }
     person { person_id, slug, name, name_lang, sort_key, description }
     place { place_id, slug, kind, name, name_lang, name_en, sort_key, country_code, parent_id, latitude, longitude }
     position { position_id, person_id, organization_id, title, title_lang, start_date, end_date, year_from, year_to }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Union};
+use entities::kinds::RecordKind;
 use entities::{event, funding, organization, outcome, participation, programme, project};
 
 use super::organization::{Library, PartnerOrganization, YearRange, participation_filters};
@@ -14,7 +15,7 @@ use super::{
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
-use crate::graphql::loader::{ActivityById, ActivityRow, Ids, LoadError, Loaders};
+use crate::graphql::loader::{ActivityById, ActivityRow, LoadError, Loaders};
 
 /// A project, programme or event: what organizations take part in and funders fund.
 #[derive(Union, Clone)]
@@ -47,12 +48,31 @@ impl Activity {
         loaders: &Loaders,
         ids: &[i64],
     ) -> Result<Vec<Option<Activity>>, LoadError> {
-        if ids.is_empty() {
+        Self::load_key(loaders, ActivityById::new(ids), ids.len()).await
+    }
+
+    /// [`Activity::load_many_with`] for ids whose record kinds are known (one per id, `None`
+    /// where not): each is looked for in its own table only.
+    pub async fn load_many_of_kinds(
+        loaders: &Loaders,
+        ids: &[i64],
+        kinds: &[Option<RecordKind>],
+    ) -> Result<Vec<Option<Activity>>, LoadError> {
+        Self::load_key(loaders, ActivityById::with_kinds(ids, kinds), ids.len()).await
+    }
+
+    /// The activities of a key of `len` ids, in order.
+    async fn load_key(
+        loaders: &Loaders,
+        key: ActivityById,
+        len: usize,
+    ) -> Result<Vec<Option<Activity>>, LoadError> {
+        if len == 0 {
             return Ok(Vec::new());
         }
-        let found = loaders.load_one(ActivityById(Ids::new(ids))).await?;
+        let found = loaders.load_one(key).await?;
         Ok(found.map_or_else(
-            || vec![None; ids.len()],
+            || vec![None; len],
             |rows| {
                 rows.iter()
                     .map(|row| row.clone().map(Activity::from_row))
@@ -63,7 +83,17 @@ impl Activity {
 
     /// The activity a record id names, whatever its type.
     pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Activity>> {
-        let found = Box::pin(loaders(ctx)?.load_one(ActivityById(Ids::new(&[id])))).await?;
+        Self::load_of_kind(ctx, id, None).await
+    }
+
+    /// [`Activity::load`] for an id whose record kind may be known.
+    pub async fn load_of_kind(
+        ctx: &Context<'_>,
+        id: i64,
+        kind: Option<RecordKind>,
+    ) -> async_graphql::Result<Option<Activity>> {
+        let key = ActivityById::with_kinds(&[id], &[kind]);
+        let found = Box::pin(loaders(ctx)?.load_one(key)).await?;
         Ok(found
             .and_then(|rows| rows.first().cloned().flatten())
             .map(Activity::from_row))

@@ -68,7 +68,8 @@ impl LeanObject for Participation {
                 return;
             }
             let ids: Vec<i64> = page.iter().map(|p| p.0.target_id).collect();
-            if let Ok(found) = Activity::load_many_with(loaders, &ids).await {
+            let kinds: Vec<_> = page.iter().map(|p| p.0.target_kind).collect();
+            if let Ok(found) = Activity::load_many_of_kinds(loaders, &ids, &kinds).await {
                 for (participation, activity) in page.iter().zip(found) {
                     let _ = participation.1.activity.set(activity);
                 }
@@ -101,7 +102,8 @@ impl Participation {
         if let Some(activity) = self.1.activity.get() {
             return Ok(activity.clone().map(Lean));
         }
-        Ok(Activity::load(ctx, self.0.target_id).await?.map(Lean))
+        let (id, kind) = (self.0.target_id, self.0.target_kind);
+        Ok(Activity::load_of_kind(ctx, id, kind).await?.map(Lean))
     }
     /// The part the organization plays.
     async fn role(&self) -> Role {
