@@ -63,6 +63,9 @@ impl Application {
     /// count SQL statements (set it on `db` before cloning it elsewhere).
     pub async fn build(config: &ServerConfig, mut db: DatabaseConnection) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
+        // Asked before the statement counter is set up: it is not a request's statement.
+        let text_order = graphql::page::TextOrder::of(&db).await;
+        tracing::debug!(?text_order, "text order of the database");
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
         db.set_metric_callback(move |info| {
@@ -77,7 +80,7 @@ impl Application {
         });
         Ok(Application {
             listener,
-            router: router(db.clone(), config, statements.clone()),
+            router: router(db.clone(), config, statements.clone(), text_order),
             db,
             shutdown_timeout: config.shutdown_timeout,
             statements,
@@ -130,7 +133,12 @@ impl Application {
 
 /// All routes: `/graphql`, `/playground`, `/healthz`, `/readyz`, `/metrics`, and `/` leading to
 /// the playground; every one behind the telemetry middleware.
-pub fn router(db: DatabaseConnection, config: &ServerConfig, statements: Arc<AtomicU64>) -> Router {
+pub fn router(
+    db: DatabaseConnection,
+    config: &ServerConfig,
+    statements: Arc<AtomicU64>,
+    text_order: graphql::page::TextOrder,
+) -> Router {
     let telemetry = Telemetry::new(db.clone(), statements);
     let schema = graphql::schema(db.clone(), config.limits);
     let ready_db = db.clone();
@@ -141,7 +149,7 @@ pub fn router(db: DatabaseConnection, config: &ServerConfig, statements: Arc<Ato
     };
     let routes = Router::new()
         .merge(http::graphql::routes(
-            graphql::batch::Batched::new(schema, db, config.limits),
+            graphql::batch::Batched::new(schema, db, config.limits, text_order),
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))

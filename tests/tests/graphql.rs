@@ -3082,3 +3082,143 @@ async fn a_column_of_the_wrong_type_is_an_error_that_names_it() {
         assert_eq!((second.alias_id, second.name.as_str()), (3, "y"));
     }
 }
+
+/// A batch of child pages is put in order by the database where it orders text its own way,
+/// and here where it compares text as bytes (SQLite, PostgreSQL's `C` and `C.UTF-8`): the same
+/// pages either way, forward and backward, after a cursor, with keys ascending and descending.
+#[tokio::test]
+async fn pages_put_in_order_here_are_those_the_database_orders() {
+    use entities::participation;
+    use libgraph::graphql::object::{by_date, by_key};
+    use libgraph::graphql::page::{
+        Cursor, Ordering, PageArgs, SortKey, SortValue, TextOrder, fetch_pages,
+    };
+    use sea_orm::sea_query::Condition;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    const LATEST_FIRST: Ordering = Ordering {
+        keys: &[
+            SortKey::int("COALESCE(year_from, -99999)", "year_key").desc(),
+            SortKey::text("COALESCE(start_date, '')", "date_key").desc(),
+            SortKey::int("participation_id", "participation_id").desc(),
+        ],
+    };
+    let test = TestDb::generated().await;
+    let db = &test.db;
+    // The parents with the most participations and some with few, each way round.
+    let parents = |column: &str| {
+        let sql = format!(
+            "SELECT {column} AS parent FROM participation GROUP BY {column} \
+             ORDER BY COUNT(*) DESC, {column}"
+        );
+        async move {
+            let all: Vec<i64> = db
+                .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .expect("parents")
+                .into_iter()
+                .map(|row| row.try_get("", "parent").expect("parent"))
+                .collect();
+            let mut some: Vec<i64> = all
+                .iter()
+                .take(40)
+                .chain(all.iter().rev().take(20))
+                .copied()
+                .collect();
+            some.sort_unstable();
+            some.dedup();
+            some
+        }
+    };
+    let by_organization = parents("organization_id").await;
+    let by_target = parents("target_id").await;
+    let date_cursor = Cursor(
+        vec![
+            SortValue::Int(2016),
+            SortValue::Text("2016-05".into()),
+            SortValue::Int(0),
+        ]
+        .into(),
+    );
+    let id_cursor = Cursor(vec![SortValue::Int(1_000)].into());
+    let date_pages = [
+        PageArgs::first(5),
+        PageArgs::first(100),
+        PageArgs::new(None, None, Some(4), None).expect("last 4"),
+        PageArgs::new(Some(3), Some(date_cursor.encode()), None, None).expect("after"),
+        PageArgs::new(None, None, Some(3), Some(date_cursor.encode())).expect("before"),
+    ];
+    let id_pages = [
+        PageArgs::first(7),
+        PageArgs::new(Some(2), Some(id_cursor.encode()), None, None).expect("after"),
+        PageArgs::new(None, None, Some(2), None).expect("last 2"),
+    ];
+    let cases: Vec<(&str, &Vec<i64>, &Ordering, &[PageArgs])> = vec![
+        (
+            "organization_id",
+            &by_organization,
+            &by_date::PARTICIPATION,
+            &date_pages,
+        ),
+        (
+            "organization_id",
+            &by_organization,
+            &LATEST_FIRST,
+            &date_pages,
+        ),
+        ("target_id", &by_target, &by_key::PARTICIPATION, &id_pages),
+        ("target_id", &by_target, &LATEST_FIRST, &date_pages),
+    ];
+
+    let mut longest = 0;
+    for (column, parents, ordering, pages) in cases {
+        for args in pages {
+            let read = |text_order| async move {
+                let pages = fetch_pages::<participation::Entity, _>(
+                    db,
+                    "participation",
+                    column,
+                    parents,
+                    Condition::all(),
+                    ordering,
+                    args,
+                    text_order,
+                )
+                .await
+                .expect("pages");
+                pages
+                    .into_iter()
+                    .map(|(parent, page)| {
+                        let rows: Vec<(i64, Cursor)> = page
+                            .rows
+                            .iter()
+                            .map(|row| (row.model.participation_id, row.cursor.clone()))
+                            .collect();
+                        (parent, (rows, page.has_more))
+                    })
+                    .collect::<BTreeMap<_, _>>()
+            };
+
+            let here = read(TextOrder::Bytes).await;
+            let by_database = read(TextOrder::Collated).await;
+
+            assert_eq!(here, by_database, "{column} {ordering:?} {args:?}");
+            longest = longest.max(here.values().map(|(rows, _)| rows.len()).max().unwrap_or(0));
+        }
+    }
+    assert!(
+        longest >= 20,
+        "the pages are too short to test an order: {longest}"
+    );
+}
+
+/// The test databases compare text as bytes (SQLite's default collation; the test cluster is
+/// initialised with the `C.UTF-8` or `C` locale), so their pages are put in order in memory.
+#[tokio::test]
+async fn the_test_databases_order_text_as_bytes() {
+    use libgraph::graphql::page::TextOrder;
+
+    let test = TestDb::migrated().await;
+
+    assert_eq!(TextOrder::of(&test.db).await, TextOrder::Bytes);
+}

@@ -26,6 +26,7 @@ use sea_orm::DatabaseConnection;
 
 use super::admission::Admission;
 use super::loader::loaders;
+use super::page::TextOrder;
 use super::{LibgraphSchema, Limits, codes, cost};
 
 type Task = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -113,16 +114,24 @@ pub struct Batched {
     db: DatabaseConnection,
     max_cost: usize,
     max_memberships: usize,
+    /// [`TextOrder::of`] the database, asked when the server started.
+    text_order: TextOrder,
     admission: Admission,
 }
 
 impl Batched {
-    pub fn new(schema: LibgraphSchema, db: DatabaseConnection, limits: Limits) -> Self {
+    pub fn new(
+        schema: LibgraphSchema,
+        db: DatabaseConnection,
+        limits: Limits,
+        text_order: TextOrder,
+    ) -> Self {
         Batched {
             schema,
             db,
             max_cost: limits.max_complexity,
             max_memberships: limits.max_memberships,
+            text_order,
             admission: Admission::new(limits.admission),
         }
     }
@@ -152,7 +161,13 @@ impl Executor for Batched {
             move |task: Task| queue.push(task)
         };
         // Loaders are per request: their caches must not outlive it or leak across clients.
-        let request = request.data(loaders(self.db.clone(), self.max_memberships, spawner));
+        let loaders = loaders(
+            self.db.clone(),
+            self.max_memberships,
+            self.text_order,
+            spawner,
+        );
+        let request = request.data(loaders);
         let mut response = run_with_queue(queue, self.schema.execute(request)).await;
         codes::complete(&mut response);
         response

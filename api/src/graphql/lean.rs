@@ -37,6 +37,7 @@ use async_graphql::resolver_utils::{ContainerType, resolve_container};
 use async_graphql::{
     Context, ContextBase, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value,
 };
+use smallvec::SmallVec;
 
 use super::connection::ConnectionTotal;
 use super::page::Cursor;
@@ -126,13 +127,22 @@ macro_rules! lean_abstract {
 
 pub(crate) use {lean_abstract, lean_objects};
 
+/// The fields an object's selection selects. Inline up to four, as most selections on the
+/// objects of a page are (`name slug`, `node`, `activity`): a vector on the heap for every
+/// object, and another for its fields' contexts, were two allocations of each of the nested
+/// benchmark query's 16,000 objects.
+type Fields<'a> = SmallVec<[&'a Positioned<Field>; 4]>;
+
+/// The contexts of an object's [`Fields`].
+type Contexts<'a> = SmallVec<[Context<'a>; 4]>;
+
 /// The fields a plain selection set selects on an object, in order, with the fragments that
 /// apply to it flattened; `false` when the set is not plain.
 fn plain_fields<'a>(
     ctx: &ContextSelectionSet<'a>,
     set: &'a SelectionSet,
     applies: &dyn Fn(&str) -> bool,
-    out: &mut Vec<&'a Positioned<Field>>,
+    out: &mut Fields<'a>,
 ) -> bool {
     for selection in &set.items {
         let (condition, inner) = match &selection.node {
@@ -203,11 +213,11 @@ where
                 .get(concrete.as_ref())
                 .is_some_and(|names| names.contains(condition))
     };
-    let mut fields = Vec::with_capacity(ctx.item.node.items.len());
+    let mut fields = Fields::new();
     if !plain_fields(ctx, &ctx.item.node, &applies, &mut fields) {
         return resolve_container(ctx, as_type).await;
     }
-    let contexts: Vec<Context<'_>> = fields.iter().map(|f| ctx.with_field(f)).collect();
+    let contexts: Contexts<'_> = fields.iter().map(|f| ctx.with_field(f)).collect();
     Ok(if let [only] = contexts.as_slice() {
         let result = object_field(root, only, &concrete).await;
         object_value(ctx, [(only.item, result)].into_iter())
@@ -385,11 +395,11 @@ async fn connection<N: LeanObject>(
     connection: &Inner<N>,
 ) -> ServerResult<Value> {
     let name = Inner::<N>::type_name();
-    let mut fields = Vec::with_capacity(ctx.item.node.items.len());
+    let mut fields = Fields::new();
     if !plain_fields(ctx, &ctx.item.node, &|c| c == name, &mut fields) {
         return resolve_container(ctx, connection).await;
     }
-    let contexts: Vec<Context<'_>> = fields.iter().map(|f| ctx.with_field(f)).collect();
+    let contexts: Contexts<'_> = fields.iter().map(|f| ctx.with_field(f)).collect();
     let results = join_all(
         contexts
             .iter()
@@ -411,7 +421,7 @@ async fn connection_field<N: LeanObject>(
         "__typename" => Ok(Some(Value::String(type_name.to_owned()))),
         "edges" => {
             let edge_name = InnerEdge::<N>::type_name();
-            let mut fields = Vec::with_capacity(set.item.node.items.len());
+            let mut fields = Fields::new();
             if !plain_fields(&set, &set.item.node, &|c| c == edge_name, &mut fields) {
                 return connection.resolve_field(ctx).await;
             }

@@ -22,7 +22,7 @@ use sea_orm::{
 
 use entities::kinds::RecordKind;
 
-use super::page::{Ordering, Page, PageArgs, fetch_page, fetch_pages};
+use super::page::{Ordering, Page, PageArgs, TextOrder, fetch_page, fetch_pages};
 use super::row::{Cell, Decode, Decoder, SharedColumns, TableColumns, select_columns};
 use crate::error::ApiError;
 
@@ -31,6 +31,8 @@ pub struct Sql {
     db: DatabaseConnection,
     /// [`super::Limits::max_memberships`].
     max_memberships: usize,
+    /// How the database orders text: where a batch of child pages is put in order.
+    text_order: TextOrder,
 }
 
 /// The loaders of one request.
@@ -52,7 +54,12 @@ impl Sql {
 /// statements of a query grow with its page sizes): every key list goes to the database as one
 /// parameter ([`id_in`]), and the query cost limit bounds how many keys one request can make.
 /// `spawner` runs the fetches: [`super::batch`] runs them in the request's own task.
-pub fn loaders<S>(db: DatabaseConnection, max_memberships: usize, spawner: S) -> Loaders
+pub fn loaders<S>(
+    db: DatabaseConnection,
+    max_memberships: usize,
+    text_order: TextOrder,
+    spawner: S,
+) -> Loaders
 where
     S: Fn(std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>) + Send + Sync + 'static,
 {
@@ -62,6 +69,7 @@ where
         Sql {
             db,
             max_memberships,
+            text_order,
         },
         spawner,
     )
@@ -551,6 +559,7 @@ where
                     condition(&spec.filters),
                     &spec.ordering,
                     args,
+                    self.text_order,
                 )
                 .await?
             };
