@@ -255,7 +255,7 @@ where
 /// ids have the same answer whatever they know of the kinds.
 #[derive(Clone, Debug)]
 pub struct ActivityById {
-    pub ids: Ids,
+    ids: Ids,
     /// One per id, where known.
     kinds: Option<Arc<[Option<RecordKind>]>>,
 }
@@ -370,7 +370,7 @@ impl Loader<ActivityById> for Sql {
             .union(UnionType::All, branch(1))
             .union(UnionType::All, branch(2));
         let [project_at, programme_at, event_at] = [0, 1, 2].map(|own| shared.positions(own, 2));
-        let mut found = HashMap::with_capacity(lists[0].len());
+        let mut found = HashMap::with_capacity(lists.iter().map(Vec::len).sum());
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut projects = Decoder::<project::Model>::default();
         let mut programmes = Decoder::<programme::Model>::default();
