@@ -278,6 +278,15 @@ impl ActivityById {
         }
     }
 
+    /// How many ids the key asks for.
+    pub fn len(&self) -> usize {
+        self.ids.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.ids.is_empty()
+    }
+
     /// The activity tables (`project`, `programme`, `event`, in that order) id `i` may be in.
     fn tables(&self, i: usize) -> [bool; 3] {
         match self

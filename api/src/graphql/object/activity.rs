@@ -48,7 +48,7 @@ impl Activity {
         loaders: &Loaders,
         ids: &[i64],
     ) -> Result<Vec<Option<Activity>>, LoadError> {
-        Self::load_key(loaders, ActivityById::new(ids), ids.len()).await
+        Self::load_key(loaders, ActivityById::new(ids)).await
     }
 
     /// [`Activity::load_many_with`] for ids whose record kinds are known (one per id, `None`
@@ -58,18 +58,18 @@ impl Activity {
         ids: &[i64],
         kinds: &[Option<RecordKind>],
     ) -> Result<Vec<Option<Activity>>, LoadError> {
-        Self::load_key(loaders, ActivityById::with_kinds(ids, kinds), ids.len()).await
+        Self::load_key(loaders, ActivityById::with_kinds(ids, kinds)).await
     }
 
-    /// The activities of a key of `len` ids, in order.
+    /// The activities of a key's ids, in order.
     async fn load_key(
         loaders: &Loaders,
         key: ActivityById,
-        len: usize,
     ) -> Result<Vec<Option<Activity>>, LoadError> {
-        if len == 0 {
+        if key.is_empty() {
             return Ok(Vec::new());
         }
+        let len = key.len();
         let found = loaders.load_one(key).await?;
         Ok(found.map_or_else(
             || vec![None; len],
