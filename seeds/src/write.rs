@@ -347,19 +347,22 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
                 year_to: Set(f.period.year_to),
                 description: Set(f.description.clone()),
             }),
-            Row::Participation(p) => participations.push(participation::ActiveModel {
-                participation_id: Set(rid),
-                organization_id: Set(id(&p.organization)?),
-                target_id: Set(record(&p.target)?.0),
-                target_kind: Set(Some(record(&p.target)?.1)),
-                role: Set(p.role),
-                start_date: Set(p.period.start.clone()),
-                end_date: Set(p.period.end.clone()),
-                date_note: Set(p.period.date_note.clone()),
-                year_from: Set(p.period.year_from),
-                year_to: Set(p.period.year_to),
-                description: Set(p.description.clone()),
-            }),
+            Row::Participation(p) => {
+                let (target_id, target_kind) = record(&p.target)?;
+                participations.push(participation::ActiveModel {
+                    participation_id: Set(rid),
+                    organization_id: Set(id(&p.organization)?),
+                    target_id: Set(target_id),
+                    target_kind: Set(Some(target_kind)),
+                    role: Set(p.role),
+                    start_date: Set(p.period.start.clone()),
+                    end_date: Set(p.period.end.clone()),
+                    date_note: Set(p.period.date_note.clone()),
+                    year_from: Set(p.period.year_from),
+                    year_to: Set(p.period.year_to),
+                    description: Set(p.description.clone()),
+                });
+            }
             Row::Relation(x) => relations.push(organization_relation::ActiveModel {
                 organization_relation_id: Set(rid),
                 subject_id: Set(id(&x.subject)?),

@@ -130,7 +130,7 @@ pub(crate) use {lean_abstract, lean_objects};
 /// The fields an object's selection selects. Inline up to four, as most selections on the
 /// objects of a page are (`name slug`, `node`, `activity`): a vector on the heap for every
 /// object, and another for its fields' contexts, were two allocations of each of the nested
-/// benchmark query's 16,000 objects.
+/// benchmark query's objects (about 17,000 at size M).
 type Fields<'a> = SmallVec<[&'a Positioned<Field>; 4]>;
 
 /// The contexts of an object's [`Fields`].
