@@ -35,7 +35,7 @@ use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
 use async_graphql::{
-    Context, ContextBase, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value,
+    Context, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value,
 };
 use smallvec::SmallVec;
 
@@ -281,9 +281,9 @@ impl ObjectValue {
         ))
     }
 
-    fn put<T>(
+    fn put(
         &mut self,
-        ctx: &ContextBase<'_, T>,
+        ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
         result: ServerResult<Option<Value>>,
     ) {
@@ -300,6 +300,11 @@ impl ObjectValue {
                         *entry.get_mut() = value.unwrap_or_default();
                     }
                 }
+            }
+            // A resolver's own error may come without a path (a `ComplexObject` field's does):
+            // the field's path is known here, so the error names it.
+            Err(error) if error.path.is_empty() => {
+                ctx.add_error(ctx.with_field(field).set_error_path(error))
             }
             Err(error) => ctx.add_error(error),
         }
