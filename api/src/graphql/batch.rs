@@ -25,6 +25,7 @@ use async_graphql::{Executor, Request, Response};
 use sea_orm::DatabaseConnection;
 
 use super::admission::Admission;
+use super::lean::Trace;
 use super::loader::loaders;
 use super::page::TextOrder;
 use super::rules::{self, DepthLimit};
@@ -147,8 +148,16 @@ impl Batched {
     }
 }
 
-impl Executor for Batched {
-    async fn execute(&self, mut request: Request) -> Response {
+impl Batched {
+    /// Executes `request` and counts how its pages and objects were resolved ([`Trace`]): for
+    /// tests and diagnostics that must know which executor answered.
+    pub async fn execute_traced(&self, request: Request) -> (Response, Arc<Trace>) {
+        let trace = Arc::new(Trace::default());
+        let response = self.run(request.data(trace.clone())).await;
+        (response, trace)
+    }
+
+    async fn run(&self, mut request: Request) -> Response {
         // Parsed once here; the schema executes the parsed document the request now holds.
         let mut document = match request.parsed_query() {
             Ok(document) => document.clone(),
@@ -204,6 +213,12 @@ impl Executor for Batched {
         }
         codes::complete(&mut response);
         response
+    }
+}
+
+impl Executor for Batched {
+    async fn execute(&self, request: Request) -> Response {
+        self.run(request).await
     }
 
     fn execute_stream(

@@ -25,7 +25,8 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::futures_util::future::join_all;
@@ -215,6 +216,7 @@ where
     };
     let mut fields = Fields::new();
     if !plain_fields(ctx, &ctx.item.node, &applies, &mut fields) {
+        Trace::count(ctx, |t| &t.fallbacks);
         return resolve_container(ctx, as_type).await;
     }
     let contexts: Contexts<'_> = fields.iter().map(|f| ctx.with_field(f)).collect();
@@ -341,6 +343,26 @@ fn boxed<'a, T: LeanObject>(
     Box::pin(value.lean(ctx))
 }
 
+/// How a request's pages and objects were resolved, counted when the request carries one
+/// (`Batched::execute_traced`): the tests that run one query through both executors prove with it
+/// that both ran. A request without one pays a data lookup per page and per fallback, not per
+/// object.
+#[derive(Debug, Default)]
+pub struct Trace {
+    /// Connections resolved here.
+    pub lean_pages: AtomicUsize,
+    /// Objects and connections whose selection was not plain, resolved by async-graphql.
+    pub fallbacks: AtomicUsize,
+}
+
+impl Trace {
+    fn count(ctx: &ContextSelectionSet<'_>, counter: impl Fn(&Trace) -> &AtomicUsize) {
+        if let Some(trace) = ctx.data_opt::<Arc<Trace>>() {
+            counter(trace).fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// A union, interface or object a field returns, resolved the lean way.
 pub struct Lean<T>(pub T);
 
@@ -402,8 +424,10 @@ async fn connection<N: LeanObject>(
     let name = Inner::<N>::type_name();
     let mut fields = Fields::new();
     if !plain_fields(ctx, &ctx.item.node, &|c| c == name, &mut fields) {
+        Trace::count(ctx, |t| &t.fallbacks);
         return resolve_container(ctx, connection).await;
     }
+    Trace::count(ctx, |t| &t.lean_pages);
     let contexts: Contexts<'_> = fields.iter().map(|f| ctx.with_field(f)).collect();
     let results = join_all(
         contexts

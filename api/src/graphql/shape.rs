@@ -731,6 +731,74 @@ mod tests {
         );
     }
 
+    /// The specification's own example ("Response Format", "Errors"): friend 1002's name could
+    /// not be fetched. With `name: String` it is null in its place; with `name: String!` the
+    /// friend is null in the list, and the error keeps the full path either way.
+    #[test]
+    fn the_specifications_hero_friends_example() {
+        let query = "{
+  hero(episode: $episode) {
+    name
+    heroFriends: friends {
+      id
+      name
+    }
+  }
+}";
+        // As the executors leave it: the failed key missing, keys in the order fields finished.
+        let executed = serde_json::json!({ "hero": {
+            "heroFriends": [
+                { "name": "Luke Skywalker", "id": "1000" },
+                { "id": "1002" },
+                { "id": "1003", "name": "Leia Organa" }
+            ],
+            "name": "R2-D2"
+        } });
+        let error = || {
+            let mut error = ServerError::new(
+                "Name for character with ID 1002 could not be fetched.",
+                Some(Pos { line: 6, column: 7 }),
+            );
+            error.path = vec![
+                PathSegment::Field("hero".into()),
+                PathSegment::Field("heroFriends".into()),
+                PathSegment::Index(1),
+                PathSegment::Field("name".into()),
+            ];
+            error
+        };
+        for (name_type, friend) in [
+            ("String", r#"{"id":"1002","name":null}"#),
+            ("String!", "null"),
+        ] {
+            let sdl = format!(
+                "type Query {{ hero(episode: Int): Character }}
+                 type Character {{ id: ID! name: {name_type} friends: [Character] }}"
+            );
+            let shapes = Shapes::from_sdl(&sdl).unwrap();
+            let document = parse_query(query).unwrap();
+            let operation = operation(&document, None).unwrap();
+            let mut response = Response::new(Value::from_json(executed.clone()).unwrap());
+            response.errors = vec![error()];
+            complete(
+                &shapes,
+                &document,
+                &operation.node,
+                &Variables::default(),
+                &mut response,
+            );
+            assert_eq!(
+                data(&response),
+                format!(
+                    r#"{{"hero":{{"name":"R2-D2","heroFriends":[{{"id":"1000","name":"Luke Skywalker"}},{friend},{{"id":"1003","name":"Leia Organa"}}]}}}}"#
+                ),
+                "name: {name_type}"
+            );
+            assert_eq!(response.errors.len(), 1);
+            assert_eq!(response.errors[0].path, error().path);
+        }
+    }
+
     #[test]
     fn a_refused_request_is_left_as_it_is() {
         let response = completed(
