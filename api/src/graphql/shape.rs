@@ -192,6 +192,12 @@ pub fn prepare(document: &mut ExecutableDocument) {
     }
 }
 
+/// Whether [`prepare`] asked for the type in `set` (it puts the field last).
+fn selects_type(set: &SelectionSet) -> bool {
+    matches!(set.items.last(), Some(Positioned { node: Selection::Field(field), .. })
+        if field.node.alias.as_ref().is_some_and(|alias| alias.node == TYPE_KEY))
+}
+
 /// The operation a request runs, chosen as async-graphql chooses it.
 pub fn operation<'a>(
     document: &'a ExecutableDocument,
@@ -314,7 +320,15 @@ impl<'a> Walk<'a, '_> {
         sets: &Sets<'a>,
         mut map: IndexMap<Name, Value>,
     ) -> Value {
-        let concrete = match map.shift_remove(TYPE_KEY) {
+        // Only a selection set with a fragment has the key, and the lean executor puts it last: a
+        // look-up by hash in every object was a cost for nothing.
+        let typed = sets.iter().any(|set| selects_type(set));
+        let type_name = match map.last() {
+            _ if !typed => None,
+            Some((key, _)) if key.as_str() == TYPE_KEY => map.pop().map(|(_, v)| v),
+            _ => map.shift_remove(TYPE_KEY),
+        };
+        let concrete = match type_name {
             Some(Value::String(name)) => self
                 .shapes
                 .fields
