@@ -12,9 +12,9 @@
 //! futures, which are all of one type, in one allocation; a lone field is awaited in place.
 //! Anything else takes async-graphql's own path. The answers are the same either way: each
 //! field's own resolver runs with the same context and path, and a field that fails is reported
-//! and left out, as `resolve_container` does. The one difference is that an object's keys come
-//! in the order they were selected, as the GraphQL specification asks, rather than the order
-//! their fields finished in.
+//! (with its path) and left out, as `resolve_container` does; [`super::shape`] then puts the
+//! `null`s where the specification wants them, for both executors. Here an object's keys already
+//! come in the order they were selected, so that pass leaves them in place.
 //!
 //! The types and fields stay async-graphql's: [`Conn`] and [`Lean`] register the types they
 //! wrap, so the schema does not change. The schema has no extensions (see `codes`), and must
