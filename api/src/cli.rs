@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
 use crate::db::DbConfig;
@@ -136,8 +137,11 @@ pub struct ServeArgs {
     #[arg(long, env = "LIBGRAPH_MIGRATE")]
     pub migrate: bool,
 
-    /// Deepest query nesting accepted.
-    #[arg(long, env = "LIBGRAPH_MAX_DEPTH", default_value_t = 24)]
+    /// Deepest query accepted, in levels of fields; selection sets may nest twice as deep
+    /// counting fragments. At most 32: the GraphQL parser itself stops at 64 levels of selection
+    /// sets, and a larger figure would promise what it refuses.
+    #[arg(long, env = "LIBGRAPH_MAX_DEPTH", default_value_t = 24,
+          value_parser = clap::value_parser!(u16).range(1..=32).map(usize::from))]
     pub max_depth: usize,
 
     /// Highest query complexity accepted (a connection costs its page size times its selection).

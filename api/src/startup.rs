@@ -80,7 +80,7 @@ impl Application {
         });
         Ok(Application {
             listener,
-            router: router(db.clone(), config, statements.clone(), text_order),
+            router: router(db.clone(), config, statements.clone(), text_order)?,
             db,
             shutdown_timeout: config.shutdown_timeout,
             statements,
@@ -138,7 +138,7 @@ pub fn router(
     config: &ServerConfig,
     statements: Arc<AtomicU64>,
     text_order: graphql::page::TextOrder,
-) -> Router {
+) -> std::io::Result<Router> {
     let telemetry = Telemetry::new(db.clone(), statements);
     let schema = graphql::schema(db.clone(), config.limits);
     let ready_db = db.clone();
@@ -149,7 +149,8 @@ pub fn router(
     };
     let routes = Router::new()
         .merge(http::graphql::routes(
-            graphql::batch::Batched::new(schema, db, config.limits, text_order),
+            graphql::batch::Batched::new(schema, db, config.limits, text_order)
+                .map_err(std::io::Error::other)?,
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
@@ -178,10 +179,10 @@ pub fn router(
             telemetry,
             crate::telemetry::observe,
         ));
-    match cors(&config.cors_origins) {
+    Ok(match cors(&config.cors_origins) {
         Some(layer) => routes.layer(layer),
         None => routes,
-    }
+    })
 }
 
 /// The CORS policy for `origins`: GET and POST with the headers a GraphQL client sends, the

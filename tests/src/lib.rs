@@ -146,3 +146,22 @@ pub fn seed_documents_dir() -> std::path::PathBuf {
 pub fn seed_data_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/data")
 }
+
+/// `query` with `typename` put first in every selection set (a `{` after a field, argument
+/// list, type condition or fragment name; never an input object's, which follows `:`, `[` or
+/// `,`).
+pub fn with_typename_in_every_selection(query: &str, typename: &str) -> String {
+    let mut out = String::with_capacity(query.len() * 2);
+    for c in query.chars() {
+        out.push(c);
+        if c == '{' {
+            let before = out[..out.len() - 1].trim_end().chars().last();
+            if before.is_some_and(|b| b.is_alphanumeric() || b == '_' || b == ')') {
+                out.push(' ');
+                out.push_str(typename);
+                out.push(' ');
+            }
+        }
+    }
+    out
+}

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use libgraph::graphql::Limits;
 use libgraph::graphql::id::{NodeType, encode};
 use serde_json::{Value, json};
-use support::TestDb;
 use support::app::{TestApp, spawn_app, spawn_app_on};
+use support::{TestDb, with_typename_in_every_selection};
 
 // ------------------------------------------------------------------------------------------------
 // helpers
@@ -2960,25 +2960,6 @@ async fn collaboration_computed_from_too_many_memberships_is_refused_as_too_broa
     assert!(stored.get("errors").is_none(), "{stored:#}");
 }
 
-/// `query` with `typename` put first in every selection set (a `{` after a field, argument
-/// list, type condition or fragment name; never an input object's, which follows `:`, `[` or
-/// `,`).
-fn with_typename_in_every_selection(query: &str, typename: &str) -> String {
-    let mut out = String::with_capacity(query.len() * 2);
-    for c in query.chars() {
-        out.push(c);
-        if c == '{' {
-            let before = out[..out.len() - 1].trim_end().chars().last();
-            if before.is_some_and(|b| b.is_alphanumeric() || b == '_' || b == ')') {
-                out.push(' ');
-                out.push_str(typename);
-                out.push(' ');
-            }
-        }
-    }
-    out
-}
-
 /// A response with its errors in a stable order (they are reported as fields finish).
 fn sorted_errors(mut body: Value) -> Value {
     if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
@@ -3020,7 +3001,8 @@ async fn pages_answer_the_same_through_the_lean_executor_and_async_graphqls() {
         edges { sourceId targetId weight sharedCount source { slug } target { slug }
           shared(first: 2) { ... on Project { slug } ... on Event { slug } } } }
     }";
-    // A bad cursor deep inside: the error must name the same path either way.
+    // A bad cursor deep inside: the error must name the same path either way, and as every
+    // field on the way up is non-null, the null reaches the root (`data: null`).
     let failing = "query {
       libraries(first: 2) { edges { node { slug
         participations(first: 2, after: \"not-a-cursor\") { edges { node { role } } }
@@ -3031,10 +3013,15 @@ async fn pages_answer_the_same_through_the_lean_executor_and_async_graphqls() {
         let own = with_typename_in_every_selection(query, "__typename __typename");
         let lean = sorted_errors(app.post(&lean, json!({})).await);
         let own = sorted_errors(app.post(&own, json!({})).await);
-        assert!(!lean["data"].is_null(), "no data for {query}: {lean:#}");
+        assert_eq!(
+            lean["data"].is_null(),
+            query == failing,
+            "data for {query}: {lean:#}"
+        );
         assert_eq!(lean, own, "answers differ for {query}");
     }
     let failed = app.post(failing, json!({})).await;
+    assert_eq!(failed["data"], Value::Null, "{failed:#}");
     assert_eq!(
         failed["errors"][0]["path"],
         json!(["libraries", "edges", 0, "node", "participations"]),

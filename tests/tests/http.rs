@@ -221,7 +221,7 @@ async fn depth_and_complexity_limits_refuse_expensive_queries() {
     let (complex, body) = app.error_code(wide, json!({ "n": 100 })).await;
     let fits = app.query(wide, json!({ "n": 10 })).await;
 
-    assert_eq!(deep, "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(deep, "QUERY_TOO_DEEP");
     assert_eq!(complex, "QUERY_TOO_COMPLEX", "{body:#}");
     assert!(
         fits["organizations"]["edges"]

@@ -5,3 +5,4 @@ mod http;
 mod runtime;
 mod search;
 mod seeds;
+mod spec;

@@ -25,8 +25,11 @@ use async_graphql::{Executor, Request, Response};
 use sea_orm::DatabaseConnection;
 
 use super::admission::Admission;
+use super::lean::Trace;
 use super::loader::loaders;
 use super::page::TextOrder;
+use super::rules::{self, DepthLimit};
+use super::shape::{self, Shapes};
 use super::{LibgraphSchema, Limits, codes, cost};
 
 type Task = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -105,9 +108,10 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
 }
 
 /// The schema with per-request loaders whose fetches run in the request's task; it also refuses
-/// documents that do not parse or cost too much ([`cost::check`]), lets a document execute only
-/// when its cost fits what is already running ([`Admission`]), and gives every error a code
-/// ([`codes::complete`]).
+/// documents that do not parse, nest too deep or break a rule async-graphql does not check
+/// ([`rules::check`]) or cost too much ([`cost::check`]), lets a document execute only when its
+/// cost fits what is already running ([`Admission`]), completes the response as the specification
+/// says ([`shape::complete`]) and gives every error a code ([`codes::complete`]).
 #[derive(Clone)]
 pub struct Batched {
     schema: LibgraphSchema,
@@ -117,6 +121,9 @@ pub struct Batched {
     /// [`TextOrder::of`] the database, asked when the server started.
     text_order: TextOrder,
     admission: Admission,
+    depth: DepthLimit,
+    /// The schema's types, for completing responses as the specification says ([`shape`]).
+    shapes: Arc<Shapes>,
 }
 
 impl Batched {
@@ -125,30 +132,56 @@ impl Batched {
         db: DatabaseConnection,
         limits: Limits,
         text_order: TextOrder,
-    ) -> Self {
-        Batched {
+    ) -> Result<Self, String> {
+        let shapes = Shapes::from_sdl(&schema.sdl())
+            .map_err(|error| format!("the schema's SDL does not parse: {error}"))?;
+        Ok(Batched {
             schema,
             db,
             max_cost: limits.max_complexity,
             max_memberships: limits.max_memberships,
             text_order,
             admission: Admission::new(limits.admission),
-        }
+            depth: limits.depth(),
+            shapes: Arc::new(shapes),
+        })
     }
 }
 
-impl Executor for Batched {
-    async fn execute(&self, mut request: Request) -> Response {
+impl Batched {
+    /// Executes `request` and counts how its pages and objects were resolved ([`Trace`]): for
+    /// tests and diagnostics that must know which executor answered.
+    pub async fn execute_traced(&self, request: Request) -> (Response, Arc<Trace>) {
+        let trace = Arc::new(Trace::default());
+        let response = self.run(request.data(trace.clone())).await;
+        (response, trace)
+    }
+
+    async fn run(&self, mut request: Request) -> Response {
         // Parsed once here; the schema executes the parsed document the request now holds.
-        let variables = request.variables.clone();
-        let checked = match request.parsed_query() {
-            Ok(document) => cost::check(document, &variables, self.max_cost),
-            Err(error) => Err(codes::with_code(error, "GRAPHQL_PARSE_FAILED")),
+        let mut document = match request.parsed_query() {
+            Ok(document) => document.clone(),
+            Err(error) => {
+                let error = rules::too_deep(&request.query, self.depth)
+                    .unwrap_or_else(|| codes::with_code(error, "GRAPHQL_PARSE_FAILED"));
+                return Response::from_errors(vec![error]);
+            }
         };
-        let cost = match checked {
+        // Without an operation to run, async-graphql refuses the request in its own words.
+        if let Some(operation) = shape::operation(&document, request.operation_name.as_deref()) {
+            shape::with_defaults(&operation.node, &mut request.variables);
+            if let Err(error) = rules::check(&document, &operation.node, self.depth) {
+                return Response::from_errors(vec![error]);
+            }
+        }
+        let cost = match cost::check(&document, &request.variables, self.max_cost) {
             Ok(cost) => cost,
             Err(error) => return Response::from_errors(vec![error]),
         };
+        shape::prepare(&mut document);
+        request.set_parsed_query(document.clone());
+        let operation_name = request.operation_name.clone();
+        let variables = request.variables.clone();
         // Held while the document executes: its field futures, the memory that grows with its cost,
         // are gone when it returns.
         let _admitted = match self.admission.admit(cost).await {
@@ -169,8 +202,23 @@ impl Executor for Batched {
         );
         let request = request.data(loaders);
         let mut response = run_with_queue(queue, self.schema.execute(request)).await;
+        if let Some(operation) = shape::operation(&document, operation_name.as_deref()) {
+            shape::complete(
+                &self.shapes,
+                &document,
+                &operation.node,
+                &variables,
+                &mut response,
+            );
+        }
         codes::complete(&mut response);
         response
+    }
+}
+
+impl Executor for Batched {
+    async fn execute(&self, request: Request) -> Response {
+        self.run(request).await
     }
 
     fn execute_stream(

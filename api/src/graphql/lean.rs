@@ -12,9 +12,9 @@
 //! futures, which are all of one type, in one allocation; a lone field is awaited in place.
 //! Anything else takes async-graphql's own path. The answers are the same either way: each
 //! field's own resolver runs with the same context and path, and a field that fails is reported
-//! and left out, as `resolve_container` does. The one difference is that an object's keys come
-//! in the order they were selected, as the GraphQL specification asks, rather than the order
-//! their fields finished in.
+//! (with its path) and left out, as `resolve_container` does; [`super::shape`] then puts the
+//! `null`s where the specification wants them, for both executors. Here an object's keys already
+//! come in the order they were selected, so that pass leaves them in place.
 //!
 //! The types and fields stay async-graphql's: [`Conn`] and [`Lean`] register the types they
 //! wrap, so the schema does not change. The schema has no extensions (see `codes`), and must
@@ -25,7 +25,8 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::futures_util::future::join_all;
@@ -35,7 +36,7 @@ use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
 use async_graphql::{
-    Context, ContextBase, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value,
+    Context, ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value,
 };
 use smallvec::SmallVec;
 
@@ -215,6 +216,7 @@ where
     };
     let mut fields = Fields::new();
     if !plain_fields(ctx, &ctx.item.node, &applies, &mut fields) {
+        Trace::count(ctx, |t| &t.fallbacks);
         return resolve_container(ctx, as_type).await;
     }
     let contexts: Contexts<'_> = fields.iter().map(|f| ctx.with_field(f)).collect();
@@ -281,9 +283,9 @@ impl ObjectValue {
         ))
     }
 
-    fn put<T>(
+    fn put(
         &mut self,
-        ctx: &ContextBase<'_, T>,
+        ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
         result: ServerResult<Option<Value>>,
     ) {
@@ -300,6 +302,11 @@ impl ObjectValue {
                         *entry.get_mut() = value.unwrap_or_default();
                     }
                 }
+            }
+            // A resolver's own error may come without a path (a `ComplexObject` field's does):
+            // the field's path is known here, so the error names it.
+            Err(error) if error.path.is_empty() => {
+                ctx.add_error(ctx.with_field(field).set_error_path(error))
             }
             Err(error) => ctx.add_error(error),
         }
@@ -334,6 +341,26 @@ fn boxed<'a, T: LeanObject>(
     ctx: &'a ContextSelectionSet<'a>,
 ) -> Pin<Box<dyn Future<Output = ServerResult<Value>> + Send + 'a>> {
     Box::pin(value.lean(ctx))
+}
+
+/// How a request's pages and objects were resolved, counted when the request carries one
+/// (`Batched::execute_traced`): the tests that run one query through both executors prove with it
+/// that both ran. A request without one pays a data lookup per page and per fallback, not per
+/// object.
+#[derive(Debug, Default)]
+pub struct Trace {
+    /// Connections resolved here.
+    pub lean_pages: AtomicUsize,
+    /// Objects and connections whose selection was not plain, resolved by async-graphql.
+    pub fallbacks: AtomicUsize,
+}
+
+impl Trace {
+    fn count(ctx: &ContextSelectionSet<'_>, counter: impl Fn(&Trace) -> &AtomicUsize) {
+        if let Some(trace) = ctx.data_opt::<Arc<Trace>>() {
+            counter(trace).fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// A union, interface or object a field returns, resolved the lean way.
@@ -397,8 +424,10 @@ async fn connection<N: LeanObject>(
     let name = Inner::<N>::type_name();
     let mut fields = Fields::new();
     if !plain_fields(ctx, &ctx.item.node, &|c| c == name, &mut fields) {
+        Trace::count(ctx, |t| &t.fallbacks);
         return resolve_container(ctx, connection).await;
     }
+    Trace::count(ctx, |t| &t.lean_pages);
     let contexts: Contexts<'_> = fields.iter().map(|f| ctx.with_field(f)).collect();
     let results = join_all(
         contexts

@@ -10,6 +10,8 @@
 //!   the objects in them are resolved.
 //! - [`row`]: reading models out of result rows.
 //! - [`id`]: opaque global IDs.
+//! - [`rules`]: checks async-graphql does not make (depth, `__typename`'s directives);
+//!   [`shape`]: the response completed as the specification says (null propagation, key order).
 //! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
 
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
@@ -28,7 +30,9 @@ pub mod object;
 pub mod page;
 pub mod query;
 pub mod row;
+pub mod rules;
 pub mod search;
+pub mod shape;
 pub mod statistics;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
@@ -55,6 +59,15 @@ pub struct Limits {
     pub admission: admission::AdmissionLimits,
 }
 
+impl Limits {
+    /// How deep a document may nest ([`rules::DepthLimit`]).
+    pub fn depth(&self) -> rules::DepthLimit {
+        rules::DepthLimit {
+            fields: self.max_depth,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -73,7 +86,9 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
         .data(db)
         .data(collaboration::NetworkCache::default())
         .data(limits)
-        .limit_depth(limits.max_depth)
+        // The depth rule is libgraph's own (`rules`), checked before the schema sees a document;
+        // the schema's recursion limit is set to the same figure so it never speaks first.
+        .limit_recursive_depth(limits.depth().nesting())
         .finish()
 }
 

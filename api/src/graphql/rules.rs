@@ -1,0 +1,380 @@
+//! Checks on a document before it executes that async-graphql 7.2 does not make, or makes in
+//! three ways: the depth limit, and the directives of `__typename` and of `@skip`/`@include`.
+//!
+//! - **Depth.** async-graphql had three limits with three messages and no code: its depth limit
+//!   ("Query is nested too deep."), its recursion limit ("The recursion depth of the query cannot
+//!   be greater than `32`") and its parser's ("recursion limit exceeded."). Here one rule and one
+//!   message with the code `QUERY_TOO_DEEP` answer all three: at most `max_depth` levels of
+//!   fields, and at most twice that of selection sets counting fragments (a fragment adds a level
+//!   without a field; unbounded, `{ ... { ... { … } } }` would reach the parser's limit). The
+//!   schema's own limits are set beyond these ([`super::schema`]), so they never speak first, and
+//!   a document too deep for the parser gets this message too ([`too_deep`]).
+//! - **`__typename`.** async-graphql's validator does not visit `__typename` at all, so
+//!   `{ __typename @include(if: 5) }`, `{ __typename @foo }` and `{ __typename(a: 1) }` were
+//!   executed (the first answered `"data": null`). Its arguments and directives are checked here
+//!   with the messages the validator gives any other field.
+//! - **`@skip`/`@include` variables.** The validator does not check the variables of directive
+//!   arguments against their position: `query($v: Int) { x @include(if: $v) }` skipped `x`
+//!   instead of being refused. A variable there must be a `Boolean!`, or a `Boolean` with a
+//!   default (spec, "All Variable Usages Are Allowed").
+
+use std::collections::{HashMap, HashSet};
+
+use async_graphql::parser::types::{
+    BaseType, Directive, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
+use async_graphql::parser::{Positioned, parse_query};
+use async_graphql::{Name, Pos, ServerError, Value as ConstValue};
+use async_graphql_value::Value;
+
+use super::codes::with_code;
+
+/// How deep a document may nest.
+#[derive(Clone, Copy, Debug)]
+pub struct DepthLimit {
+    /// Levels of fields (`{ a { b } }` is two).
+    pub fields: usize,
+}
+
+impl DepthLimit {
+    /// Levels of selection sets counting fragments: twice the fields.
+    pub fn nesting(self) -> usize {
+        self.fields.saturating_mul(2)
+    }
+
+    /// The one refusal of a document nested too deep, wherever it is found.
+    pub fn error(self, pos: Option<Pos>) -> ServerError {
+        with_code(
+            ServerError::new(
+                format!(
+                    "the query is nested too deep: the limit is {} levels of fields, or {} levels of selection sets counting fragments",
+                    self.fields,
+                    self.nesting()
+                ),
+                pos,
+            ),
+            "QUERY_TOO_DEEP",
+        )
+    }
+}
+
+/// The depth refusal for a request whose document did not parse because it nests deeper than
+/// the parser allows, or `None` when it failed to parse for another reason.
+pub fn too_deep(query: &str, limit: DepthLimit) -> Option<ServerError> {
+    matches!(
+        parse_query(query),
+        Err(async_graphql::parser::Error::RecursionLimitExceeded)
+    )
+    .then(|| limit.error(None))
+}
+
+/// Checks the operation that will run, and the fragments it reaches.
+pub fn check(
+    document: &ExecutableDocument,
+    operation: &OperationDefinition,
+    limit: DepthLimit,
+) -> Result<(), ServerError> {
+    let mut depth = Depth {
+        document,
+        fragments: HashMap::new(),
+        visiting: HashSet::new(),
+    };
+    let (fields, nesting, pos) = depth.of(&operation.selection_set.node);
+    if fields > limit.fields || nesting > limit.nesting() {
+        return Err(limit.error(pos.or(Some(operation.selection_set.pos))));
+    }
+    let mut directives = Directives {
+        document,
+        operation,
+        seen: HashSet::new(),
+    };
+    directives
+        .set(&operation.selection_set.node)
+        .map_err(|error| with_code(error, "GRAPHQL_VALIDATION_FAILED"))
+}
+
+/// The deepest levels of a selection set: of fields as async-graphql counts them (not
+/// `__typename`), of selection sets counting fragments, and where the deepest field is. Each
+/// fragment is measured once.
+struct Depth<'a> {
+    document: &'a ExecutableDocument,
+    fragments: HashMap<&'a Name, (usize, usize, Option<Pos>)>,
+    /// Fragments being measured: a cycle, refused by validation later, counts as empty here.
+    visiting: HashSet<&'a Name>,
+}
+
+impl<'a> Depth<'a> {
+    fn of(&mut self, set: &'a SelectionSet) -> (usize, usize, Option<Pos>) {
+        let mut deepest = (0, 0, None);
+        let mut keep = |(fields, nesting, pos): (usize, usize, Option<Pos>)| {
+            if fields > deepest.0 {
+                deepest.0 = fields;
+                deepest.2 = pos;
+            }
+            deepest.1 = deepest.1.max(nesting);
+        };
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) if field.node.name.node == "__typename" => {}
+                Selection::Field(field) => {
+                    let (fields, nesting, pos) = self.of(&field.node.selection_set.node);
+                    let nested = !field.node.selection_set.node.items.is_empty();
+                    keep((
+                        fields + 1,
+                        nesting + usize::from(nested),
+                        pos.or(Some(field.pos)),
+                    ));
+                }
+                Selection::InlineFragment(fragment) => {
+                    let (fields, nesting, pos) = self.of(&fragment.node.selection_set.node);
+                    keep((fields, nesting + 1, pos));
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    let measured = match self.fragments.get(name) {
+                        Some(measured) => *measured,
+                        None => match self.document.fragments.get(name) {
+                            Some(fragment) if self.visiting.insert(name) => {
+                                let measured = self.of(&fragment.node.selection_set.node);
+                                self.visiting.remove(name);
+                                self.fragments.insert(name, measured);
+                                measured
+                            }
+                            _ => (0, 0, None),
+                        },
+                    };
+                    keep((measured.0, measured.1 + 1, measured.2));
+                }
+            }
+        }
+        deepest
+    }
+}
+
+/// The directive checks, over the operation's selection sets and the fragments they reach.
+struct Directives<'a> {
+    document: &'a ExecutableDocument,
+    operation: &'a OperationDefinition,
+    seen: HashSet<&'a Name>,
+}
+
+impl<'a> Directives<'a> {
+    fn set(&mut self, set: &'a SelectionSet) -> Result<(), ServerError> {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    if field.node.name.node == "__typename" {
+                        if let Some((name, value)) = field.node.arguments.first() {
+                            return Err(ServerError::new(
+                                format!(
+                                    "Unknown argument \"{}\" on field \"__typename\".",
+                                    name.node
+                                ),
+                                Some(value.pos),
+                            ));
+                        }
+                        self.typename_directives(&field.node.directives)?;
+                    }
+                    self.variables(&field.node.directives)?;
+                    self.set(&field.node.selection_set.node)?;
+                }
+                Selection::InlineFragment(fragment) => {
+                    self.variables(&fragment.node.directives)?;
+                    self.set(&fragment.node.selection_set.node)?;
+                }
+                Selection::FragmentSpread(spread) => {
+                    self.variables(&spread.node.directives)?;
+                    let name = &spread.node.fragment_name.node;
+                    if let Some(fragment) = self.document.fragments.get(name)
+                        && self.seen.insert(name)
+                    {
+                        self.set(&fragment.node.selection_set.node)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What the validator checks of any other field's directives, with its messages.
+    fn typename_directives(&self, directives: &[Positioned<Directive>]) -> Result<(), ServerError> {
+        let mut names = HashSet::new();
+        for directive in directives {
+            let name = directive.node.name.node.as_str();
+            let pos = Some(directive.pos);
+            match name {
+                "skip" | "include" => {}
+                "deprecated" | "specifiedBy" | "oneOf" => {
+                    return Err(ServerError::new(
+                        format!("Directive \"{name}\" may not be used on \"FIELD\""),
+                        pos,
+                    ));
+                }
+                _ => {
+                    return Err(ServerError::new(
+                        format!("Unknown directive \"{name}\""),
+                        pos,
+                    ));
+                }
+            }
+            if !names.insert(name) {
+                return Err(ServerError::new(
+                    format!("Duplicate directive \"{name}\""),
+                    pos,
+                ));
+            }
+            for (argument, _) in &directive.node.arguments {
+                if argument.node != "if" {
+                    return Err(ServerError::new(
+                        format!(
+                            "Unknown argument \"{}\" on directive \"{name}\".",
+                            argument.node
+                        ),
+                        pos,
+                    ));
+                }
+            }
+            match directive.node.get_argument("if").map(|v| &v.node) {
+                None => {
+                    return Err(ServerError::new(
+                        format!(
+                            "Directive \"@{name}\" argument \"if\" of type \"Boolean!\" is required but not provided"
+                        ),
+                        pos,
+                    ));
+                }
+                Some(Value::Boolean(_) | Value::Variable(_)) => {}
+                Some(_) => {
+                    return Err(ServerError::new(
+                        "Invalid value for argument \"if\", expected type \"Boolean\"",
+                        pos,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A variable given to `@skip(if:)` or `@include(if:)` must be defined as a `Boolean!`, or as
+    /// a `Boolean` with a default.
+    fn variables(&self, directives: &[Positioned<Directive>]) -> Result<(), ServerError> {
+        for directive in directives {
+            if !matches!(directive.node.name.node.as_str(), "skip" | "include") {
+                continue;
+            }
+            let Some(Positioned {
+                node: Value::Variable(variable),
+                pos,
+            }) = directive.node.get_argument("if")
+            else {
+                continue;
+            };
+            let definition = self
+                .operation
+                .variable_definitions
+                .iter()
+                .find(|d| d.node.name.node == *variable);
+            let Some(definition) = definition else {
+                return Err(ServerError::new(
+                    format!("Variable \"${variable}\" is not defined"),
+                    Some(*pos),
+                ));
+            };
+            let ty = &definition.node.var_type.node;
+            let boolean = matches!(&ty.base, BaseType::Named(name) if name == "Boolean");
+            let has_default = definition
+                .node
+                .default_value
+                .as_ref()
+                .is_some_and(|d| d.node != ConstValue::Null);
+            if !boolean || (ty.nullable && !has_default) {
+                return Err(ServerError::new(
+                    format!(
+                        "Variable \"${variable}\" of type \"{ty}\" used in position expecting type \"Boolean!\""
+                    ),
+                    Some(*pos),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: DepthLimit = DepthLimit { fields: 3 };
+
+    fn checked(query: &str) -> Result<(), String> {
+        let document = parse_query(query).map_err(|e| e.to_string())?;
+        let operation = crate::graphql::shape::operation(&document, None).ok_or("no operation")?;
+        check(&document, &operation.node, LIMIT).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn fields_count_as_levels_and_typename_does_not() {
+        assert!(checked("{ a { b { c __typename } } }").is_ok());
+        assert!(checked("{ a { b { c { d } } } }").is_err());
+        assert!(checked("{ a { ...F } } fragment F on A { b { c } }").is_ok());
+        assert!(checked("{ a { ...F } } fragment F on A { b { c { d } } }").is_err());
+    }
+
+    #[test]
+    fn fragments_nest_too_and_every_refusal_is_the_same_message() {
+        // Two levels of fields, seven of selection sets.
+        let deep = "{ a { ... { ... { ... { ... { ... { ... { b } } } } } } } }";
+        let nested = checked(deep).unwrap_err();
+        let too_many_fields = checked("{ a { b { c { d } } } }").unwrap_err();
+        assert_eq!(nested, too_many_fields);
+        assert!(checked("{ a { ... { ... { ... { ... { ... { b } } } } } } }").is_ok());
+        let parser = format!("{{ a {} {} }}", "{ b ".repeat(200), "}".repeat(200));
+        assert_eq!(too_deep(&parser, LIMIT).unwrap().message, too_many_fields);
+        assert!(too_deep("{ a ", LIMIT).is_none());
+    }
+
+    #[test]
+    fn a_fragment_cycle_is_left_to_validation() {
+        assert!(checked("{ ...F } fragment F on Query { ...F }").is_ok());
+    }
+
+    #[test]
+    fn typename_directives_and_arguments_are_validated() {
+        assert!(checked("{ __typename @include(if: true) @skip(if: false) }").is_ok());
+        assert!(checked("query($v: Boolean!) { __typename @include(if: $v) }").is_ok());
+        for (query, message) in [
+            (
+                "{ __typename @include(if: 5) }",
+                "Invalid value for argument",
+            ),
+            ("{ __typename @foo }", "Unknown directive \"foo\""),
+            ("{ __typename @deprecated }", "may not be used on \"FIELD\""),
+            (
+                "{ __typename @skip(if: true) @skip(if: true) }",
+                "Duplicate directive",
+            ),
+            ("{ __typename @skip }", "is required but not provided"),
+            (
+                "{ __typename @skip(if: true, x: 1) }",
+                "Unknown argument \"x\"",
+            ),
+            ("{ __typename(a: 1) }", "Unknown argument \"a\" on field"),
+        ] {
+            let error = checked(query).unwrap_err();
+            assert!(error.contains(message), "{query}: {error}");
+        }
+    }
+
+    #[test]
+    fn directive_variables_must_be_non_null_booleans_or_have_a_default() {
+        assert!(checked("query($v: Boolean = true) { a @skip(if: $v) }").is_ok());
+        for query in [
+            "query($v: Int) { a @include(if: $v) }",
+            "query($v: Boolean) { a @include(if: $v) }",
+            "query($v: Boolean) { ... @skip(if: $v) { a } }",
+            "{ a @include(if: $missing) }",
+        ] {
+            assert!(checked(query).is_err(), "{query}");
+        }
+    }
+}

@@ -1,0 +1,826 @@
+//! The response the GraphQL specification asks for, made from what the executors produced.
+//!
+//! Both executors that resolve libgraph's fields, async-graphql 7.2's own and the lean one
+//! ([`super::lean`]), build an object the way `resolve_container` does: a field that fails is
+//! reported and its key left out, an object left without keys is `null`, and async-graphql puts
+//! the keys in the order their fields *finished* (a `FuturesUnordered`). The specification asks
+//! otherwise ("Handling Field Errors", "CollectFields", "Serialization Format"):
+//! - a field that fails is `null` at its place, with an error that carries its `path`, and when
+//!   the field is non-null the `null` moves up to the nearest nullable parent, so
+//!   `{ libraries(first: 500) { totalCount } }` answers `"data": null`, not `{}`;
+//! - an object's keys come in the order its selection set names them, the same on every request;
+//! - a selection whose fields are all skipped (`@skip`, `@include`) is `{}`, not `null`.
+//!
+//! Apollo Client and every generated client rely on these: an object without a field its type
+//! declares non-null is a crash in the app, not a missing value.
+//!
+//! Rather than fork async-graphql's executor, [`complete`] walks the executed operation beside
+//! the data once after execution, as the spec's `ExecuteSelectionSet` would: it collects each
+//! object's fields (fragments by type condition, `@skip`/`@include`), puts the keys in that
+//! order, puts `null` where a field failed, and propagates the `null` of a non-null field to its
+//! nearest nullable parent. It needs the schema's field types ([`Shapes`], read once from the
+//! schema's SDL) and, for an object reached through a union or interface, its concrete type:
+//! [`prepare`] asks for `__typename` under a key no client can write ([`TYPE_KEY`]) in every
+//! selection set that has a fragment, and [`complete`] reads and removes it.
+//!
+//! The walk is paid by every request. Its per-object work is kept to what the data needs: the
+//! fields a selection set collects on a type are worked out once per request and shared by every
+//! object of that type and selection (a page's thousands), and an object whose keys already come
+//! in order (the lean executor's, when nothing failed) is completed in place, not rebuilt.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection,
+    SelectionSet, Type, TypeKind, TypeSystemDefinition,
+};
+use async_graphql::parser::{Positioned, parse_schema};
+use async_graphql::{Name, PathSegment, Pos, Response, ServerError, Value, Variables};
+use smallvec::SmallVec;
+
+/// The response key under which [`prepare`] selects `__typename`. GraphQL names are
+/// `[_A-Za-z][_0-9A-Za-z]*`, so no client's alias can be this.
+pub const TYPE_KEY: &str = "#type";
+
+/// The introspection types (spec, "Schema Introspection"): the schema's SDL leaves them out, and
+/// `__schema`/`__type` answers are completed like any other.
+const INTROSPECTION: &str = r#"
+type __Schema { description: String types: [__Type!]! queryType: __Type! mutationType: __Type
+  subscriptionType: __Type directives: [__Directive!]! }
+type __Type { kind: __TypeKind! name: String description: String specifiedByURL: String
+  fields(includeDeprecated: Boolean): [__Field!] interfaces: [__Type!] possibleTypes: [__Type!]
+  enumValues(includeDeprecated: Boolean): [__EnumValue!]
+  inputFields(includeDeprecated: Boolean): [__InputValue!] ofType: __Type isOneOf: Boolean }
+type __Field { name: String! description: String args(includeDeprecated: Boolean): [__InputValue!]!
+  type: __Type! isDeprecated: Boolean! deprecationReason: String }
+type __InputValue { name: String! description: String type: __Type! defaultValue: String
+  isDeprecated: Boolean! deprecationReason: String }
+type __EnumValue { name: String! description: String isDeprecated: Boolean!
+  deprecationReason: String }
+type __Directive { name: String! description: String locations: [__DirectiveLocation!]!
+  args(includeDeprecated: Boolean): [__InputValue!]! isRepeatable: Boolean! }
+"#;
+
+/// What the walk needs to know of the schema.
+pub struct Shapes {
+    /// The query root's name.
+    query: Name,
+    /// Each object and interface type's fields, by name, with their types.
+    fields: HashMap<Name, HashMap<Name, Type>>,
+    /// For each object type, the interfaces it implements and the unions it belongs to: what a
+    /// fragment's type condition may name for it to apply.
+    belongs: HashMap<Name, HashSet<Name>>,
+}
+
+impl Shapes {
+    /// Reads the shapes out of a schema's SDL (`Schema::sdl`).
+    pub fn from_sdl(sdl: &str) -> Result<Shapes, String> {
+        let mut shapes = Shapes {
+            query: Name::new("Query"),
+            fields: HashMap::new(),
+            belongs: HashMap::new(),
+        };
+        for text in [sdl, INTROSPECTION] {
+            let document = parse_schema(text).map_err(|e| e.to_string())?;
+            for definition in document.definitions {
+                match definition {
+                    TypeSystemDefinition::Schema(schema) => {
+                        if let Some(query) = schema.node.query {
+                            shapes.query = query.node;
+                        }
+                    }
+                    TypeSystemDefinition::Type(ty) => shapes.add(ty.node.name.node, ty.node.kind),
+                    TypeSystemDefinition::Directive(_) => {}
+                }
+            }
+        }
+        // The introspection fields every query root has, which the SDL does not show.
+        let root = shapes.fields.entry(shapes.query.clone()).or_default();
+        for (name, ty) in [("__schema", "__Schema!"), ("__type", "__Type")] {
+            root.insert(Name::new(name), Type::new(ty).ok_or("introspection type")?);
+        }
+        Ok(shapes)
+    }
+
+    fn add(&mut self, name: Name, kind: TypeKind) {
+        let fields = |list: Vec<Positioned<async_graphql::parser::types::FieldDefinition>>| {
+            list.into_iter()
+                .map(|f| (f.node.name.node, f.node.ty.node))
+                .collect::<HashMap<_, _>>()
+        };
+        match kind {
+            TypeKind::Object(object) => {
+                let belongs = self.belongs.entry(name.clone()).or_default();
+                belongs.extend(object.implements.into_iter().map(|i| i.node));
+                self.fields.insert(name, fields(object.fields));
+            }
+            TypeKind::Interface(interface) => {
+                self.fields.insert(name, fields(interface.fields));
+            }
+            TypeKind::Union(union) => {
+                // A union has no fields of its own but `__typename`; it is here to be known as a
+                // composite type.
+                self.fields.insert(name.clone(), HashMap::new());
+                for member in union.members {
+                    let belongs = self.belongs.entry(member.node).or_default();
+                    belongs.insert(name.clone());
+                }
+            }
+            TypeKind::Scalar | TypeKind::Enum(_) | TypeKind::InputObject(_) => {}
+        }
+    }
+
+    /// Whether a fragment on `condition` applies to an object of type `concrete`.
+    fn applies(&self, condition: &str, concrete: &str) -> bool {
+        condition == concrete
+            || self
+                .belongs
+                .get(concrete)
+                .is_some_and(|names| names.contains(condition))
+    }
+
+    /// The type of `field` on `ty`, looked up on `fallback` (the static type) when `ty` lacks it.
+    fn field_type(&self, ty: &str, fallback: &str, field: &str) -> Option<&Type> {
+        [ty, fallback]
+            .into_iter()
+            .find_map(|t| self.fields.get(t).and_then(|f| f.get(field)))
+    }
+}
+
+/// Readies a parsed document for [`complete`]: every selection set with a fragment also selects
+/// `__typename` as [`TYPE_KEY`], so that the walk knows which of the fragments applied to an
+/// object reached through a union or interface.
+pub fn prepare(document: &mut ExecutableDocument) {
+    fn visit(set: &mut Positioned<SelectionSet>) {
+        let mut has_fragment = false;
+        for selection in &mut set.node.items {
+            match &mut selection.node {
+                Selection::Field(field) => visit(&mut field.node.selection_set),
+                Selection::InlineFragment(fragment) => {
+                    has_fragment = true;
+                    visit(&mut fragment.node.selection_set);
+                }
+                Selection::FragmentSpread(_) => has_fragment = true,
+            }
+        }
+        if has_fragment {
+            let field = Field {
+                alias: Some(Positioned::new(Name::new(TYPE_KEY), set.pos)),
+                name: Positioned::new(Name::new("__typename"), set.pos),
+                arguments: Vec::new(),
+                directives: Vec::new(),
+                selection_set: Positioned::new(SelectionSet::default(), set.pos),
+            };
+            let field = Positioned::new(field, set.pos);
+            set.node
+                .items
+                .push(Positioned::new(Selection::Field(field), set.pos));
+        }
+    }
+    match &mut document.operations {
+        DocumentOperations::Single(operation) => visit(&mut operation.node.selection_set),
+        DocumentOperations::Multiple(operations) => {
+            for operation in operations.values_mut() {
+                visit(&mut operation.node.selection_set);
+            }
+        }
+    }
+    for fragment in document.fragments.values_mut() {
+        visit(&mut fragment.node.selection_set);
+    }
+}
+
+/// Whether [`prepare`] asked for the type in `set` (it puts the field last).
+fn selects_type(set: &SelectionSet) -> bool {
+    matches!(set.items.last(), Some(Positioned { node: Selection::Field(field), .. })
+        if field.node.alias.as_ref().is_some_and(|alias| alias.node == TYPE_KEY))
+}
+
+/// The operation a request runs, chosen as async-graphql chooses it.
+pub fn operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), None) => Some(operation),
+        (DocumentOperations::Single(_), Some(_)) => None,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// Gives `variables` the default values the operation declares for those the request left out.
+/// async-graphql 7.2 applies `@skip`/`@include` with the request's variables alone, so
+/// `query($all: Boolean! = true) { x @include(if: $all) }` skipped `x`.
+pub fn with_defaults(operation: &OperationDefinition, variables: &mut Variables) {
+    for definition in &operation.variable_definitions {
+        let name = &definition.node.name.node;
+        if let Some(default) = &definition.node.default_value
+            && !variables.contains_key(name)
+        {
+            variables.insert(name.clone(), default.node.clone());
+        }
+    }
+}
+
+/// Completes an executed response as the specification says (see the module docs). A response
+/// that was refused before execution (no data, and no error with a path) is left as it is.
+pub fn complete(
+    shapes: &Shapes,
+    document: &ExecutableDocument,
+    operation: &OperationDefinition,
+    variables: &Variables,
+    response: &mut Response,
+) {
+    let refused = response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    if refused {
+        return;
+    }
+    let mut walk = Walk {
+        shapes,
+        document,
+        variables,
+        errors: &mut response.errors,
+        path: Vec::new(),
+        collected: HashMap::new(),
+    };
+    let root = match std::mem::take(&mut response.data) {
+        Value::Object(map) => map,
+        // An executed operation always has an object at its root: async-graphql's `null` is an
+        // object whose every field failed or was skipped.
+        _ => IndexMap::new(),
+    };
+    let sets: Sets<'_> = SmallVec::from_elem(&operation.selection_set.node, 1);
+    response.data = walk.object(&shapes.query, &sets, root);
+}
+
+/// The selection sets that apply to one value: a field's own, or those of all the fields that
+/// share its response key.
+type Sets<'a> = SmallVec<[&'a SelectionSet; 1]>;
+
+/// One response key of an object, as `CollectFields` groups them.
+struct Entry<'a> {
+    key: &'a Name,
+    fields: SmallVec<[&'a Positioned<Field>; 1]>,
+    /// The field's type; `None` for `__typename`, always a present string.
+    ty: Option<&'a Type>,
+}
+
+impl<'a> Entry<'a> {
+    fn sets(&self) -> Sets<'a> {
+        self.fields
+            .iter()
+            .map(|f| &f.node.selection_set.node)
+            .collect()
+    }
+}
+
+/// A step of the path the walk is at: borrowed names, made into [`PathSegment`]s only for an
+/// error that needs one.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl Step<'_> {
+    fn matches(&self, segment: &PathSegment) -> bool {
+        match (self, segment) {
+            (Step::Key(key), PathSegment::Field(name)) => key == name,
+            (Step::Index(index), PathSegment::Index(other)) => index == other,
+            _ => false,
+        }
+    }
+}
+
+struct Walk<'a, 'e> {
+    shapes: &'a Shapes,
+    document: &'a ExecutableDocument,
+    variables: &'a Variables,
+    errors: &'e mut Vec<ServerError>,
+    path: Vec<Step<'a>>,
+    /// The fields collected for a type from a list of selection sets (by their addresses), shared
+    /// by every object of that type and selection.
+    collected: HashMap<(SmallVec<[usize; 1]>, usize), Rc<Vec<Entry<'a>>>>,
+}
+
+impl<'a> Walk<'a, '_> {
+    /// An object's completed value: its keys in order, `null` for what failed, or `null` for the
+    /// whole object when a non-null field of it is null.
+    fn object(
+        &mut self,
+        static_type: &'a Name,
+        sets: &Sets<'a>,
+        mut map: IndexMap<Name, Value>,
+    ) -> Value {
+        // Only a selection set with a fragment has the key, and the lean executor puts it last: a
+        // look-up by hash in every object was a cost for nothing.
+        let typed = sets.iter().any(|set| selects_type(set));
+        let type_name = match map.last() {
+            _ if !typed => None,
+            Some((key, _)) if key.as_str() == TYPE_KEY => map.pop().map(|(_, v)| v),
+            _ => map.shift_remove(TYPE_KEY),
+        };
+        let concrete = match type_name {
+            Some(Value::String(name)) => self
+                .shapes
+                .fields
+                .get_key_value(name.as_str())
+                .map_or(static_type, |(name, _)| name),
+            _ => static_type,
+        };
+        let entries = self.collect(concrete, sets);
+        let in_order =
+            map.len() == entries.len() && map.keys().zip(entries.iter()).all(|(k, e)| k == e.key);
+        if in_order {
+            for (value, entry) in map.values_mut().zip(entries.iter()) {
+                let Some(ty) = entry.ty else { continue };
+                self.path.push(Step::Key(entry.key));
+                let done = self.value(ty, &entry.sets(), std::mem::take(value));
+                self.path.pop();
+                match done {
+                    Some(done) => *value = done,
+                    None => return Value::Null,
+                }
+            }
+            return Value::Object(map);
+        }
+        let mut object = IndexMap::with_capacity(entries.len());
+        for entry in entries.iter() {
+            self.path.push(Step::Key(entry.key));
+            let value = match map.swap_remove(entry.key) {
+                Some(value) => value,
+                None => {
+                    self.missing(entry);
+                    Value::Null
+                }
+            };
+            let done = match entry.ty {
+                Some(ty) => self.value(ty, &entry.sets(), value),
+                None => Some(value),
+            };
+            self.path.pop();
+            match done {
+                Some(done) => {
+                    object.insert(entry.key.clone(), done);
+                }
+                None => return Value::Null,
+            }
+        }
+        Value::Object(object)
+    }
+
+    /// A value completed for its type; `None` when it is null where the type is non-null, so the
+    /// null moves to the parent.
+    fn value(&mut self, ty: &'a Type, sets: &Sets<'a>, value: Value) -> Option<Value> {
+        let done = match (&ty.base, value) {
+            (BaseType::List(item), Value::List(items)) => {
+                let mut list = Vec::with_capacity(items.len());
+                let mut broken = false;
+                for (index, value) in items.into_iter().enumerate() {
+                    self.path.push(Step::Index(index));
+                    let done = self.value(item, sets, value);
+                    self.path.pop();
+                    match done {
+                        Some(done) => list.push(done),
+                        None => {
+                            // An item that may not be null is: the list is null.
+                            broken = true;
+                            break;
+                        }
+                    }
+                }
+                if broken {
+                    Value::Null
+                } else {
+                    Value::List(list)
+                }
+            }
+            (BaseType::Named(name), Value::Object(map)) => match self.named(name) {
+                Some(name) => self.object(name, sets, map),
+                None => Value::Object(map),
+            },
+            (BaseType::Named(name), Value::Null) => match self.named(name) {
+                // An object all of whose fields failed comes back null; it was there.
+                Some(name) if self.failed_below() || self.failed_fields(name, sets) => {
+                    self.object(name, sets, IndexMap::new())
+                }
+                _ => Value::Null,
+            },
+            (_, value) => value,
+        };
+        (ty.nullable || done != Value::Null).then_some(done)
+    }
+
+    /// The name of a composite type, as the shapes hold it; `None` for leaves.
+    fn named(&self, name: &str) -> Option<&'a Name> {
+        self.shapes.fields.get_key_value(name).map(|(name, _)| name)
+    }
+
+    /// Whether an error names a path strictly below the walk's.
+    fn failed_below(&self) -> bool {
+        self.errors.iter().any(|error| {
+            error.path.len() > self.path.len()
+                && self
+                    .path
+                    .iter()
+                    .zip(&error.path)
+                    .all(|(step, segment)| step.matches(segment))
+        })
+    }
+
+    /// Whether an error without a path was raised at one of the fields an object of type `ty`
+    /// selects: async-graphql gives a `ComplexObject` field's error no path, and an object whose
+    /// every field failed so comes back null. (The lean executor and `#[Object]` fields give
+    /// their errors paths, so this is the rare case, and it cannot tell two objects of one list
+    /// apart: the first object missing the field takes the first such error.)
+    fn failed_fields(&mut self, ty: &'a Name, sets: &Sets<'a>) -> bool {
+        if self.errors.iter().all(|e| !e.path.is_empty()) {
+            return false;
+        }
+        let entries = self.collect(ty, sets);
+        self.errors.iter().any(|error| {
+            error.path.is_empty()
+                && entries.iter().any(|entry| {
+                    entry
+                        .fields
+                        .iter()
+                        .any(|f| error.locations.contains(&f.pos))
+                })
+        })
+    }
+
+    /// The field at the walk's path has no value: it failed. Its error gets the path when it has
+    /// none (found by the field's location); a field missing without any error is an executor
+    /// fault, reported as an internal error rather than hidden.
+    fn missing(&mut self, entry: &Entry<'a>) {
+        let here = |error: &ServerError, path: &[Step<'_>]| {
+            error.path.len() == path.len()
+                && path.iter().zip(&error.path).all(|(s, p)| s.matches(p))
+        };
+        if self.errors.iter().any(|e| here(e, &self.path)) {
+            return;
+        }
+        let positions: SmallVec<[Pos; 1]> = entry.fields.iter().map(|f| f.pos).collect();
+        let path = self.path_segments();
+        if let Some(error) = self
+            .errors
+            .iter_mut()
+            .find(|e| e.path.is_empty() && e.locations.iter().any(|l| positions.contains(l)))
+        {
+            error.path = path;
+            return;
+        }
+        tracing::error!(?path, "a field has neither a value nor an error");
+        let mut error = ServerError::new("internal error", positions.first().copied());
+        error.path = path;
+        self.errors
+            .push(super::codes::with_code(error, "INTERNAL_SERVER_ERROR"));
+    }
+
+    fn path_segments(&self) -> Vec<PathSegment> {
+        self.path
+            .iter()
+            .map(|step| match step {
+                Step::Key(key) => PathSegment::Field((*key).to_owned()),
+                Step::Index(index) => PathSegment::Index(*index),
+            })
+            .collect()
+    }
+
+    /// The spec's `CollectFields` for an object of type `concrete` over `sets`.
+    fn collect(&mut self, concrete: &'a Name, sets: &Sets<'a>) -> Rc<Vec<Entry<'a>>> {
+        let key = (
+            sets.iter()
+                .map(|s| *s as *const SelectionSet as usize)
+                .collect(),
+            concrete.as_str().as_ptr() as usize,
+        );
+        if let Some(entries) = self.collected.get(&key) {
+            return entries.clone();
+        }
+        let mut entries = Vec::new();
+        let mut visited = HashSet::new();
+        for set in sets {
+            self.collect_into(concrete, set, &mut entries, &mut visited);
+        }
+        let entries = Rc::new(entries);
+        self.collected.insert(key, entries.clone());
+        entries
+    }
+
+    fn collect_into(
+        &self,
+        concrete: &'a Name,
+        set: &'a SelectionSet,
+        entries: &mut Vec<Entry<'a>>,
+        visited: &mut HashSet<&'a Name>,
+    ) {
+        for selection in &set.items {
+            if self.skipped(selection.node.directives()) {
+                continue;
+            }
+            match &selection.node {
+                Selection::Field(field) => {
+                    let key = &field.node.response_key().node;
+                    if key.as_str() == TYPE_KEY {
+                        continue;
+                    }
+                    if let Some(entry) = entries.iter_mut().find(|e| e.key == key) {
+                        entry.fields.push(field);
+                        continue;
+                    }
+                    let name = field.node.name.node.as_str();
+                    let ty = if name == "__typename" {
+                        None
+                    } else {
+                        // Validation saw to it that the field exists; a type the shapes do not
+                        // know is completed as a leaf.
+                        self.shapes.field_type(concrete, concrete, name)
+                    };
+                    entries.push(Entry {
+                        key,
+                        fields: SmallVec::from_elem(field, 1),
+                        ty,
+                    });
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if !visited.insert(name) {
+                        continue;
+                    }
+                    let Some(fragment) = self.document.fragments.get(name) else {
+                        continue;
+                    };
+                    let condition = &fragment.node.type_condition.node.on.node;
+                    if self.shapes.applies(condition, concrete) {
+                        self.collect_into(
+                            concrete,
+                            &fragment.node.selection_set.node,
+                            entries,
+                            visited,
+                        );
+                    }
+                }
+                Selection::InlineFragment(fragment) => {
+                    let applies = fragment
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .is_none_or(|c| self.shapes.applies(&c.node.on.node, concrete));
+                    if applies {
+                        self.collect_into(
+                            concrete,
+                            &fragment.node.selection_set.node,
+                            entries,
+                            visited,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `@skip`/`@include` leave a selection out, decided as async-graphql decides it
+    /// (`remove_skipped_selection`), so the walk expects exactly the fields that were resolved.
+    fn skipped(&self, directives: &[Positioned<async_graphql::parser::types::Directive>]) -> bool {
+        directives.iter().any(|directive| {
+            let include = match directive.node.name.node.as_str() {
+                "skip" => false,
+                "include" => true,
+                _ => return false,
+            };
+            let Some(condition) = directive.node.get_argument("if") else {
+                return false;
+            };
+            let value = condition
+                .node
+                .clone()
+                .into_const_with(|name| self.variables.get(&name).cloned().ok_or(()));
+            let value = matches!(value, Ok(Value::Boolean(true)));
+            include != value
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+
+    const SDL: &str = r#"
+        schema { query: Query }
+        type Query { hero: Character friends: [Character!]! count: Int! note: String
+            pet: Pet! }
+        interface Character { name: String! }
+        type Human implements Character { name: String! height: Int }
+        type Droid implements Character { name: String! function: String }
+        union Pet = Dog | Cat
+        type Dog { name: String! barks: Boolean! }
+        type Cat { name: String! meows: Boolean }
+    "#;
+
+    /// Completes `data` (with `errors`) as the answer to `query`.
+    fn completed(query: &str, data: serde_json::Value, errors: Vec<ServerError>) -> Response {
+        let shapes = Shapes::from_sdl(SDL).unwrap();
+        let mut document = parse_query(query).unwrap();
+        prepare(&mut document);
+        let operation = operation(&document, None).unwrap();
+        let mut response = Response::new(Value::from_json(data).unwrap());
+        response.errors = errors;
+        complete(
+            &shapes,
+            &document,
+            &operation.node,
+            &Variables::default(),
+            &mut response,
+        );
+        response
+    }
+
+    fn data(response: &Response) -> String {
+        serde_json::to_string(&response.data).unwrap()
+    }
+
+    fn error_at(path: &[PathSegment], line: usize, column: usize) -> ServerError {
+        let mut error = ServerError::new("failed", Some(Pos { line, column }));
+        error.path = path.to_vec();
+        error
+    }
+
+    #[test]
+    fn keys_come_in_the_order_selected_and_fragments_by_concrete_type() {
+        let response = completed(
+            "{ note hero { ... on Droid { function } name ... on Human { height } } count }",
+            serde_json::json!({
+                "count": 1,
+                "hero": { "height": 180, "name": "Luke", "#type": "Human" },
+                "note": "x"
+            }),
+            vec![],
+        );
+        assert_eq!(
+            data(&response),
+            r#"{"note":"x","hero":{"name":"Luke","height":180},"count":1}"#
+        );
+    }
+
+    #[test]
+    fn a_failed_nullable_field_is_null_in_its_place_and_a_non_null_one_nulls_its_parent() {
+        // `hero.name` (String!) failed: `hero` (nullable) is null; `note` failed: null.
+        let response = completed(
+            "{ hero { name } note count }",
+            serde_json::json!({ "hero": null, "count": 2 }),
+            vec![
+                error_at(&[PathSegment::Field("note".into())], 1, 19),
+                error_at(&[], 1, 10),
+            ],
+        );
+        assert_eq!(data(&response), r#"{"hero":null,"note":null,"count":2}"#);
+        // The error that had no path gets the one of the field at its location.
+        assert_eq!(
+            response.errors[1].path,
+            vec![
+                PathSegment::Field("hero".into()),
+                PathSegment::Field("name".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_non_null_root_field_that_failed_nulls_the_data() {
+        let response = completed(
+            "{ note count }",
+            serde_json::json!({ "note": "x" }),
+            vec![error_at(&[PathSegment::Field("count".into())], 1, 9)],
+        );
+        assert_eq!(data(&response), "null");
+    }
+
+    #[test]
+    fn a_null_item_of_a_non_null_list_nulls_the_list_and_so_its_non_null_parent() {
+        let response = completed(
+            "{ note friends { name } }",
+            serde_json::json!({ "note": "x", "friends": [{ "name": "a" }, {}] }),
+            vec![error_at(
+                &[
+                    PathSegment::Field("friends".into()),
+                    PathSegment::Index(1),
+                    PathSegment::Field("name".into()),
+                ],
+                1,
+                18,
+            )],
+        );
+        assert_eq!(data(&response), "null");
+    }
+
+    #[test]
+    fn all_fields_skipped_is_an_empty_object_and_unions_use_their_members() {
+        let response = completed("{ note @skip(if: true) }", serde_json::json!(null), vec![]);
+        assert_eq!(data(&response), "{}");
+        let response = completed(
+            "{ pet { ... on Cat { meows } ... on Dog { barks } name } }",
+            serde_json::json!({ "pet": { "name": "Rex", "barks": true, "#type": "Dog" } }),
+            vec![],
+        );
+        assert_eq!(data(&response), r#"{"pet":{"barks":true,"name":"Rex"}}"#);
+    }
+
+    #[test]
+    fn a_field_missing_without_an_error_is_an_internal_error_not_a_silent_gap() {
+        let response = completed("{ note count }", serde_json::json!({ "count": 1 }), vec![]);
+        assert_eq!(data(&response), r#"{"note":null,"count":1}"#);
+        assert_eq!(response.errors.len(), 1);
+        assert_eq!(
+            response.errors[0].path,
+            vec![PathSegment::Field("note".into())]
+        );
+    }
+
+    /// The specification's own example ("Response Format", "Errors"): friend 1002's name could
+    /// not be fetched. With `name: String` it is null in its place; with `name: String!` the
+    /// friend is null in the list, and the error keeps the full path either way.
+    #[test]
+    fn the_specifications_hero_friends_example() {
+        let query = "{
+  hero(episode: $episode) {
+    name
+    heroFriends: friends {
+      id
+      name
+    }
+  }
+}";
+        // As the executors leave it: the failed key missing, keys in the order fields finished.
+        let executed = serde_json::json!({ "hero": {
+            "heroFriends": [
+                { "name": "Luke Skywalker", "id": "1000" },
+                { "id": "1002" },
+                { "id": "1003", "name": "Leia Organa" }
+            ],
+            "name": "R2-D2"
+        } });
+        let error = || {
+            let mut error = ServerError::new(
+                "Name for character with ID 1002 could not be fetched.",
+                Some(Pos { line: 6, column: 7 }),
+            );
+            error.path = vec![
+                PathSegment::Field("hero".into()),
+                PathSegment::Field("heroFriends".into()),
+                PathSegment::Index(1),
+                PathSegment::Field("name".into()),
+            ];
+            error
+        };
+        for (name_type, friend) in [
+            ("String", r#"{"id":"1002","name":null}"#),
+            ("String!", "null"),
+        ] {
+            let sdl = format!(
+                "type Query {{ hero(episode: Int): Character }}
+                 type Character {{ id: ID! name: {name_type} friends: [Character] }}"
+            );
+            let shapes = Shapes::from_sdl(&sdl).unwrap();
+            let document = parse_query(query).unwrap();
+            let operation = operation(&document, None).unwrap();
+            let mut response = Response::new(Value::from_json(executed.clone()).unwrap());
+            response.errors = vec![error()];
+            complete(
+                &shapes,
+                &document,
+                &operation.node,
+                &Variables::default(),
+                &mut response,
+            );
+            assert_eq!(
+                data(&response),
+                format!(
+                    r#"{{"hero":{{"name":"R2-D2","heroFriends":[{{"id":"1000","name":"Luke Skywalker"}},{friend},{{"id":"1003","name":"Leia Organa"}}]}}}}"#
+                ),
+                "name: {name_type}"
+            );
+            assert_eq!(response.errors.len(), 1);
+            assert_eq!(response.errors[0].path, error().path);
+        }
+    }
+
+    #[test]
+    fn a_refused_request_is_left_as_it_is() {
+        let response = completed(
+            "{ note }",
+            serde_json::json!(null),
+            vec![ServerError::new("invalid", None)],
+        );
+        assert_eq!(data(&response), "null");
+        assert_eq!(response.errors.len(), 1);
+    }
+}
