@@ -149,7 +149,12 @@ pub fn router(
     };
     let routes = Router::new()
         .merge(http::graphql::routes(
-            graphql::batch::Batched::new(schema, db, config.limits, text_order),
+            graphql::describe::SchemaDescription(graphql::batch::Batched::new(
+                schema,
+                db,
+                config.limits,
+                text_order,
+            )),
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))

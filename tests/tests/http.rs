@@ -83,62 +83,115 @@ async fn the_committed_schema_matches_the_code() {
     );
 }
 
+/// Everything a frontend developer reads in the docs pane or a generated client: every type
+/// (the generated connections and edges and the built-in scalars included), field, argument,
+/// input field, enum value and directive has a description, written as prose: a line break only
+/// between paragraphs, never inside one.
 #[tokio::test]
-async fn every_type_and_field_of_the_schema_is_documented() {
+async fn every_type_field_and_argument_of_the_schema_is_documented_in_prose() {
     let app = spawn_app().await;
     let data = app
         .query(
-            "{ __schema { types {
-                name kind description
-                fields { name description }
-                inputFields { name description }
-                enumValues { name description }
-            } } }",
+            "{ __schema {
+                description
+                types {
+                    name description
+                    fields(includeDeprecated: true) { name description args { name description } }
+                    inputFields { name description }
+                    enumValues(includeDeprecated: true) { name description }
+                }
+                directives { name description args { name description } }
+            } }",
+            Value::Null,
+        )
+        .await;
+    let schema = &data["__schema"];
+
+    let mut undocumented = Vec::new();
+    let mut wrapped = Vec::new();
+    let mut check = |what: String, item: &Value| match item["description"].as_str() {
+        Some(text) if !text.trim().is_empty() => {
+            if text.replace("\n\n", "").contains('\n') {
+                wrapped.push(what);
+            }
+        }
+        // The introspection types' members are the GraphQL specification's, documented there.
+        _ if what.starts_with("__") => {}
+        _ => undocumented.push(what),
+    };
+    let list = |value: &Value| value.as_array().cloned().unwrap_or_default();
+    let name = |value: &Value| value["name"].as_str().unwrap_or_default().to_owned();
+    let mut arguments = 0;
+    for ty in list(&schema["types"]) {
+        let type_name = name(&ty);
+        check(type_name.clone(), &ty);
+        for field in list(&ty["fields"]) {
+            check(format!("{type_name}.{}", name(&field)), &field);
+            for arg in list(&field["args"]) {
+                arguments += 1;
+                check(
+                    format!("{type_name}.{}({}:)", name(&field), name(&arg)),
+                    &arg,
+                );
+            }
+        }
+        for member in list(&ty["inputFields"])
+            .iter()
+            .chain(&list(&ty["enumValues"]))
+        {
+            check(format!("{type_name}.{}", name(member)), member);
+        }
+    }
+    for directive in list(&schema["directives"]) {
+        check(format!("@{}", name(&directive)), &directive);
+        for arg in list(&directive["args"]) {
+            check(format!("@{}({}:)", name(&directive), name(&arg)), &arg);
+        }
+    }
+    let connections = list(&schema["types"])
+        .iter()
+        .filter(|ty| name(ty).ends_with("Connection") || name(ty).ends_with("Edge"))
+        .count();
+
+    assert!(
+        undocumented.is_empty(),
+        "without a description: {undocumented:?}"
+    );
+    assert!(
+        wrapped.is_empty(),
+        "descriptions with a line break inside a paragraph: {wrapped:?}"
+    );
+    assert!(
+        arguments > 300 && connections > 30,
+        "the check reached {arguments} arguments and {connections} connection and edge types"
+    );
+    let description = schema["description"].as_str().unwrap_or_default();
+    assert!(
+        description.starts_with("libgraph: a knowledge graph of public libraries"),
+        "__schema.description: {description}"
+    );
+}
+
+/// `__schema { description }` answers with libgraph's description wherever the query asks for
+/// it (an alias, a fragment), and leaves a field of the same name elsewhere alone.
+#[tokio::test]
+async fn the_schema_describes_libgraph_under_any_alias() {
+    let app = spawn_app().await;
+
+    let data = app
+        .query(
+            "query Docs { about: __schema { ...D } organization(slug: \"biblioteka-krakow\") { description } }
+             fragment D on __Schema { text: description }",
             Value::Null,
         )
         .await;
 
-    // Fields async-graphql generates for every connection and edge, with its own descriptions.
-    const CONNECTION_FIELDS: [&str; 5] = ["edges", "node", "cursor", "pageInfo", "nodes"];
-    let described = |v: &Value| {
-        v["description"]
-            .as_str()
-            .is_some_and(|d| !d.trim().is_empty())
-    };
-
-    let mut undocumented_types = Vec::new();
-    let mut undocumented_members = Vec::new();
-    for ty in data["__schema"]["types"].as_array().into_iter().flatten() {
-        let name = ty["name"].as_str().unwrap_or_default();
-        if name.starts_with("__")
-            || ["String", "Int", "Float", "Boolean", "ID", "PageInfo"].contains(&name)
-        {
-            continue;
-        }
-        let generated = name.ends_with("Connection") || name.ends_with("Edge");
-        if !described(ty) && !generated {
-            undocumented_types.push(name.to_owned());
-        }
-        for list in ["fields", "inputFields", "enumValues"] {
-            for member in ty[list].as_array().into_iter().flatten() {
-                let member_name = member["name"].as_str().unwrap_or_default();
-                if generated && CONNECTION_FIELDS.contains(&member_name) {
-                    continue;
-                }
-                if !described(member) {
-                    undocumented_members.push(format!("{name}.{member_name}"));
-                }
-            }
-        }
-    }
-
-    assert!(
-        undocumented_types.is_empty(),
-        "types without a description: {undocumented_types:?}"
-    );
-    assert!(
-        undocumented_members.is_empty(),
-        "fields, input fields and enum values without a description: {undocumented_members:?}"
+    let text = data["about"]["text"].as_str().unwrap_or_default();
+    assert_eq!(text, libgraph::graphql::describe::SCHEMA_DESCRIPTION);
+    assert_ne!(
+        data["organization"]["description"].as_str(),
+        Some(text),
+        "an organization's description is its own"
     );
 }
 
