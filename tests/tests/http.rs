@@ -83,6 +83,99 @@ async fn the_committed_schema_matches_the_code() {
     );
 }
 
+/// The README's table of error codes is the server's: every code a string literal in `api/src`
+/// can put in `extensions.code` is listed there, and the table lists no other. Every upper-case
+/// literal of the server's code counts as a code unless it is an environment variable's name
+/// or listed in `NOT_CODES`, so a new code cannot be added without the README noticing.
+#[test]
+fn the_readme_lists_every_error_code_the_server_emits() {
+    /// Upper-case literals that are not error codes: SQL types and keywords, a collation, an
+    /// HTTP method, and the metrics label of an error without a code.
+    const NOT_CODES: [&str; 8] = [
+        "TEXT", "INTEGER", "BIGINT", "BOOLEAN", "TRUE", "POSIX", "POST", "UNKNOWN",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+
+    let mut emitted = std::collections::BTreeSet::new();
+    for file in rust_files(&root.join("api/src")) {
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        // Unit tests sit at the end of a file, after `#[cfg(test)]`; their literals are not
+        // answers of the server.
+        let code = text.split("\n#[cfg(test)]").next().unwrap_or_default();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (before, literal) in string_literals(line) {
+                let named = ["env = ", "env!(", "var_os(", "var("]
+                    .iter()
+                    .any(|p| before.trim_end().ends_with(p.trim_end()));
+                let upper = literal.len() >= 4
+                    && literal.starts_with(|c: char| c.is_ascii_uppercase())
+                    && literal
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                if upper && !named && !NOT_CODES.contains(&literal) {
+                    emitted.insert(literal.to_owned());
+                }
+            }
+        }
+    }
+    let listed: std::collections::BTreeSet<String> = readme
+        .split("\n### Error codes\n")
+        .nth(1)
+        .expect("a section \"### Error codes\" in README.md")
+        .split("\n#")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `")?.split('`').next())
+        .map(str::to_owned)
+        .collect();
+
+    let unlisted: Vec<_> = emitted.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&emitted).collect();
+    assert!(
+        unlisted.is_empty(),
+        "codes the server emits that the README's \"Error codes\" table lacks (or, if they are \
+         not error codes, add them to NOT_CODES): {unlisted:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "codes the README lists that the server no longer emits: {stale:?}"
+    );
+    assert!(emitted.len() >= 10, "found only {emitted:?}");
+}
+
+/// The `.rs` files under `dir`, recursively.
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .expect("a source directory")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The string literals of one line of Rust, each with the text before it.
+fn string_literals(line: &str) -> Vec<(&str, &str)> {
+    let mut found = Vec::new();
+    let mut rest = 0;
+    while let Some(open) = line[rest..].find('"').map(|i| rest + i) {
+        let Some(close) = line[open + 1..].find('"').map(|i| open + 1 + i) else {
+            break;
+        };
+        found.push((&line[..open], &line[open + 1..close]));
+        rest = close + 1;
+    }
+    found
+}
+
 /// Everything a frontend developer reads in the docs pane or a generated client: every type
 /// (the generated connections and edges and the built-in scalars included), field, argument,
 /// input field, enum value and directive has a description, written as prose: a line break only
