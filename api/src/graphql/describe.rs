@@ -8,7 +8,7 @@
 //!   each paragraph (a blank line still separates paragraphs), so doc comments stay ordinary
 //!   wrapped Rust comments.
 //! - The Relay arguments `first`, `after`, `last` and `before` mean the same on every connection
-//!   (82 fields): they are described here, from the limits [`super::page`] enforces, where a
+//!   (79 fields): they are described here, from the limits [`super::page`] enforces, where a
 //!   field does not describe them itself. Every other argument has its own description.
 //! - The connection and edge types async-graphql generates (`OrganizationConnection`,
 //!   `OrganizationEdge`, …) get a description naming their node type, and the built-in `ID`
