@@ -15,12 +15,6 @@ pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
-    /// The options of `serve`, the default command (`libgraph --bind 0.0.0.0:8080`). Used only
-    /// when no command is named: after a command its own options apply, and [`Cli::parse_from`]
-    /// refuses these before one (see [`Cli::try_from_args`]).
-    #[command(flatten, next_help_heading = "Serve options (with no command)")]
-    pub serve: ServeArgs,
-
     /// Log filter (`info`, `libgraph=debug,sea_orm=info`, …). Unless it names them or asks for
     /// `debug` or `trace`, the migrator's and the SQL driver's own lines are kept to warnings.
     #[arg(long, env = "LIBGRAPH_LOG", default_value = "info", global = true)]
@@ -35,6 +29,13 @@ pub struct Cli {
         global = true
     )]
     pub log_format: LogFormat,
+
+    // Declared after the other options: `next_help_heading` heads every option that follows it.
+    /// The options of `serve`, the default command (`libgraph --bind 0.0.0.0:8080`). Used only
+    /// when no command is named: after a command its own options apply, and
+    /// [`Cli::try_from_args`] refuses these before one.
+    #[command(flatten, next_help_heading = "Serve options (with no command)")]
+    pub serve: ServeArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -15,6 +15,7 @@ use libgraph::graphql::admission::AdmissionLimits;
 use libgraph::startup::{Application, ServerConfig};
 use libgraph::{db, store};
 use sea_orm::DatabaseConnection;
+
 /// mimalloc instead of glibc's allocator: a nested query allocates and frees hundreds of
 /// thousands of small values (GraphQL values, rows, strings) across worker threads, and glibc's
 /// malloc, free and consolidation took a fifth of its CPU time (`perf`, size-M nested query).
@@ -89,6 +90,7 @@ macro_rules! say {
 }
 use say;
 
+/// Writes `text` to stdout as it is; a reader that has gone is [`ReaderGone`].
 fn write_out(text: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_fmt(text).and_then(|()| out.flush()) {
