@@ -31,17 +31,17 @@ use async_graphql::{
 use super::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// What `__schema { description }` answers.
-pub const SCHEMA_DESCRIPTION: &str = "libgraph: a knowledge graph of public libraries in Poland, \
-Romania, Moldova and Ukraine, their partner organizations, funders, programmes, projects, events \
-and outcomes, built from the stories library networks publish. Every fact carries its citations: \
+pub const SCHEMA_DESCRIPTION: &str = "libgraph: a knowledge graph of public libraries, their \
+partner organizations, funders, programmes, projects, events and outcomes, built from the stories \
+library networks publish. Every fact carries its citations: \
 the source document, a verbatim quote in the original language, and whether it is stated there or \
 inferred (with the reasoning). Start from `organization(slug:)`, `libraries`, `search` or \
 `node(id:)`; every list is a Relay connection.";
 
 /// Registered last with `SchemaBuilder::register_output_type`, it finishes the descriptions of
 /// the whole registry (see the module docs). async-graphql offers no other hook on the built
-/// registry: a type's `create_type_info` is handed it mutably, and this type's registers nothing
-/// and only edits what is there. It is never a field's type, so it never resolves.
+/// registry: a type's `create_type_info` is handed it mutably, and this one registers no type of
+/// its own, it only edits what is there. It is never a field's type, so it never resolves.
 pub struct Documented;
 
 impl OutputType for Documented {
