@@ -3,19 +3,21 @@
 use std::path::PathBuf;
 
 use clap::builder::TypedValueParser;
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::db::DbConfig;
 
 /// libgraph: a GraphQL knowledge graph of public libraries, their partners, funders, projects and
-/// outcomes. With no command: `serve`.
+/// outcomes. With no command: `serve`, with the serve options below.
 #[derive(Debug, Parser)]
 #[command(name = "libgraph", version)]
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
-    /// Log filter (`info`, `libgraph=debug,sea_orm=info`, …).
+    /// Log filter (`info`, `libgraph=debug,sea_orm=info`, …). Unless it names them or asks for
+    /// `debug` or `trace`, the migrator's and the SQL driver's own lines are kept to warnings.
     #[arg(long, env = "LIBGRAPH_LOG", default_value = "info", global = true)]
     pub log_level: String,
 
@@ -29,8 +31,85 @@ pub struct Cli {
     )]
     pub log_format: LogFormat,
 
+    // Declared after the other options: `next_help_heading` heads every option that follows it.
+    /// The options of `serve`, the default command (`libgraph --bind 0.0.0.0:8080`). Used only
+    /// when no command is named: after a command its own options apply, and
+    /// [`Cli::try_from_args`] refuses these before one.
+    #[command(flatten, next_help_heading = "Serve options (with no command)")]
+    pub serve: ServeArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the command line, exiting with clap's message on an error (as `Parser::parse`).
+    pub fn from_command_line() -> Cli {
+        Cli::try_from_args(std::env::args_os()).unwrap_or_else(|error| error.exit())
+    }
+
+    /// Parses `args` (the program name first). clap alone accepts the serve options before any
+    /// command, where they would be ignored (`libgraph --bind :9000 migrate`); they are refused
+    /// there. Not `args_conflicts_with_subcommands`, which would also refuse the global options
+    /// before a command (`libgraph --data-dir d summary`, as the README writes it).
+    pub fn try_from_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut command = Cli::command();
+        let matches = command.try_get_matches_from_mut(args)?;
+        let cli = Cli::from_arg_matches(&matches)?;
+        if let Some(named) = &cli.command {
+            let serve_options = ServeArgs::augment_args(clap::Command::new("serve"));
+            let misplaced = serve_options.get_arguments().find(|arg| {
+                matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+            });
+            if let Some(arg) = misplaced {
+                let option = arg.get_long().unwrap_or(arg.get_id().as_str());
+                let message = match named {
+                    Command::Serve(_) => {
+                        format!("--{option} goes after `serve` (or leave `serve` out)")
+                    }
+                    _ => format!(
+                        "--{option} is an option of `serve`, not of `{}`",
+                        named.name()
+                    ),
+                };
+                return Err(command.error(clap::error::ErrorKind::ArgumentConflict, message));
+            }
+        }
+        Ok(cli)
+    }
+
+    /// The log filter: `--log-level` with the libraries that log routine work at `info` kept
+    /// to warnings. sea-orm-migration writes about fifteen lines each start (a check per
+    /// migration), which bury the one line of ours that matters (`applied N migration(s)`). A
+    /// filter that names one of them, or asks for `debug` or `trace` everywhere, is left as it is.
+    pub fn log_filter(&self) -> String {
+        const ROUTINE: [&str; 2] = ["sea_orm_migration", "sqlx"];
+        let directives: Vec<&str> = self.log_level.split(',').map(str::trim).collect();
+        let everything_verbose = directives.iter().any(|d| {
+            !d.contains('=') && matches!(d.to_ascii_lowercase().as_str(), "debug" | "trace")
+        });
+        let mut filter = self.log_level.clone();
+        for target in ROUTINE {
+            let named = directives.iter().any(|d| d.starts_with(target));
+            if !named && !everything_verbose {
+                filter.push_str(&format!(",{target}=warn"));
+            }
+        }
+        filter
+    }
+
+    /// The serve options in effect: those after `serve`, or those given without a command.
+    pub fn serve_args(&self) -> Option<&ServeArgs> {
+        match &self.command {
+            None => Some(&self.serve),
+            Some(Command::Serve(args)) => Some(args),
+            Some(_) => None,
+        }
+    }
 }
 
 /// How log lines are written.
@@ -67,6 +146,20 @@ impl DatabaseArgs {
         self.database_url.is_none()
     }
 
+    /// The database of a command that only reads (`summary`, `seed --check`): `None` when the
+    /// embedded database does not exist, which such a command must not create.
+    pub fn existing_config(&self) -> Option<DbConfig> {
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => crate::db::existing_embedded_url(&self.data_dir)?,
+        };
+        Some(DbConfig {
+            url,
+            max_connections: self.db_max_connections,
+        })
+    }
+
+    /// The database of a command that writes, creating the embedded one's directory.
     pub fn config(&self) -> std::io::Result<DbConfig> {
         let url = match &self.database_url {
             Some(url) => url.clone(),
@@ -99,6 +192,20 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+impl Command {
+    /// The name a user types.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Serve(_) => "serve",
+            Command::ExportSchema => "export-schema",
+            Command::Migrate => "migrate",
+            Command::Seed(_) => "seed",
+            Command::Summary => "summary",
+            Command::Generate(_) => "generate",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// How much: `S` (about 1,000 organizations), `M` (20,000) or `L` (200,000 organizations
@@ -109,6 +216,12 @@ pub struct GenerateArgs {
     /// Random seed: the same size and seed always give the same graph.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+
+    /// Write into a database that already holds records. Without it, `generate` refuses one:
+    /// the synthetic organizations would mix with the curated graph (or an earlier generated one)
+    /// and every answer the API gives about it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn parse_size(text: &str) -> Result<seeds::generate::Size, String> {
@@ -122,7 +235,8 @@ pub struct SeedArgs {
     #[arg(long, env = "LIBGRAPH_SEED_DIR")]
     pub dir: Option<PathBuf>,
 
-    /// Validate only (against the database, for references to existing records); write nothing.
+    /// Validate only; write nothing. References to existing records are checked against the
+    /// database; with no database yet, as a load into a new one would see them (none exist).
     #[arg(long)]
     pub check: bool,
 }
@@ -193,20 +307,106 @@ fn parse_origin(text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        ServeArgs {
-            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
-            migrate: false,
-            max_depth: crate::graphql::Limits::default().max_depth,
-            max_complexity: crate::graphql::Limits::default().max_complexity,
-            max_cost_in_flight: crate::graphql::Limits::default()
-                .admission
-                .max_cost_in_flight as u64,
-            admission_wait: crate::graphql::Limits::default().admission.wait.as_secs(),
-            max_body_bytes: 1 << 20,
-            shutdown_timeout: 30,
-            cors_origins: Vec::new(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+
+    fn parse(args: &str) -> Result<Cli, clap::Error> {
+        Cli::try_from_args(std::iter::once("libgraph").chain(args.split_whitespace()))
+    }
+
+    fn bind(cli: &Cli) -> Option<String> {
+        cli.serve_args().map(|args| args.bind.to_string())
+    }
+
+    #[test]
+    fn the_serve_options_need_no_command() {
+        let cli = parse("--bind 127.0.0.1:9000 --cors-origins http://localhost:5173").unwrap();
+
+        assert!(cli.command.is_none());
+        assert_eq!(bind(&cli).as_deref(), Some("127.0.0.1:9000"));
+        assert_eq!(
+            cli.serve_args().map(|a| a.cors_origins.clone()),
+            Some(vec!["http://localhost:5173".to_owned()])
+        );
+    }
+
+    #[test]
+    fn the_serve_options_follow_serve_as_before() {
+        let cli = parse("--data-dir d serve --bind 127.0.0.1:9001 --max-depth 9").unwrap();
+
+        assert!(matches!(cli.command, Some(Command::Serve(_))));
+        assert_eq!(bind(&cli).as_deref(), Some("127.0.0.1:9001"));
+        assert_eq!(cli.serve_args().map(|a| a.max_depth), Some(9));
+        assert_eq!(cli.database.data_dir, PathBuf::from("d"));
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_a_command() {
+        let before = parse("--data-dir d --log-level warn summary").unwrap();
+        let after = parse("summary --data-dir d --log-level warn").unwrap();
+
+        for cli in [before, after] {
+            assert!(matches!(cli.command, Some(Command::Summary)));
+            assert_eq!(cli.database.data_dir, PathBuf::from("d"));
+            assert_eq!(cli.log_level, "warn");
+            assert_eq!(bind(&cli), None, "summary serves nothing");
         }
+    }
+
+    #[test]
+    fn serve_options_before_a_command_are_refused_not_ignored() {
+        let other = parse("--bind 127.0.0.1:9000 migrate").unwrap_err();
+        let serve = parse("--max-depth 3 serve").unwrap_err();
+
+        assert_eq!(other.kind(), ErrorKind::ArgumentConflict);
+        assert!(
+            other
+                .to_string()
+                .contains("--bind is an option of `serve`, not of `migrate`"),
+            "{other}"
+        );
+        assert_eq!(serve.kind(), ErrorKind::ArgumentConflict);
+        assert!(
+            serve.to_string().contains("--max-depth goes after `serve`"),
+            "{serve}"
+        );
+    }
+
+    #[test]
+    fn generate_takes_force_to_write_beside_records() {
+        let plain = parse("generate --size M").unwrap();
+        let forced = parse("generate --size M --force").unwrap();
+
+        assert!(matches!(
+            plain.command,
+            Some(Command::Generate(GenerateArgs { force: false, .. }))
+        ));
+        assert!(matches!(
+            forced.command,
+            Some(Command::Generate(GenerateArgs { force: true, .. }))
+        ));
+    }
+
+    #[test]
+    fn routine_library_logs_are_kept_to_warnings_unless_asked_for() {
+        let filter = |level: &str| parse(&format!("--log-level {level}")).unwrap().log_filter();
+
+        assert_eq!(filter("info"), "info,sea_orm_migration=warn,sqlx=warn");
+        assert_eq!(
+            filter("warn,sea_orm_migration=info"),
+            "warn,sea_orm_migration=info,sqlx=warn"
+        );
+        assert_eq!(filter("debug"), "debug");
+        assert_eq!(
+            filter("info,libgraph=debug"),
+            "info,libgraph=debug,sea_orm_migration=warn,sqlx=warn"
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

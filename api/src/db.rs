@@ -4,7 +4,7 @@
 //! timeout instead of immediate "database is locked" errors, and foreign keys enforced (SQLite
 //! leaves them off unless asked).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -19,13 +19,28 @@ pub struct DbConfig {
     pub max_connections: u32,
 }
 
+/// The embedded database file in `data_dir`.
+pub fn embedded_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("libgraph.db")
+}
+
 /// The URL of the embedded database file in `data_dir`, creating the directory.
 pub fn embedded_url(data_dir: &Path) -> std::io::Result<String> {
     std::fs::create_dir_all(data_dir)?;
     Ok(format!(
         "sqlite://{}?mode=rwc",
-        data_dir.join("libgraph.db").display()
+        embedded_file(data_dir).display()
     ))
+}
+
+/// The URL of the embedded database in `data_dir` if there is one, for commands that only
+/// read: opening it creates neither the directory nor the file (`mode=rw`, not `rwc`). Not
+/// `mode=ro`: the connection options set WAL mode, and even a WAL database's readers write its
+/// `-shm` index, so a read-only open can fail where reading would not.
+pub fn existing_embedded_url(data_dir: &Path) -> Option<String> {
+    let file = embedded_file(data_dir);
+    file.is_file()
+        .then(|| format!("sqlite://{}?mode=rw", file.display()))
 }
 
 /// Opens a connection pool.

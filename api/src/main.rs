@@ -1,8 +1,15 @@
 //! The `libgraph` binary: parse options, set up logging, run the command.
+//!
+//! What a command reports goes to stdout through [`say!`]; logs go to stderr. A reader that
+//! stops reading (`libgraph export-schema | head -1`) ends a command quietly and successfully, as
+//! it does a Unix filter: `println!` would panic on the broken pipe.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
-use libgraph::cli::{Cli, Command, GenerateArgs, LogFormat, SeedArgs, ServeArgs};
+use libgraph::cli::{Cli, Command, DatabaseArgs, GenerateArgs, LogFormat, SeedArgs, ServeArgs};
+use libgraph::db::DbConfig;
 use libgraph::graphql::Limits;
 use libgraph::graphql::admission::AdmissionLimits;
 use libgraph::startup::{Application, ServerConfig};
@@ -16,60 +23,127 @@ use sea_orm::DatabaseConnection;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_new(&cli.log_level).context("--log-level")?;
+async fn main() -> ExitCode {
+    match run(Cli::from_command_line()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<ReaderGone>() => ExitCode::SUCCESS,
+        Err(error) => {
+            // What `main` returning `anyhow::Result` would print.
+            eprintln!("Error: {error:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    init_logs(&cli)?;
+    let embedded = cli.database.is_embedded();
+    match &cli.command {
+        // As committed in `schema.graphql`, byte for byte.
+        Some(Command::ExportSchema) => write_out(format_args!("{}", libgraph::graphql::sdl())),
+        Some(Command::Summary) => print_summary(&read_only(&cli.database).await?).await,
+        Some(Command::Seed(args)) if args.check => check_seeds(&cli.database, args).await,
+        Some(Command::Seed(args)) => {
+            let db = writable(&cli.database).await?;
+            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
+            seed(&db, args).await
+        }
+        Some(Command::Migrate) => {
+            let applied = store::migrate(&writable(&cli.database).await?).await?;
+            say!("applied {applied} migration(s)")
+        }
+        Some(Command::Generate(args)) => {
+            let db = writable(&cli.database).await?;
+            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
+            generate(&db, args).await
+        }
+        None | Some(Command::Serve(_)) => {
+            let args = cli.serve_args().unwrap_or(&cli.serve);
+            serve(writable(&cli.database).await?, args, embedded).await
+        }
+    }
+}
+
+/// Logs to stderr, coloured only for a person at a terminal who has not set `NO_COLOR`
+/// (<https://no-color.org>): escape codes in a log file or a collector are noise.
+/// tracing-subscriber checks `NO_COLOR` itself, but not whether stderr is a terminal, and
+/// `with_ansi` overrides its check, so both are asked here.
+fn init_logs(cli: &Cli) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(cli.log_filter()).context("--log-level")?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && !no_color);
     match cli.log_format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().flatten_event(true).init(),
     }
-    if let Some(Command::ExportSchema) = cli.command {
-        print!("{}", libgraph::graphql::sdl());
-        return Ok(());
-    }
-    let config = cli
-        .database
-        .config()
-        .context("preparing the data directory")?;
-    let db = db::connect(&config)
-        .await
-        .context("connecting to the database")?;
-    let embedded = cli.database.is_embedded();
-    match cli.command {
-        None => serve(db, &ServeArgs::default(), embedded).await?,
-        Some(Command::Serve(args)) => serve(db, &args, embedded).await?,
-        Some(Command::ExportSchema) => {}
-        Some(Command::Migrate) => {
-            let applied = store::migrate(&db).await?;
-            println!("applied {applied} migration(s)");
-        }
-        Some(Command::Seed(args)) => {
-            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
-            seed(&db, &args).await?
-        }
-        Some(Command::Summary) => {
-            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
-            print_summary(&db).await?
-        }
-        Some(Command::Generate(args)) => {
-            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
-            generate(&db, &args).await?
-        }
-    }
     Ok(())
 }
 
+/// Writes a line to stdout; a reader that has gone is [`ReaderGone`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+use say;
+
+/// Writes `text` to stdout as it is; a reader that has gone is [`ReaderGone`].
+fn write_out(text: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(text).and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Err(ReaderGone.into()),
+        result => Ok(result.context("writing to stdout")?),
+    }
+}
+
+/// Stdout's reader has stopped reading: the command stops, successfully.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed")]
+struct ReaderGone;
+
+/// The database of a command that writes: the embedded one is created when missing.
+async fn writable(database: &DatabaseArgs) -> anyhow::Result<DatabaseConnection> {
+    let config = database.config().context("preparing the data directory")?;
+    connect(&config).await
+}
+
+/// The database of a command that only reads. It is neither created nor migrated: a command
+/// that counts or checks must not leave a database behind in a directory that had none, nor
+/// change one that an older libgraph serves.
+async fn read_only(database: &DatabaseArgs) -> anyhow::Result<DatabaseConnection> {
+    let Some(config) = database.existing_config() else {
+        anyhow::bail!(
+            "there is no database in {}: `libgraph` (serve) or `libgraph seed` creates it",
+            database.data_dir.display()
+        );
+    };
+    let db = connect(&config).await?;
+    if store::pending_migrations(&db).await? > 0 {
+        anyhow::bail!(
+            "the database has pending migrations: run `libgraph migrate` first (this command only reads)"
+        );
+    }
+    Ok(db)
+}
+
+async fn connect(config: &DbConfig) -> anyhow::Result<DatabaseConnection> {
+    db::connect(config)
+        .await
+        .context("connecting to the database")
+}
+
 /// Applies pending migrations when `migrate` (always for the embedded database, which any
-/// command migrates on first use); otherwise refuses a database with pending migrations, with
-/// `advice` on how to apply them. A PostgreSQL database is only migrated when asked.
+/// command that writes migrates on first use); otherwise refuses a database with pending
+/// migrations, with `advice` on how to apply them. A PostgreSQL database is only migrated when
+/// asked.
 async fn ensure_schema(db: &DatabaseConnection, migrate: bool, advice: &str) -> anyhow::Result<()> {
     if migrate {
         let applied = store::migrate(db).await?;
         if applied > 0 {
-            println!("applied {applied} migration(s)");
+            say!("applied {applied} migration(s)")?;
         }
     } else if store::pending_migrations(db).await? > 0 {
         anyhow::bail!("the database has pending migrations: {advice}");
@@ -115,8 +189,10 @@ async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyh
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     let address = app.local_addr()?;
-    println!("libgraph is serving GraphQL at http://{address}/graphql");
-    println!("playground: http://{address}/playground");
+    // A server whose stdout has no reader (`libgraph | head -1`) goes on serving.
+    say!("libgraph is serving GraphQL at http://{address}/graphql")
+        .and_then(|()| say!("playground: http://{address}/playground"))
+        .or_else(|error| error.downcast::<ReaderGone>().map(|_| ()))?;
     app.run_until_stopped(shutdown_signal()).await?;
     Ok(())
 }
@@ -141,25 +217,18 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn seed(db: &DatabaseConnection, args: &SeedArgs) -> anyhow::Result<()> {
+fn seed_documents(args: &SeedArgs) -> anyhow::Result<Vec<(String, seeds::Document)>> {
     let documents = match &args.dir {
         Some(dir) => seeds::read_dir(dir),
         None => seeds::curated(),
     };
-    let documents = documents.map_err(seeds::LoadError::Invalid)?;
-    if args.check {
-        let dataset = seeds::validate::build(&documents).map_err(seeds::LoadError::Invalid)?;
-        seeds::write::check(db, &dataset).await?;
-        println!(
-            "{} document(s), {} record(s), {} citation(s): valid",
-            documents.len(),
-            dataset.records.len(),
-            dataset.citations.len()
-        );
-        return Ok(());
-    }
+    Ok(documents.map_err(seeds::LoadError::Invalid)?)
+}
+
+async fn seed(db: &DatabaseConnection, args: &SeedArgs) -> anyhow::Result<()> {
+    let documents = seed_documents(args)?;
     let report = seeds::load(db, &documents).await?;
-    println!(
+    say!(
         "loaded {} source(s), {} record(s) ({} new), {} citation(s), {} alias(es), {} identifier(s); computed {} collaboration tie(s)",
         report.sources,
         report.records.values().sum::<usize>(),
@@ -168,11 +237,53 @@ async fn seed(db: &DatabaseConnection, args: &SeedArgs) -> anyhow::Result<()> {
         report.aliases,
         report.identifiers,
         report.ties
-    );
-    Ok(())
+    )
+}
+
+/// `seed --check`: validates the files, then checks them against the database they would be
+/// loaded into (references to records already there, slugs taken by another kind), writing
+/// nothing. With no embedded database yet, `seed` would create an empty one and load into it,
+/// so that is what the files are checked against: an empty database in memory, through the same
+/// checks, where a reference to a record the files do not hold is an error as it would be then.
+/// Nothing is created on disk.
+async fn check_seeds(database: &DatabaseArgs, args: &SeedArgs) -> anyhow::Result<()> {
+    let documents = seed_documents(args)?;
+    let dataset = seeds::validate::build(&documents).map_err(seeds::LoadError::Invalid)?;
+    let against = match database.existing_config() {
+        Some(_) => {
+            seeds::write::check(&read_only(database).await?, &dataset).await?;
+            String::new()
+        }
+        None => {
+            let empty = connect(&DbConfig {
+                url: "sqlite::memory:".into(),
+                max_connections: 1,
+            })
+            .await?;
+            store::migrate(&empty).await?;
+            seeds::write::check(&empty, &dataset).await?;
+            format!(
+                " (no database in {} yet: checked as a load into a new one)",
+                database.data_dir.display()
+            )
+        }
+    };
+    say!(
+        "{} document(s), {} record(s), {} citation(s): valid{against}",
+        documents.len(),
+        dataset.records.len(),
+        dataset.citations.len()
+    )
 }
 
 async fn generate(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Result<()> {
+    if !args.force && !store::is_empty(db).await? {
+        anyhow::bail!(
+            "the database already holds records (the curated graph, or a graph generated before): \
+             generate would mix synthetic organizations into them. Generate into an empty database \
+             (another --data-dir or DATABASE_URL), or pass --force to add them anyway"
+        );
+    }
     let started = std::time::Instant::now();
     let generated = seeds::generate::generate(args.size, args.seed);
     let documents = seeds::generate::with_curated(generated).map_err(seeds::LoadError::Invalid)?;
@@ -184,7 +295,7 @@ async fn generate(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Resul
         + report.citations
         + report.aliases
         + report.identifiers;
-    println!(
+    say!(
         "generated size {:?} (seed {}) in {:.1} s, loaded in {:.1} s: {} record(s) ({} new), {} citation(s), {} collaboration tie(s), {} row(s) in all, {:.0} rows/s",
         args.size,
         args.seed,
@@ -196,16 +307,12 @@ async fn generate(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Resul
         report.ties,
         rows,
         rows as f64 / (seconds - built.as_secs_f64()).max(1e-9)
-    );
-    Ok(())
+    )
 }
 
 async fn print_summary(db: &DatabaseConnection) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    // Written, not `println!`ed: a reader that stops early (`| head`) is an error, not a panic.
-    let mut out = std::io::stdout().lock();
     for (what, count) in store::summary(db).await? {
-        writeln!(out, "{what:<24} {count:>8}")?;
+        say!("{what:<24} {count:>8}")?;
     }
     Ok(())
 }

@@ -149,8 +149,10 @@ pub fn router(
     };
     let routes = Router::new()
         .merge(http::graphql::routes(
-            graphql::batch::Batched::new(schema, db, config.limits, text_order)
-                .map_err(std::io::Error::other)?,
+            graphql::describe::SchemaDescription(
+                graphql::batch::Batched::new(schema, db, config.limits, text_order)
+                    .map_err(std::io::Error::other)?,
+            ),
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))

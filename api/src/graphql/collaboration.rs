@@ -408,7 +408,7 @@ impl Collaborator {
     async fn shared(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20, desc = "How many activities to return: 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<Activity>> {
         match &self.shared {
             Some(items) => activities(ctx, items, first).await,
@@ -744,7 +744,7 @@ impl NetworkEdge {
     async fn shared(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20, desc = "How many activities to return: 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<Activity>> {
         activities(ctx, &self.edge().shared, first).await
     }
@@ -1123,7 +1123,7 @@ impl Hop {
     async fn via(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20, desc = "How many activities to return: 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<Activity>> {
         shared_activities(ctx, self.from, self.to, first).await
     }

@@ -5,6 +5,7 @@
 //! - [`object`]: one module per group of object types, wrapping sea-orm models.
 //! - [`loader`]: per-request DataLoaders; every relation goes through them.
 //! - [`batch`]: the executor that runs a request's loader fetches in its own task.
+//! - [`describe`]: the schema's descriptions as clients read them (prose, every argument).
 //! - [`cost`], [`admission`]: what a query may cost, and how much cost may execute at once.
 //! - [`page`], [`connection`]: keyset pagination and Relay connections; [`lean`]: how pages and
 //!   the objects in them are resolved.
@@ -23,6 +24,7 @@ pub mod codes;
 pub mod collaboration;
 pub mod connection;
 pub mod cost;
+pub mod describe;
 pub mod id;
 pub mod lean;
 pub mod loader;
@@ -83,6 +85,7 @@ impl Default for Limits {
 /// Builds the schema over a database.
 pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        .register_output_type::<describe::Documented>()
         .data(db)
         .data(collaboration::NetworkCache::default())
         .data(limits)
@@ -95,6 +98,7 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        .register_output_type::<describe::Documented>()
         .finish()
         .sdl()
 }

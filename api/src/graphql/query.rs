@@ -479,7 +479,11 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// Anything by its global ID; null when nothing has that ID, an error (`BAD_USER_INPUT`) when
     /// it is not an ID this API issued.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID, as the `id` field of any object gives it.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         Ok(load_nodes(ctx, &[id], "id").await?.pop().flatten())
     }
 
@@ -488,6 +492,7 @@ impl QueryRoot {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs, as the `id` field of any object gives them; at most 100.")]
         ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
@@ -504,7 +509,7 @@ impl QueryRoot {
     async fn organization(
         &self,
         ctx: &Context<'_>,
-        slug: String,
+        #[graphql(desc = "The organization's slug, such as `biblioteka-krakow`.")] slug: String,
     ) -> async_graphql::Result<Option<Organization>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let found = organization::Entity::find()
@@ -520,7 +525,11 @@ impl QueryRoot {
     async fn organizations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Keeps the organizations that match every condition given; all when null."
+        )]
         filter: Option<OrganizationFilter>,
+        #[graphql(desc = "How the list is ordered; by name from A to Z (`NAME`) when null.")]
         order_by: Option<OrganizationOrder>,
         first: Option<i32>,
         after: Option<String>,
@@ -550,7 +559,9 @@ impl QueryRoot {
     async fn libraries(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Keeps the libraries that match every condition given; all when null.")]
         filter: Option<OrganizationFilter>,
+        #[graphql(desc = "How the list is ordered; by name from A to Z (`NAME`) when null.")]
         order_by: Option<OrganizationOrder>,
         first: Option<i32>,
         after: Option<String>,
@@ -611,7 +622,7 @@ impl QueryRoot {
     async fn programme(
         &self,
         ctx: &Context<'_>,
-        slug: String,
+        #[graphql(desc = "The programme's slug.")] slug: String,
     ) -> async_graphql::Result<Option<Programme>> {
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(programme::Entity::find()
@@ -627,7 +638,9 @@ impl QueryRoot {
     async fn programmes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Keeps the programmes that match every condition given; all when null.")]
         filter: Option<ActivityFilter>,
+        #[graphql(desc = "How the list is ordered; by name from A to Z (`NAME`) when null.")]
         order_by: Option<ActivityOrder>,
         first: Option<i32>,
         after: Option<String>,
@@ -661,7 +674,7 @@ impl QueryRoot {
     async fn project(
         &self,
         ctx: &Context<'_>,
-        slug: String,
+        #[graphql(desc = "The project's slug.")] slug: String,
     ) -> async_graphql::Result<Option<Project>> {
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(project::Entity::find()
@@ -676,7 +689,9 @@ impl QueryRoot {
     async fn projects(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Keeps the projects that match every condition given; all when null.")]
         filter: Option<ActivityFilter>,
+        #[graphql(desc = "How the list is ordered; by name from A to Z (`NAME`) when null.")]
         order_by: Option<ActivityOrder>,
         first: Option<i32>,
         after: Option<String>,
@@ -707,7 +722,11 @@ impl QueryRoot {
     }
 
     /// An event by slug; null when none has it.
-    async fn event(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<Event>> {
+    async fn event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The event's slug.")] slug: String,
+    ) -> async_graphql::Result<Option<Event>> {
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(event::Entity::find()
             .filter(event::Column::Slug.eq(slug))
@@ -722,7 +741,9 @@ impl QueryRoot {
     async fn events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Keeps the events that match every condition given; all when null.")]
         filter: Option<ActivityFilter>,
+        #[graphql(desc = "How the list is ordered; by name from A to Z (`NAME`) when null.")]
         order_by: Option<ActivityOrder>,
         first: Option<i32>,
         after: Option<String>,
@@ -778,6 +799,9 @@ impl QueryRoot {
     async fn places(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Keeps the places in these countries (ISO 3166-1 alpha-2 codes such as `PL`, `RO`, `MD`, `UA`); all when null."
+        )]
         countries: Option<Vec<String>>,
         first: Option<i32>,
         after: Option<String>,
@@ -833,6 +857,9 @@ impl QueryRoot {
     async fn topics(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "`true` keeps the 17 UN Sustainable Development Goals; otherwise goals and themes."
+        )]
         sdg_only: Option<bool>,
         first: Option<i32>,
         after: Option<String>,
@@ -919,9 +946,16 @@ impl QueryRoot {
     async fn search(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The words to look for, at most 200 characters; case and diacritics do not matter."
+        )]
         text: String,
+        #[graphql(
+            desc = "The kinds of record to search, such as `LIBRARY` or `PROJECT`; all when null."
+        )]
         types: Option<Vec<SearchType>>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20, desc = "How many hits to return, best first: 1 to 100.")]
+        first: i32,
     ) -> async_graphql::Result<Vec<SearchHit>> {
         search::search(ctx, &text, types, first).await
     }
@@ -934,8 +968,15 @@ impl QueryRoot {
     async fn collaboration_network(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The part of the graph: the organizations and activities the filter keeps; the whole graph when null."
+        )]
         filter: Option<NetworkFilter>,
-        #[graphql(default = 200)] limit: i32,
+        #[graphql(
+            default = 200,
+            desc = "How many organizations to keep, those with the strongest ties first: 1 to 1000."
+        )]
+        limit: i32,
     ) -> async_graphql::Result<Network> {
         collaboration::network(ctx, filter.unwrap_or_default(), limit).await
     }
@@ -946,9 +987,13 @@ impl QueryRoot {
     async fn connection_path(
         &self,
         ctx: &Context<'_>,
-        from: ID,
-        to: ID,
-        #[graphql(default = 4)] max_hops: i32,
+        #[graphql(desc = "The organization the path starts from: its global ID or its slug.")] from: ID,
+        #[graphql(desc = "The organization the path leads to: its global ID or its slug.")] to: ID,
+        #[graphql(
+            default = 4,
+            desc = "The longest path to look for, in collaborations: 1 to 6."
+        )]
+        max_hops: i32,
     ) -> async_graphql::Result<ConnectionPath> {
         collaboration::connection_path(ctx, from, to, max_hops).await
     }

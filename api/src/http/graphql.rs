@@ -657,7 +657,7 @@ fn serialisation_failure(error: &serde_json::Error, media_type: ResponseMediaTyp
     let body = serde_json::json!({
         "errors": [{
             "message": "internal server error",
-            "extensions": { "code": "INTERNAL" },
+            "extensions": { "code": "INTERNAL_SERVER_ERROR" },
         }],
     });
     let mut response = (StatusCode::INTERNAL_SERVER_ERROR, body.to_string()).into_response();

@@ -169,8 +169,8 @@ macro_rules! activity_object {
             async fn participations(
                 &self,
                 ctx: &Context<'_>,
-                roles: Option<Vec<Role>>,
-                active_in: Option<YearRange>,
+                #[graphql(desc = "Keeps the participations in these roles; all when null.")] roles: Option<Vec<Role>>,
+                #[graphql(desc = "Keeps the participations whose own dates overlap these years; undated ones never match.")] active_in: Option<YearRange>,
                 first: Option<i32>,
                 after: Option<String>,
                 last: Option<i32>,

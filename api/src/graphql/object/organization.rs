@@ -118,8 +118,16 @@ pub enum RelationDirection {
         name = "participations",
         ty = "Conn<Participation>",
         desc = "The projects, programmes and events it takes part in, each with its role; earliest first by the participation's own dates, undated last. `roles` keeps those roles; `activeIn` keeps participations whose own dates overlap the years (undated ones never match).",
-        arg(name = "roles", ty = "Option<Vec<Role>>"),
-        arg(name = "active_in", ty = "Option<YearRange>"),
+        arg(
+            name = "roles",
+            ty = "Option<Vec<Role>>",
+            desc = "Keeps the participations in these roles; all when null."
+        ),
+        arg(
+            name = "active_in",
+            ty = "Option<YearRange>",
+            desc = "Keeps the participations whose own dates overlap these years; undated ones never match."
+        ),
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
@@ -138,8 +146,16 @@ pub enum RelationDirection {
         name = "relations",
         ty = "Conn<OrganizationRelation>",
         desc = "Membership, succession, renaming and other ties to other organizations, in the order recorded. `direction` (default `BOTH`) says which end this organization must be; `kinds` keeps those kinds.",
-        arg(name = "direction", ty = "Option<RelationDirection>"),
-        arg(name = "kinds", ty = "Option<Vec<OrganizationRelationKind>>"),
+        arg(
+            name = "direction",
+            ty = "Option<RelationDirection>",
+            desc = "Which end of the relation this organization must be; `BOTH` when null."
+        ),
+        arg(
+            name = "kinds",
+            ty = "Option<Vec<OrganizationRelationKind>>",
+            desc = "Keeps the relations of these kinds; all when null."
+        ),
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
@@ -176,7 +192,11 @@ pub enum RelationDirection {
         name = "collaborators",
         ty = "CollaboratorConnection",
         desc = "Organizations it shares projects, events or programmes with (through participations), strongest ties first. `filter` narrows the shared items and the collaborators; forward paging only (`first`, `after`).",
-        arg(name = "filter", ty = "Option<CollaboratorFilter>"),
+        arg(
+            name = "filter",
+            ty = "Option<CollaboratorFilter>",
+            desc = "Narrows the shared activities (by role, period) and the collaborators (by kind, country); none when null."
+        ),
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "after", ty = "Option<String>")
     ),
@@ -317,8 +337,8 @@ macro_rules! organization_object {
             pub async fn participations(
                 &self,
                 ctx: &Context<'_>,
-                roles: Option<Vec<Role>>,
-                active_in: Option<YearRange>,
+                #[graphql(desc = "Keeps the participations in these roles; all when null.")] roles: Option<Vec<Role>>,
+                #[graphql(desc = "Keeps the participations whose own dates overlap these years; undated ones never match.")] active_in: Option<YearRange>,
                 first: Option<i32>,
                 after: Option<String>,
                 last: Option<i32>,
@@ -345,8 +365,8 @@ macro_rules! organization_object {
             pub async fn relations(
                 &self,
                 ctx: &Context<'_>,
-                direction: Option<RelationDirection>,
-                kinds: Option<Vec<OrganizationRelationKind>>,
+                #[graphql(desc = "Which end of the relation this organization must be; `BOTH` when null.")] direction: Option<RelationDirection>,
+                #[graphql(desc = "Keeps the relations of these kinds; all when null.")] kinds: Option<Vec<OrganizationRelationKind>>,
                 first: Option<i32>,
                 after: Option<String>,
                 last: Option<i32>,
@@ -398,7 +418,7 @@ macro_rules! organization_object {
             pub async fn collaborators(
                 &self,
                 ctx: &Context<'_>,
-                filter: Option<CollaboratorFilter>,
+                #[graphql(desc = "Narrows the shared activities (by role, period) and the collaborators (by kind, country); none when null.")] filter: Option<CollaboratorFilter>,
                 first: Option<i32>,
                 after: Option<String>,
             ) -> async_graphql::Result<CollaboratorConnection> {
