@@ -131,8 +131,8 @@ impl Application {
     }
 }
 
-/// All routes: `/graphql`, `/playground`, `/healthz`, `/readyz`, `/metrics`, and `/` leading to
-/// the playground; every one behind the telemetry middleware.
+/// All routes: `/graphql`, `/playground`, `/sources/{slug}.txt`, `/healthz`, `/readyz`,
+/// `/metrics`, and `/` leading to the playground; every one behind the telemetry middleware.
 pub fn router(
     db: DatabaseConnection,
     config: &ServerConfig,
@@ -153,6 +153,7 @@ pub fn router(
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
+        .merge(http::sources::routes(ready_db.clone()))
         .route(
             "/",
             get(|| async { Redirect::temporary(http::playground::PLAYGROUND_PATH) }),
