@@ -401,8 +401,7 @@ impl Money {
     }
 }
 
-/// Another name of an entity: an acronym, a name in another language. Like any fact it has
-/// citations: the quote that states it, or the quote it is inferred from and why.
+/// Another name of an entity: an acronym, a name in another language. Like any fact it has citations: the quote that states it, or the quote it is inferred from and why.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct Alias {
