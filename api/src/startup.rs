@@ -142,6 +142,7 @@ pub fn router(
     let telemetry = Telemetry::new(db.clone(), statements);
     let schema = graphql::schema(db.clone(), config.limits);
     let ready_db = db.clone();
+    let sources_db = db.clone();
     let metrics = telemetry.clone();
     let options = http::graphql::GraphqlHttpOptions {
         max_body_bytes: config.max_body_bytes,
@@ -153,7 +154,7 @@ pub fn router(
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
-        .merge(http::sources::routes(ready_db.clone()))
+        .merge(http::sources::routes(sources_db))
         .route(
             "/",
             get(|| async { Redirect::temporary(http::playground::PLAYGROUND_PATH) }),
