@@ -136,7 +136,8 @@ pub fn curated() -> Result<Vec<(String, Document)>, Vec<Problem>> {
     Ok(documents)
 }
 
-/// Reads every `*.toml` file of a directory, in name order.
+/// Reads every `*.toml` file of a directory, in name order, with the stored copies of the
+/// documents they name (`document`, a path relative to the directory).
 pub fn read_dir(dir: &Path) -> Result<Vec<(String, Document)>, Vec<Problem>> {
     let problem = |message: String| {
         vec![Problem {
