@@ -131,8 +131,8 @@ impl Application {
     }
 }
 
-/// All routes: `/graphql`, `/playground`, `/healthz`, `/readyz`, `/metrics`, and `/` leading to
-/// the playground; every one behind the telemetry middleware.
+/// All routes: `/graphql`, `/playground`, `/sources/{slug}.txt`, `/healthz`, `/readyz`,
+/// `/metrics`, and `/` leading to the playground; every one behind the telemetry middleware.
 pub fn router(
     db: DatabaseConnection,
     config: &ServerConfig,
@@ -142,6 +142,7 @@ pub fn router(
     let telemetry = Telemetry::new(db.clone(), statements);
     let schema = graphql::schema(db.clone(), config.limits);
     let ready_db = db.clone();
+    let sources_db = db.clone();
     let metrics = telemetry.clone();
     let options = http::graphql::GraphqlHttpOptions {
         max_body_bytes: config.max_body_bytes,
@@ -156,6 +157,7 @@ pub fn router(
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
+        .merge(http::sources::routes(sources_db))
         .route(
             "/",
             get(|| async { Redirect::temporary(http::playground::PLAYGROUND_PATH) }),

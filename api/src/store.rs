@@ -108,10 +108,39 @@ pub async fn summary(db: &DatabaseConnection) -> Result<Vec<(&'static str, u64)>
         ("aliases", alias::Entity::find().count(db).await?),
         ("identifiers", identifier::Entity::find().count(db).await?),
         ("sources", source::Entity::find().count(db).await?),
+        (
+            "  of which with stored text",
+            source_text::Entity::find().count(db).await?,
+        ),
         ("citations", citation::Entity::find().count(db).await?),
         (
             "collaboration ties",
             collaboration::Entity::find().count(db).await?,
         ),
     ])
+}
+
+/// The stored text of the source `slug`: `None` when there is no such source, `Some(None)` when
+/// it has no stored copy.
+pub async fn source_text(
+    db: &DatabaseConnection,
+    slug: &str,
+) -> Result<Option<Option<String>>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let Some(source_id) = source::Entity::find()
+        .select_only()
+        .column(source::Column::SourceId)
+        .filter(source::Column::Slug.eq(slug))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        source_text::Entity::find_by_id(source_id)
+            .one(db)
+            .await?
+            .map(|t| t.text),
+    ))
 }

@@ -1,4 +1,4 @@
-//! Provenance: one quote from a source supporting one record.
+//! Provenance: one quote from a source supporting one record, or one alias of it.
 
 use crate::kinds::*;
 use sea_orm::entity::prelude::*;
@@ -11,6 +11,8 @@ pub struct Model {
     pub citation_id: i64,
     /// The cited record.
     pub record_id: i64,
+    /// The alias of the record this citation supports; null when it supports the record itself.
+    pub alias_id: Option<i64>,
     /// The source quoted.
     pub source_id: i64,
     /// Verbatim quote in the source's language.

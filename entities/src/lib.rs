@@ -10,7 +10,8 @@
 //!   [`programme`], [`project`], [`event`], [`outcome`], [`person`], [`topic`], [`target_group`].
 //! - Relations: [`participation`], [`funding`], [`organization_relation`], [`position`],
 //!   [`classification`], [`audience`].
-//! - Provenance: [`source`] (a document) and [`citation`] (record ↔ source, with a quote).
+//! - Provenance: [`source`] (a document, its text in [`source_text`]) and [`citation`] (record ↔
+//!   source, with a quote; or one alias of the record ↔ source).
 //! - Derived indexes, written only by the loader: [`search_term`], [`search_word`] and
 //!   [`search_pair`] (search), [`collaboration`] (every organization's ties, computed ahead);
 //!   [`graph_version`], raised by every load, for answers the API keeps.
@@ -47,6 +48,7 @@ pub mod search_pair;
 pub mod search_term;
 pub mod search_word;
 pub mod source;
+pub mod source_text;
 pub mod target_group;
 pub mod topic;
 

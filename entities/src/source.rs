@@ -20,7 +20,8 @@ pub struct Model {
     pub language: String,
     /// Publication date (EDTF).
     pub published: Option<String>,
-    /// File name of the stored copy.
+    /// Path of the stored copy, relative to the seed file that declares the source; its text is
+    /// in `source_text`.
     pub document: Option<String>,
     /// What the document is.
     #[sea_orm(column_type = "Text")]

@@ -56,8 +56,15 @@ pub struct Source {
     pub url: Option<String>,
     pub publisher: Option<String>,
     pub published: Option<String>,
+    /// The stored copy of the document's text: a path relative to the seed file
+    /// (`../documents/occupy-library-b-zone.txt`).
     pub document: Option<String>,
     pub description: Option<String>,
+    /// The text of `document`, filled by whoever reads the seed file ([`crate::read_dir`] reads it
+    /// beside the file, [`crate::curated`] from the copies built into the binary); importers
+    /// building documents in code set it themselves. Never written in TOML.
+    #[serde(skip)]
+    pub text: Option<String>,
 }
 
 /// One quote or several.
@@ -129,12 +136,25 @@ macro_rules! record_with_period {
     };
 }
 
-/// Another name of an entity.
-#[derive(Clone, Debug, Deserialize)]
+/// Another name of an entity, with its provenance like any fact: the quote that states it, or
+/// (with `inferred`) the quote it is inferred from and why.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Alias {
     pub name: String,
     pub lang: Option<String>,
+    #[serde(default)]
+    pub quote: Quotes,
+    pub inferred: Option<String>,
+}
+
+impl Cited for Alias {
+    fn quotes(&self) -> &[String] {
+        self.quote.as_slice()
+    }
+    fn inferred(&self) -> Option<&str> {
+        self.inferred.as_deref()
+    }
 }
 
 /// An external identifier of an organization.

@@ -2,6 +2,9 @@
 //!
 //! # Layout
 //! - `data/*.toml` (beside this crate): one file per source document, format in `FORMAT.md`.
+//! - `documents/*.txt`: the stored copies of those documents, which every quote must stand in
+//!   verbatim; a seed file names its copy by a path relative to itself
+//!   (`document = "../documents/frsi-what-we-do.txt"`).
 //! - [`document`]: the serde shape of one document; importers build these in code.
 //! - [`validate`]: checks documents and builds a [`Dataset`], naming file, record and field of
 //!   every problem.
@@ -53,6 +56,32 @@ pub const CURATED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The stored copies of the curated documents, keyed by the path the seed files give
+/// (`document = "…"`, relative to `data/`), embedded like the seeds so the binary can serve them
+/// without a data directory.
+pub const CURATED_DOCUMENTS: &[(&str, &str)] = &[
+    (
+        "../documents/balti-iarmarocul-comunitatii-2017.txt",
+        include_str!("../documents/balti-iarmarocul-comunitatii-2017.txt"),
+    ),
+    (
+        "../documents/biblioteka-krakow-mediateki-study-visit.txt",
+        include_str!("../documents/biblioteka-krakow-mediateki-study-visit.txt"),
+    ),
+    (
+        "../documents/chmielnik-maker-space-blisko-start.txt",
+        include_str!("../documents/chmielnik-maker-space-blisko-start.txt"),
+    ),
+    (
+        "../documents/frsi-what-we-do.txt",
+        include_str!("../documents/frsi-what-we-do.txt"),
+    ),
+    (
+        "../documents/occupy-library-b-zone.txt",
+        include_str!("../documents/occupy-library-b-zone.txt"),
+    ),
+];
+
 /// Parses one TOML document; a syntax error or an unknown field is a [`Problem`] of that file.
 pub fn parse(file: &str, text: &str) -> Result<Document, Problem> {
     toml::from_str(text).map_err(|e| Problem {
@@ -88,16 +117,27 @@ pub fn parse_all<'a>(
     }
 }
 
-/// The curated documents embedded in the binary.
+/// The curated documents embedded in the binary, with the texts of their stored copies.
 pub fn curated() -> Result<Vec<(String, Document)>, Vec<Problem>> {
-    parse_all(
+    let mut documents = parse_all(
         CURATED
             .iter()
             .map(|(name, text)| ((*name).to_owned(), *text)),
-    )
+    )?;
+    for (_, document) in &mut documents {
+        let source = &mut document.source;
+        source.text = source.document.as_deref().and_then(|path| {
+            CURATED_DOCUMENTS
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, text)| (*text).to_owned())
+        });
+    }
+    Ok(documents)
 }
 
-/// Reads every `*.toml` file of a directory, in name order.
+/// Reads every `*.toml` file of a directory, in name order, with the stored copies of the
+/// documents they name (`document`, a path relative to the directory).
 pub fn read_dir(dir: &Path) -> Result<Vec<(String, Document)>, Vec<Problem>> {
     let problem = |message: String| {
         vec![Problem {
@@ -123,7 +163,17 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, Document)>, Vec<Problem>> {
             .map_err(|e| problem(format!("cannot read {name}: {e}")))?;
         texts.push((name, text));
     }
-    parse_all(texts.iter().map(|(n, t)| (n.clone(), t.as_str())))
+    let mut documents = parse_all(texts.iter().map(|(n, t)| (n.clone(), t.as_str())))?;
+    // A stored copy is read beside its seed file; one that cannot be read is left out here and
+    // reported by validation, with the other problems of the load, naming the field.
+    for (_, document) in &mut documents {
+        let source = &mut document.source;
+        source.text = source
+            .document
+            .as_deref()
+            .and_then(|path| std::fs::read_to_string(dir.join(path)).ok());
+    }
+    Ok(documents)
 }
 
 /// Validates and writes documents: the one path for seeds and imports.

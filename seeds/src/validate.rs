@@ -40,6 +40,8 @@ impl fmt::Display for Problem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CitationRow {
     pub record: String,
+    /// The alias of `record` the citation supports (its name); `None` for the record itself.
+    pub alias: Option<String>,
     pub source: String,
     pub quote: String,
     pub basis: CitationBasis,
@@ -65,6 +67,8 @@ pub struct SourceRow {
     pub language: String,
     pub published: Option<String>,
     pub document: Option<String>,
+    /// The stored copy's text, served by the API (`Source.text`, `/sources/{slug}.txt`).
+    pub text: Option<String>,
     pub description: Option<String>,
 }
 
@@ -538,45 +542,86 @@ impl Checker {
             .map(|k| self.reference(at, field, k, expected))
     }
 
-    fn aliases(&mut self, at: &At, aliases: &[doc::Alias]) -> Vec<(String, Option<String>)> {
+    /// The aliases of the entity `key`, each cited from `source` like any fact: an alias without
+    /// a quote is refused, naming it (`aliases[1].quote`).
+    fn aliases(
+        &mut self,
+        at: &At,
+        key: &str,
+        source: &str,
+        aliases: &[doc::Alias],
+    ) -> Vec<(String, Option<String>)> {
         let mut out: Vec<(String, Option<String>)> = Vec::new();
-        for alias in aliases {
-            let name = self.text(at, "aliases", &alias.name);
-            let lang = alias.lang.as_deref().map(|l| self.lang(at, "aliases", l));
+        for (i, alias) in aliases.iter().enumerate() {
+            let field = format!("aliases[{i}]");
+            let name = self.text(at, &format!("{field}.name"), &alias.name);
+            let lang = alias
+                .lang
+                .as_deref()
+                .map(|l| self.lang(at, &format!("{field}.lang"), l));
             if out.iter().any(|(n, _)| *n == name) {
                 self.problem(
                     at,
-                    Some("aliases"),
+                    Some(&format!("{field}.name")),
                     format!("alias \"{name}\" is listed twice"),
                 );
-            } else {
-                out.push((name, lang));
+                continue;
             }
+            self.cite(at, &field, key, Some(&name), source, alias);
+            out.push((name, lang));
         }
         out
     }
 
     /// The quotes of a record, as citations of `source`.
     fn citations(&mut self, at: &At, key: &str, source: &str, cited: &dyn Cited) {
+        self.cite(at, "", key, None, source, cited);
+    }
+
+    /// The quotes of a record or of one of its aliases (`alias`, declared at `prefix`, such as
+    /// `aliases[0]`), as citations of `source`.
+    fn cite(
+        &mut self,
+        at: &At,
+        prefix: &str,
+        key: &str,
+        alias: Option<&str>,
+        source: &str,
+        cited: &dyn Cited,
+    ) {
+        let field = |name: &str| {
+            if prefix.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{prefix}.{name}")
+            }
+        };
         let quotes = cited.quotes();
         if quotes.is_empty() {
-            self.problem(
-                at,
-                Some("quote"),
-                "every record needs at least one quote from its source",
-            );
+            let message = match alias {
+                None => "every record needs at least one quote from its source".to_owned(),
+                Some(name) => format!(
+                    "alias \"{name}\" needs a quote from its source: one that states it, or one it is inferred from (with `inferred` saying why)"
+                ),
+            };
+            self.problem(at, Some(&field("quote")), message);
         }
         let reasoning = cited.inferred().map(str::trim).map(str::to_owned);
         if reasoning.as_deref() == Some("") {
-            self.problem(at, Some("inferred"), "must say why the fact is inferred");
+            self.problem(
+                at,
+                Some(&field("inferred")),
+                "must say why the fact is inferred",
+            );
         }
         for quote in quotes {
             if quote.trim().is_empty() {
-                self.problem(at, Some("quote"), "must not be empty");
+                self.problem(at, Some(&field("quote")), "must not be empty");
                 continue;
             }
             self.dataset.citations.push(CitationRow {
                 record: key.to_owned(),
+                alias: alias.map(str::to_owned),
                 source: source.to_owned(),
                 quote: quote.trim().to_owned(),
                 basis: if reasoning.is_some() {
@@ -697,8 +742,16 @@ impl Checker {
             language: self.lang(&at, "language", &source.language),
             published,
             document: self.optional_text(&at, "document", &source.document),
+            text: source.text.clone(),
             description: self.optional_text(&at, "description", &source.description),
         };
+        if let (Some(document), None) = (&source.document, &source.text) {
+            self.problem(
+                &at,
+                Some("document"),
+                format!("the stored copy \"{document}\" was not found (the path is relative to the seed file)"),
+            );
+        }
         self.dataset.sources.push(row);
         let src = source.slug.as_str();
 
@@ -831,7 +884,7 @@ impl Checker {
                 place: self.optional_reference(&at, "place", &o.place, &[RecordKind::Place]),
                 library,
             };
-            let aliases = self.aliases(&at, &o.aliases);
+            let aliases = self.aliases(&at, &o.slug, src, &o.aliases);
             self.push_entity(
                 &at,
                 RecordRow {
@@ -865,7 +918,7 @@ impl Checker {
                 parent: self.optional_reference(&at, "parent", &o.parent, &[RecordKind::Programme]),
                 period: self.period(&at, &o.start, &o.end, &o.date_note),
             };
-            let aliases = self.aliases(&at, &o.aliases);
+            let aliases = self.aliases(&at, &o.slug, src, &o.aliases);
             self.push_entity(
                 &at,
                 RecordRow {
@@ -898,7 +951,7 @@ impl Checker {
                 place: self.optional_reference(&at, "place", &o.place, &[RecordKind::Place]),
                 period: self.period(&at, &o.start, &o.end, &o.date_note),
             };
-            let aliases = self.aliases(&at, &o.aliases);
+            let aliases = self.aliases(&at, &o.slug, src, &o.aliases);
             self.push_entity(
                 &at,
                 RecordRow {
@@ -939,7 +992,7 @@ impl Checker {
                 part_of: self.optional_reference(&at, "part_of", &o.part_of, &[RecordKind::Event]),
                 period: self.period(&at, &o.start, &o.end, &o.date_note),
             };
-            let aliases = self.aliases(&at, &o.aliases);
+            let aliases = self.aliases(&at, &o.slug, src, &o.aliases);
             self.push_entity(
                 &at,
                 RecordRow {

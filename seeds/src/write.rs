@@ -534,6 +534,26 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         }
     }
 
+    // The stored texts of this load's sources: replaced (a source whose file names no copy any
+    // more has none).
+    let loaded_sources: Vec<i64> = source_ids.values().copied().collect();
+    for chunk in loaded_sources.chunks(BATCH) {
+        source_text::Entity::delete_many()
+            .filter(source_text::Column::SourceId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    let texts: Vec<source_text::ActiveModel> = dataset
+        .sources
+        .iter()
+        .filter_map(|s| Some((source_ids.get(&s.slug)?, s.text.as_ref()?)))
+        .map(|(id, text)| source_text::ActiveModel {
+            source_id: Set(*id),
+            text: Set(text.clone()),
+        })
+        .collect();
+    insert(txn, texts).await?;
+
     // 5. Aliases, identifiers and search texts of the loaded entities: replaced.
     for chunk in entity_ids.chunks(BATCH) {
         search_term::Entity::delete_many()
@@ -556,6 +576,17 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     report.aliases = aliases.len();
     report.identifiers = identifiers.len();
     insert(txn, aliases).await?;
+    // The new aliases' ids, for the citations that support them.
+    let mut alias_ids: HashMap<(i64, String), i64> = HashMap::new();
+    for chunk in entity_ids.chunks(BATCH) {
+        for a in alias::Entity::find()
+            .filter(alias::Column::RecordId.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            alias_ids.insert((a.record_id, a.name), a.alias_id);
+        }
+    }
     insert(txn, identifiers).await?;
     insert(txn, terms).await?;
     write_words(txn, words).await?;
@@ -567,7 +598,6 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         .map(|c| c.record.as_str())
         .collect();
     let touched: Vec<i64> = touched.into_iter().map(id).collect::<Result<_, _>>()?;
-    let loaded_sources: Vec<i64> = source_ids.values().copied().collect();
     for chunk in touched.chunks(BATCH) {
         citation::Entity::delete_many()
             .filter(citation::Column::RecordId.is_in(chunk.iter().copied()))
@@ -582,8 +612,24 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
             let source_id = source_ids.get(&c.source).copied().ok_or_else(|| {
                 DbErr::Custom(format!("source \"{}\" vanished during the load", c.source))
             })?;
+            let record_id = id(&c.record)?;
+            let alias_id = match &c.alias {
+                None => None,
+                Some(name) => Some(
+                    alias_ids
+                        .get(&(record_id, name.clone()))
+                        .copied()
+                        .ok_or_else(|| {
+                            DbErr::Custom(format!(
+                                "alias \"{name}\" of \"{}\" vanished during the load",
+                                c.record
+                            ))
+                        })?,
+                ),
+            };
             Ok(citation::ActiveModel {
-                record_id: Set(id(&c.record)?),
+                record_id: Set(record_id),
+                alias_id: Set(alias_id),
                 source_id: Set(source_id),
                 quote: Set(c.quote.clone()),
                 basis: Set(c.basis),

@@ -25,6 +25,31 @@ pub fn backend() -> Backend {
     }
 }
 
+/// Whether a test of the SQLite run that also needs PostgreSQL may run: true when the
+/// PostgreSQL server binaries are found. The README's `cargo test --workspace` must pass on a
+/// machine without PostgreSQL, so there such a test is skipped with a printed reason; CI sets
+/// `LIBGRAPH_REQUIRE_POSTGRES=1`, which makes a missing PostgreSQL a failure, so these tests
+/// never skip silently there.
+pub fn postgres_available(test: &str) -> bool {
+    match postgres::server_binaries() {
+        Ok(_) => true,
+        Err(missing) if std::env::var("LIBGRAPH_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("{test} needs PostgreSQL, which LIBGRAPH_REQUIRE_POSTGRES=1 requires: {missing}")
+        }
+        Err(missing) => {
+            // Straight to the process's stderr: the test harness captures `eprintln!` of a test
+            // that passes, and a skip nobody sees is a silent one.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipping {test}: it needs PostgreSQL and {missing} \
+                 (set LIBGRAPH_REQUIRE_POSTGRES=1 to make this a failure)"
+            );
+            false
+        }
+    }
+}
+
 /// A database of a test's own, deleted with it.
 pub struct TestDb {
     pub url: String,
@@ -137,9 +162,10 @@ impl TestDb {
     }
 }
 
-/// The stored copies of the five source documents, beside the project.
+/// The stored copies of the source documents, shipped in the repository; a seed file's
+/// `document = "../documents/…"` is relative to [`seed_data_dir`].
 pub fn seed_documents_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed-documents")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/documents")
 }
 
 /// The curated seed files of the repository.

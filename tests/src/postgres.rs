@@ -722,6 +722,15 @@ fn free_port() -> io::Result<u16> {
         .port())
 }
 
+/// The directory holding the server binaries (`initdb` and `postgres`), or why none was found:
+/// what a test that needs PostgreSQL checks before it starts a cluster (see
+/// [`crate::postgres_available`]). `LIBGRAPH_PG_BINDIR` pointing at a directory without them
+/// (`/nonexistent`) stops the search there, which is how a run without PostgreSQL is tried on a
+/// machine that has it.
+pub fn server_binaries() -> io::Result<PathBuf> {
+    find_bin_dir()
+}
+
 /// The directory holding `initdb` and `postgres`.
 fn find_bin_dir() -> io::Result<PathBuf> {
     let has_server =

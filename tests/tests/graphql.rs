@@ -1490,9 +1490,20 @@ async fn an_activity_year_filter_keeps_events_of_those_years_only() {
     ] {
         assert!(!y2017.contains(excluded), "{excluded} is not dated 2017");
     }
-    // Only Occupy Library 2022 is dated 2021 or later; the Radymno conference (before October 2021)
-    // has no date.
-    assert_eq!(slugs(&data["since2021"]["nodes"]), ["occupy-library-2022"]);
+    // Dated 2021 or later: Occupy Library 2022, the Sharing Café whose recordings were posted on
+    // 20 January 2021, and the Radymno conference and three trainings, held by the post of
+    // 27 October 2021.
+    assert_eq!(
+        slug_set(&data["since2021"]["nodes"]),
+        set(&[
+            "biblioteka-dla-obywatela-training",
+            "kreatywny-zespol-training",
+            "occupy-library-2022",
+            "od-pomyslu-do-projektu-training",
+            "razem-mozemy-wiecej-radymno",
+            "welcome-to-moldova-sharing-cafe",
+        ])
+    );
     assert_eq!(
         slugs(&data["projects2021"]["nodes"]),
         ["maker-space-blisko-biblioteki"]
@@ -1749,10 +1760,11 @@ async fn collaborators_are_the_organizations_that_shared_activities_weighted_by_
             set(&CHMIELNIK_ACTIVITIES),
             "{who}"
         );
-        // Only the project is dated (autumn 2021).
+        // The two-year project runs from autumn 2021 to autumn 2023; the conference and the
+        // trainings were held by October 2021.
         assert_eq!(
             (&collaborator["firstYear"], &collaborator["lastYear"]),
-            (&json!(2021), &json!(2021)),
+            (&json!(2021), &json!(2023)),
             "{who}"
         );
     }
@@ -2879,13 +2891,15 @@ async fn activities_by_year_count_what_starts_in_each_year() {
         })
         .collect();
     // 2017: the Bălți fair and the campaign's second stage; 2020 and 2022: the Occupy Library
-    // editions; 2021: NPRC 2.0 and Maker Space BLISKO Biblioteki. Undated activities are left out.
+    // editions; 2021: NPRC 2.0, Maker Space BLISKO Biblioteki, the Radymno conference and the three
+    // trainings (held by the post of 27 October 2021) and the Welcome to Moldova! Sharing Café
+    // (recordings posted on 20 January 2021). Undated activities are left out.
     assert_eq!(
         by_year,
         BTreeMap::from([
             ("2017".to_owned(), 2),
             ("2020".to_owned(), 1),
-            ("2021".to_owned(), 2),
+            ("2021".to_owned(), 7),
             ("2022".to_owned(), 1)
         ])
     );

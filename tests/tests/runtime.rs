@@ -241,6 +241,11 @@ async fn a_load_invalidates_the_networks_every_instance_keeps() {
 
 #[tokio::test]
 async fn the_database_going_away_fails_fast_and_service_resumes_when_it_returns() {
+    if !support::postgres_available(
+        "the_database_going_away_fails_fast_and_service_resumes_when_it_returns",
+    ) {
+        return;
+    }
     // A cluster of this test's own: stopping the shared one would break every other test.
     let cluster = tokio::task::spawn_blocking(PgCluster::start_new)
         .await
@@ -313,6 +318,9 @@ async fn the_database_going_away_fails_fast_and_service_resumes_when_it_returns(
 
 #[tokio::test]
 async fn sqlite_and_postgresql_give_identical_answers() {
+    if !support::postgres_available("sqlite_and_postgresql_give_identical_answers") {
+        return;
+    }
     let sqlite = spawn_app_on(
         support::TestDb::seeded_on(Backend::Sqlite).await,
         Limits::default(),

@@ -56,8 +56,33 @@ async fn record_id(db: &DatabaseConnection, key: &str) -> i64 {
 }
 
 /// Copies the curated seed files to a temporary directory, applying `edit` to one of them.
-fn seed_copy(file: &str, edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+/// A copy of the curated seeds laid out as in the repository (`data/*.toml` beside
+/// `documents/*.txt`, which the seed files name relative to themselves).
+struct SeedCopy {
+    _dir: tempfile::TempDir,
+    data: std::path::PathBuf,
+}
+
+impl SeedCopy {
+    /// The directory of the seed files: what `seed --dir` is given.
+    fn path(&self) -> &std::path::Path {
+        &self.data
+    }
+}
+
+fn seed_copy(file: &str, edit: impl FnOnce(String) -> String) -> SeedCopy {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = SeedCopy {
+        data: root.path().join("data"),
+        _dir: root,
+    };
+    std::fs::create_dir(&dir.data).expect("data dir");
+    let documents = dir.data.join("../documents");
+    std::fs::create_dir(&documents).expect("documents dir");
+    for entry in std::fs::read_dir(seed_documents_dir()).expect("seeds/documents") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, documents.join(path.file_name().expect("name"))).expect("copy");
+    }
     let mut edit = Some(edit);
     for entry in std::fs::read_dir(seed_data_dir()).expect("seeds/data") {
         let path = entry.expect("entry").path();
@@ -81,7 +106,7 @@ fn seed_copy(file: &str, edit: impl FnOnce(String) -> String) -> tempfile::TempD
                 text
             }
         };
-        std::fs::write(dir.path().join(&name), text).expect("write copy");
+        std::fs::write(dir.data.join(&name), text).expect("write copy");
     }
     dir
 }
@@ -397,12 +422,36 @@ async fn every_quote_stands_verbatim_in_its_document() {
         .await
         .expect("citations");
     let mut checked = 0;
+    let mut aliases_checked = 0;
 
     for source in sources.iter().filter(|s| s.document.is_some()) {
-        let file = seed_documents_dir().join(source.document.as_deref().unwrap_or_default());
-        let text = squash(
-            &std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display())),
+        // The shipped copy, found the way `seed --dir` finds it: relative to the seed file.
+        let file = seed_data_dir().join(source.document.as_deref().unwrap_or_default());
+        assert!(
+            file.starts_with(seed_data_dir())
+                && file.canonicalize().is_ok_and(|f| f.starts_with(
+                    seed_documents_dir()
+                        .canonicalize()
+                        .expect("seeds/documents")
+                )),
+            "{}: the stored copy {} is not one of the repository's documents",
+            source.slug,
+            file.display()
         );
+        let shipped =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let stored = source_text::Entity::find_by_id(source.source_id)
+            .one(&test.db)
+            .await
+            .expect("query")
+            .map(|t| t.text);
+        assert_eq!(
+            stored.as_deref(),
+            Some(shipped.as_str()),
+            "{}: the database serves the shipped copy",
+            source.slug
+        );
+        let text = squash(&shipped);
         for c in citations.iter().filter(|c| c.source_id == source.source_id) {
             assert!(
                 text.contains(&squash(&c.quote)),
@@ -411,10 +460,74 @@ async fn every_quote_stands_verbatim_in_its_document() {
                 c.quote
             );
             checked += 1;
+            aliases_checked += usize::from(c.alias_id.is_some());
         }
     }
 
     assert!(checked > 300, "only {checked} quotes checked");
+    assert!(
+        aliases_checked > 20,
+        "only {aliases_checked} quotes of aliases checked"
+    );
+}
+
+#[tokio::test]
+async fn every_alias_of_the_curated_seeds_is_cited_stated_with_its_quote_or_inferred_with_reasoning()
+ {
+    let test = TestDb::seeded().await;
+    let aliases = alias::Entity::find().all(&test.db).await.expect("aliases");
+    let citations = citation::Entity::find()
+        .all(&test.db)
+        .await
+        .expect("citations");
+    let declared: usize = std::fs::read_dir(seed_data_dir())
+        .expect("seeds/data")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("read"))
+        .map(|t| t.matches("{ name = ").count())
+        .sum();
+    assert_eq!(
+        aliases.len(),
+        declared,
+        "every alias of the seed files is loaded"
+    );
+    let (mut stated, mut inferred) = (0, 0);
+
+    for alias in &aliases {
+        let own: Vec<&citation::Model> = citations
+            .iter()
+            .filter(|c| c.alias_id == Some(alias.alias_id))
+            .collect();
+        assert!(!own.is_empty(), "alias {:?} has no citation", alias.name);
+        for c in own {
+            assert_eq!(c.record_id, alias.record_id, "{:?}", alias.name);
+            assert!(!c.quote.trim().is_empty(), "{:?}", alias.name);
+            match c.basis {
+                CitationBasis::Stated => {
+                    assert!(c.reasoning.is_none(), "{:?}", alias.name);
+                    stated += 1;
+                }
+                CitationBasis::Inferred => {
+                    assert!(
+                        c.reasoning.as_deref().is_some_and(|r| r.len() > 30),
+                        "alias {:?} is inferred without its reasoning",
+                        alias.name
+                    );
+                    inferred += 1;
+                }
+            }
+        }
+    }
+    // Both kinds occur: "PLACH" is on the page, "FRSI" on none.
+    assert!(
+        stated > 5 && inferred > 5,
+        "{stated} stated, {inferred} inferred"
+    );
+    let frsi = aliases.iter().find(|a| a.name == "FRSI").expect("FRSI");
+    assert!(
+        citations
+            .iter()
+            .any(|c| c.alias_id == Some(frsi.alias_id) && c.basis == CitationBasis::Inferred)
+    );
 }
 
 #[tokio::test]
@@ -509,6 +622,38 @@ async fn broken_seed_files_are_reported_precisely_and_change_nothing() {
                 "organization \"next-library\"",
                 "field `quote`",
                 "at least one quote",
+            ],
+        ),
+        (
+            "alias without provenance",
+            Box::new(|t| {
+                t.replacen(
+                    "{ name = \"PLACH\", lang = \"en\", quote = \"PLACH – Public Libraries as Hubs for Active Citizenship\" }",
+                    "{ name = \"PLACH\", lang = \"en\" }",
+                    1,
+                )
+            }),
+            vec![
+                file,
+                "project \"plach\"",
+                "field `aliases[0].quote`",
+                "alias \"PLACH\" needs a quote",
+            ],
+        ),
+        (
+            "stored copy missing",
+            Box::new(|t| {
+                t.replacen(
+                    "document = \"../documents/occupy-library-b-zone.txt\"",
+                    "document = \"../documents/elsewhere.txt\"",
+                    1,
+                )
+            }),
+            vec![
+                file,
+                "source \"occupy-library-b-zone\"",
+                "field `document`",
+                "\"../documents/elsewhere.txt\" was not found",
             ],
         ),
         (
@@ -923,7 +1068,11 @@ async fn the_target_kind_migration_fills_participations_written_before_it() {
     let test = TestDb::empty().await;
     let db = &test.db;
     let backend = db.get_database_backend();
-    let before = u32::try_from(Migrator::migrations().len() - 1).expect("a count");
+    let position = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261206_000001_participation_target_kind")
+        .expect("the target kind migration");
+    let before = u32::try_from(position).expect("a count");
     Migrator::up(db, Some(before))
         .await
         .expect("the migrations before it");

@@ -411,6 +411,8 @@ pub enum Filter {
     Eq(&'static str, FilterValue),
     /// `column IN (values)`
     In(&'static str, Vec<FilterValue>),
+    /// `column IS NULL`
+    IsNull(&'static str),
     /// The row's `[year_from, year_to]` overlaps `[from, to]`.
     YearsOverlap { from: Option<i32>, to: Option<i32> },
 }
@@ -440,6 +442,7 @@ pub fn condition(filters: &[Filter]) -> Condition {
             }
             Filter::In(column, values) => Expr::col(Alias::new(*column))
                 .is_in(values.iter().cloned().map(sea_orm::Value::from)),
+            Filter::IsNull(column) => Expr::col(Alias::new(*column)).is_null(),
             Filter::YearsOverlap { from, to } => {
                 let mut c = Condition::all();
                 if let Some(from) = from {

@@ -407,7 +407,7 @@ macro_rules! decode_models {
 decode_models! {
     alias { alias_id, record_id, name, lang }
     audience { audience_id, subject_id, target_group_id }
-    citation { citation_id, record_id, source_id, quote, basis, reasoning }
+    citation { citation_id, record_id, alias_id, source_id, quote, basis, reasoning }
     classification { classification_id, subject_id, topic_id }
     collaboration { organization_id, sort_key, partner_id, weight, shared_count, first_year, last_year }
     event { event_id, slug, kind, name, name_lang, name_en, sort_key, description, start_date, end_date, date_note, year_from, year_to, recurrence, place_id, project_id, programme_id, part_of_id }
@@ -425,6 +425,7 @@ decode_models! {
     project { project_id, slug, name, name_lang, name_en, sort_key, description, why, what, programme_id, place_id, start_date, end_date, date_note, year_from, year_to }
     record { record_id, kind, key }
     source { source_id, slug, title, url, publisher_id, language, published, document, description }
+    source_text { source_id, text }
     target_group { target_group_id, slug, name, name_lang, name_en, sort_key, description }
     topic { topic_id, slug, kind, code, name, name_lang, name_en, sort_key, description }
 }

@@ -515,6 +515,7 @@ pub(super) async fn aliases(ctx: &Context<'_>, record: i64) -> async_graphql::Re
         .rows
         .iter()
         .map(|r| Alias {
+            alias_id: r.model.alias_id,
             name: r.model.name.clone(),
             lang: r.model.lang.clone(),
         })

@@ -4,16 +4,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, Union};
+use async_graphql::{ComplexObject, Context, ID, Object, Union};
 use entities::{
-    RecordKind, audience, citation, classification, event, funding, organization,
+    RecordKind, alias, audience, citation, classification, event, funding, organization,
     organization_relation, outcome, participation, person, place, position, programme, project,
-    record, source, target_group, topic,
+    record, source, source_text, target_group, topic,
 };
 
 use super::activity::{Event, Outcome, Programme, Project};
 use super::organization::{Library, PartnerOrganization};
-use super::value::{CitationBasis, PartialDate};
+use super::value::{Alias, CitationBasis, PartialDate};
 use super::{
     Funding, Organization, OrganizationRelation, PageInput, Participation, Person, Place, Position,
     TargetGroup, Topic, by_id, by_ids, by_key, child_connection, spec,
@@ -21,6 +21,7 @@ use super::{
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
 use crate::graphql::lean::Lean;
+use crate::graphql::loader::Filter;
 
 /// A document facts are cited from.
 #[derive(Clone)]
@@ -63,10 +64,15 @@ impl Source {
     async fn published(&self) -> Option<PartialDate> {
         PartialDate::from_edtf(self.0.published.as_deref())
     }
-    /// The file name of the stored copy of its text (`000_2d80fd951856b76f.txt`); null when no copy
-    /// is stored.
+    /// Where the stored copy of its text came from: a path relative to the seed file that declares the source (the curated copies are in the repository's `seeds/documents/`, such as `../documents/frsi-what-we-do.txt`); null when no copy is stored. The text itself is `text`.
     async fn document(&self) -> Option<&str> {
         self.0.document.as_deref()
+    }
+    /// The document's stored text, verbatim: every quote citing this source stands in it, so a quote can be read in its context. Also served as plain text at `/sources/{slug}.txt`. Null when no copy is stored.
+    async fn text(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(by_id::<source_text::Entity>(ctx, self.0.source_id)
+            .await?
+            .map(|t| t.text.clone()))
     }
     /// What the document is, written by the curators.
     async fn description(&self) -> Option<&str> {
@@ -103,13 +109,18 @@ impl Source {
 pub struct Citation(pub Arc<citation::Model>);
 
 impl Citation {
-    /// The citations of a record.
+    /// The citations of a record itself; those of its aliases are the aliases' own.
     pub async fn of(
         ctx: &Context<'_>,
         record: i64,
         page: PageInput,
     ) -> async_graphql::Result<Conn<Citation>> {
-        let spec = spec("citation", "record_id", Vec::new(), by_key::CITATION);
+        let spec = spec(
+            "citation",
+            "record_id",
+            vec![Filter::IsNull("alias_id")],
+            by_key::CITATION,
+        );
         child_connection::<citation::Entity, _>(ctx, record, spec, page, |m| Citation(m.clone()))
             .await
     }
@@ -136,12 +147,51 @@ impl Citation {
     async fn reasoning(&self) -> Option<&str> {
         self.0.reasoning.as_deref()
     }
-    /// The record this citation supports: an entity or a relation (null only if it is missing).
+    /// The alias of `record` this citation supports; null when it supports the record itself.
+    async fn alias(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Alias>> {
+        let Some(alias_id) = self.0.alias_id else {
+            return Ok(None);
+        };
+        Ok(by_id::<alias::Entity>(ctx, alias_id).await?.map(|a| Alias {
+            alias_id: a.alias_id,
+            name: a.name.clone(),
+            lang: a.lang.clone(),
+        }))
+    }
+    /// The record this citation supports: an entity or a relation (null only if it is missing); for a citation of an alias, the entity it names.
     async fn record(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Record>> {
         Ok(Record::load_many(ctx, &[self.0.record_id])
             .await?
             .pop()
             .flatten())
+    }
+}
+
+#[ComplexObject]
+impl Alias {
+    /// Where this name comes from: the quote that states it, or (basis `INFERRED`, with the reasoning) the quote it is inferred from; in the order recorded.
+    async fn citations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Citation>> {
+        let spec = spec("citation", "alias_id", Vec::new(), by_key::CITATION);
+        child_connection::<citation::Entity, _>(
+            ctx,
+            self.alias_id,
+            spec,
+            PageInput {
+                first,
+                after,
+                last,
+                before,
+            },
+            |m| Citation(m.clone()),
+        )
+        .await
     }
 }
 

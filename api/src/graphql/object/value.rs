@@ -401,9 +401,13 @@ impl Money {
     }
 }
 
-/// Another name of an entity: an acronym, a name in another language.
+/// Another name of an entity: an acronym, a name in another language. Like any fact it has citations: the quote that states it, or the quote it is inferred from and why.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Alias {
+    /// Its row, which its citations name.
+    #[graphql(skip)]
+    pub alias_id: i64,
     /// The other name, as the source writes it.
     pub name: String,
     /// BCP 47 language tag of the name; null when the source gives none (acronyms, say).
