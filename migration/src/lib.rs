@@ -17,6 +17,7 @@ mod m20261202_000002_graph_version;
 mod m20261202_000003_search_rank;
 mod m20261203_000001_page_order_indexes;
 mod m20261206_000001_participation_target_kind;
+mod m20261207_000001_round_tie_weights;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_search_rank::Migration),
             Box::new(m20261203_000001_page_order_indexes::Migration),
             Box::new(m20261206_000001_participation_target_kind::Migration),
+            Box::new(m20261207_000001_round_tie_weights::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 mod graphql;
 mod http;
+mod numbers;
 mod runtime;
 mod search;
 mod seeds;

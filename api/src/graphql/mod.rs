@@ -9,7 +9,7 @@
 //! - [`page`], [`connection`]: keyset pagination and Relay connections; [`lean`]: how pages and
 //!   the objects in them are resolved.
 //! - [`row`]: reading models out of result rows.
-//! - [`id`]: opaque global IDs.
+//! - [`id`]: opaque global IDs; [`country`]: country codes as filters take them.
 //! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
 
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
@@ -21,6 +21,7 @@ pub mod codes;
 pub mod collaboration;
 pub mod connection;
 pub mod cost;
+pub mod country;
 pub mod id;
 pub mod lean;
 pub mod loader;
