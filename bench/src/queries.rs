@@ -50,9 +50,10 @@ pub const NODE: &str = "query Node($id: ID!) {
 
 /// 4. Search across every type.
 pub const SEARCH: &str = "query Search($text: String!) {
-  search(text: $text, first: 20) { score record { __typename
-    ... on Library { name slug } ... on PartnerOrganization { name slug }
-    ... on Project { name slug } ... on Place { name slug } } }
+  search(text: $text, first: 20) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { score record { __typename
+      ... on Library { name slug } ... on PartnerOrganization { name slug }
+      ... on Project { name slug } ... on Place { name slug } } } } }
 }";
 
 /// 5. Collaborators of a hub.
@@ -125,8 +126,8 @@ pub fn libgraph(s: &Subjects) -> Vec<Query> {
             title: "4 search",
             // the token's word forms and their best records, the record kinds, then one table
             // per type selected (organizations, projects, places): a union costs a statement per
-            // member table, never per hit.
-            levels: 6,
+            // member table, never per hit; and the count of the hits (`totalCount`).
+            levels: 7,
             body: request(SEARCH, json!({ "text": s.search_text })),
             doubled: None,
         },

@@ -2293,12 +2293,12 @@ async fn connection_path_arguments_out_of_range_or_of_the_wrong_type_are_refused
 // 5. search
 
 const SEARCH: &str = "query($text: String!, $types: [SearchType!], $first: Int! = 20) { search(text: $text, types: $types, first: $first) {
-    score record { __typename ... on Node { id } ... on Organization { slug name } ... on Place { slug name }
-      ... on Project { slug name } ... on Event { slug name } ... on Programme { slug name } } } }";
+    nodes { score record { __typename ... on Node { id } ... on Organization { slug name } ... on Place { slug name }
+      ... on Project { slug name } ... on Event { slug name } ... on Programme { slug name } } } } }";
 
 /// (type, slug) of every hit, in order.
 fn hits(data: &Value) -> Vec<(String, String)> {
-    data["search"]
+    data["search"]["nodes"]
         .as_array()
         .into_iter()
         .flatten()
@@ -2361,7 +2361,7 @@ async fn search_finds_names_typed_without_their_diacritics() {
         )
     );
     assert_eq!(
-        coseriu["search"][0]["record"]["name"],
+        coseriu["search"]["nodes"][0]["record"]["name"],
         "Biblioteca Municipală „E. Coșeriu”/Centrul de Excelență Profesională Bălți"
     );
     assert_eq!(
@@ -2369,7 +2369,7 @@ async fn search_finds_names_typed_without_their_diacritics() {
         [("Library".to_owned(), "zaglebiowska-mediateka".to_owned())]
     );
     assert_eq!(
-        zaglebiowska["search"][0]["record"]["name"],
+        zaglebiowska["search"]["nodes"][0]["record"]["name"],
         "Zagłębiowska Mediateka w Sosnowcu"
     );
     assert_eq!(typed, zaglebiowska);
@@ -2465,7 +2465,7 @@ async fn search_puts_the_best_match_first() {
         .await;
 
     for data in [&balti, &mediateka] {
-        let scores: Vec<i64> = data["search"]
+        let scores: Vec<i64> = data["search"]["nodes"]
             .as_array()
             .into_iter()
             .flatten()
@@ -2490,8 +2490,9 @@ async fn search_puts_the_best_match_first() {
         rank("biblioteca-municipala-e-coseriu-balti") < rank("iarmarocul-comunitatii-balti-2017")
     );
     assert!(
-        balti["search"][0]["score"].as_i64()
-            > balti["search"][rank("biblioteca-municipala-e-coseriu-balti")]["score"].as_i64()
+        balti["search"]["nodes"][0]["score"].as_i64()
+            > balti["search"]["nodes"][rank("biblioteca-municipala-e-coseriu-balti")]["score"]
+                .as_i64()
     );
     // Both Mediatekas by name, before the study visit whose description names them.
     let found = hits(&mediateka);
@@ -2516,11 +2517,11 @@ async fn search_refuses_empty_text_and_page_sizes_out_of_range() {
     for text in ["", "   ", "„!?” -", "%"] {
         assert_bad_user_input(&app, SEARCH, json!({ "text": text })).await;
     }
-    for first in [0, 101, -5] {
+    for first in [101, -5] {
         assert_bad_user_input(&app, SEARCH, json!({ "text": "balti", "first": first })).await;
     }
     let nothing = app.query(SEARCH, json!({ "text": "xyzzyqq" })).await;
-    assert_eq!(nothing["search"], json!([]));
+    assert_eq!(nothing["search"]["nodes"], json!([]));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -2741,7 +2742,7 @@ async fn no_error_message_reveals_the_database() {
             "{ organizations(filter: {text: \"%\"}) { totalCount } }",
             Value::Null,
         ),
-        ("{ search(text: \"''\") { score } }", Value::Null),
+        ("{ search(text: \"''\") { nodes { score } } }", Value::Null),
         (
             "{ connectionPath(from: \"a\", to: \"b\") { connected } }",
             Value::Null,
@@ -3013,9 +3014,9 @@ async fn pages_answer_the_same_through_the_lean_executor_and_async_graphqls() {
     }
     fragment Ids on Organization { ... on Node { id } }";
     let searched = "query {
-      search(text: \"bibl\", first: 10) { score record { ... on Library { name
+      search(text: \"bibl\", first: 10) { nodes { score record { ... on Library { name
           participations(first: 2) { nodes { role activity { ... on Project { slug } } } } }
-        ... on PartnerOrganization { slug } ... on Project { slug } ... on Place { slug } } }
+        ... on PartnerOrganization { slug } ... on Project { slug } ... on Place { slug } } } }
       projects(first: 3) { edges { node { slug renamed: name
         participations(first: 4) { edges { node { organization { name } } } } } } }
       collaborationNetwork(filter: { countries: [\"MD\"] }, limit: 30) { totalNodes

@@ -15,7 +15,7 @@ use support::TestDb;
 use support::app::{TestApp, spawn_app_on};
 
 const SEARCH: &str = "query($text: String!, $types: [SearchType!], $first: Int!) {
-  search(text: $text, types: $types, first: $first) { score record { ... on Node { id } } } }";
+  search(text: $text, types: $types, first: $first) { nodes { score record { ... on Node { id } } } } }";
 
 /// Every search text, as loaded: `(record id, class, weight, folded text)`.
 struct Texts {
@@ -124,7 +124,7 @@ async fn ask(app: &TestApp, text: &str, types: &Value, first: usize) -> Vec<(i64
             json!({ "text": text, "types": types, "first": first }),
         )
         .await;
-    data["search"]
+    data["search"]["nodes"]
         .as_array()
         .unwrap_or_else(|| panic!("no hits for {text:?}: {data}"))
         .iter()
@@ -223,4 +223,104 @@ async fn a_common_text_scores_the_candidates_its_rarest_token_ranks_best() {
             "best first, then by id: {found:?}"
         );
     }
+}
+
+const PAGE: &str = "query($text: String!, $first: Int!, $after: String) {
+  search(text: $text, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges { cursor node { score record { ... on Node { id } } } } } }";
+
+/// Every hit of `text`, paged `first` at a time along the cursors, and each page's `totalCount`.
+async fn walk(app: &TestApp, text: &str, first: usize) -> (Vec<(i64, i64)>, BTreeSet<u64>) {
+    let (mut hits, mut totals) = (Vec::new(), BTreeSet::new());
+    let mut after = Value::Null;
+    loop {
+        let data = app
+            .query(
+                PAGE,
+                json!({ "text": text, "first": first, "after": after }),
+            )
+            .await;
+        let page = &data["search"];
+        totals.insert(page["totalCount"].as_u64().expect("totalCount"));
+        let edges = page["edges"].as_array().expect("edges");
+        assert!(edges.len() <= first);
+        assert_eq!(page["pageInfo"]["hasPreviousPage"], !after.is_null());
+        for edge in edges {
+            let id = ID(edge["node"]["record"]["id"]
+                .as_str()
+                .expect("an id")
+                .to_owned());
+            let (_, record_id) = decode("id", &id).expect("a record id");
+            hits.push((record_id, edge["node"]["score"].as_i64().expect("a score")));
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            assert!(page["pageInfo"]["endCursor"].is_null() || !edges.is_empty());
+            break;
+        }
+        assert_eq!(
+            page["pageInfo"]["endCursor"],
+            edges[edges.len() - 1]["cursor"]
+        );
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    (hits, totals)
+}
+
+#[tokio::test]
+async fn search_pages_follow_their_cursors_through_every_hit_and_count_them() {
+    let test_db = TestDb::generated().await;
+    let texts = Texts::read(&test_db.db).await;
+    let app = spawn_app_on(test_db.reconnect().await, Limits::default()).await;
+    let capped = Limits {
+        search: SearchLimits {
+            candidates: 30,
+            ..SearchLimits::default()
+        },
+        ..Limits::default()
+    };
+    let small = spawn_app_on(test_db.reconnect().await, capped).await;
+
+    let mut long = 0;
+    for text in [
+        "bib",
+        "publ",
+        "balti",
+        "mediateka",
+        "public library",
+        "gen",
+        "ko",
+    ] {
+        let expected = texts.search(text, None, usize::MAX);
+        long += usize::from(expected.len() > 40);
+        for first in [7, 100] {
+            let (hits, totals) = walk(&app, text, first).await;
+            assert_eq!(hits, expected, "{text:?} by {first}");
+            assert_eq!(totals, BTreeSet::from([expected.len() as u64]), "{text:?}");
+        }
+        // The list ends at the scoring limit, and says so in its count.
+        if !text.contains(' ') {
+            let (hits, totals) = walk(&small, text, 7).await;
+            let n = expected.len().min(30);
+            assert_eq!(hits, expected[..n], "{text:?} capped");
+            assert_eq!(totals, BTreeSet::from([n as u64]), "{text:?} capped");
+        }
+    }
+    assert!(long >= 3, "texts with several pages of hits");
+
+    // A cursor of another list is not one of `search`.
+    let other = app
+        .query(
+            "{ organizations(first: 1) { pageInfo { endCursor } } }",
+            json!({}),
+        )
+        .await;
+    let (code, body) = app
+        .error_code(
+            PAGE,
+            json!({ "text": "bib", "first": 5, "after": other["organizations"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT", "{body:#}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "after");
 }

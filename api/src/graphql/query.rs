@@ -919,15 +919,19 @@ impl QueryRoot {
     /// Searches names, English names, aliases and descriptions, case- and diacritic-insensitive
     /// ("balti" finds Bălți); every word of `text` (at most 200 characters) must start a word of the
     /// same name, alias or description ("olsz" finds Olszówka). `types` limits the kinds of record
-    /// (all when null); best matches first, at most `first` (1–100, default 20).
+    /// (all when null). Best matches first, then by record; a page holds `first` hits (0–100,
+    /// default 20) after the cursor `after`, forward only, and the list ends at the 1,000th hit.
+    /// `totalCount` is the number of hits counted up to 1,000: a text that matches more records
+    /// says 1,000 (see the README for how it is counted).
     async fn search(
         &self,
         ctx: &Context<'_>,
         text: String,
         types: Option<Vec<SearchType>>,
-        #[graphql(default = 20)] first: i32,
-    ) -> async_graphql::Result<Vec<SearchHit>> {
-        search::search(ctx, &text, types, first).await
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<SearchHit>> {
+        search::search(ctx, &text, types, first, after).await
     }
 
     /// The collaboration network of a part of the graph, computed from participations:

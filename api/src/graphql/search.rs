@@ -15,6 +15,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use async_graphql::{Context, Enum, SimpleObject};
 use entities::text::fold;
@@ -23,7 +24,10 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement, Value,
 };
 
+use super::connection::futures_count::CountFuture;
+use super::connection::{Conn, Total, from_loaded};
 use super::object::provenance::Record;
+use super::page::{Cursor, Keyed, Page, PageArgs, SortValue};
 use crate::error::ApiError;
 
 /// The longest search text accepted.
@@ -54,7 +58,7 @@ pub enum SearchType {
     TargetGroup,
 }
 
-/// One search result.
+/// One search result: a record and how well it matches.
 #[derive(SimpleObject)]
 pub struct SearchHit {
     /// Higher is better: a match in a name beats one in an alias or English name, which beats
@@ -93,24 +97,39 @@ impl Default for SearchLimits {
     }
 }
 
-/// Resolves `search`.
+/// Resolves `search`: one page of the hits, best first, after a cursor.
 ///
 /// - One token ranks from `search_word` alone: each row holds the best score its word gives its
 ///   record, so the best records are the first rows of each word form's key range, and a token
-///   reads at most its forms × `first` rows (see [`rank_token`]).
+///   reads at most its forms × `n` rows for the best `n` hits (see [`rank_token`]).
 /// - Several tokens must all start words of the same text, and the whole text's position counts,
 ///   so the texts are scored; the rarest token picks the records whose texts are read.
+///
+/// Pages are keyset pages on (score, record id): a cursor names a hit's score and id, and the
+/// next page holds the hits strictly after it in that order, so a record found later moves no
+/// client's position. The ranking reads the best `n` hits from the top, so a page after a cursor
+/// asks for `first + 1` hits and, when fewer than that follow the cursor among them, for four
+/// times as many, up to [`SearchLimits::candidates`]: a page reads what the hits before it and
+/// itself read, at most four times over. The list ends at that limit (1,000 hits): a text that
+/// matches more records is one to narrow, and this keeps the deepest page within the reads of
+/// the scoring limit below.
 pub async fn search(
     ctx: &Context<'_>,
     text: &str,
     types: Option<Vec<SearchType>>,
-    first: i32,
-) -> async_graphql::Result<Vec<SearchHit>> {
-    if !(1..=100).contains(&first) {
-        return Err(
-            ApiError::invalid("first", format!("must be between 1 and 100, got {first}")).into(),
-        );
-    }
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<Conn<SearchHit>> {
+    let args = PageArgs::new(first, after, None, None)?;
+    let after = match &args.cursor {
+        None => None,
+        Some(cursor) => match cursor.0[..] {
+            [SortValue::Int(score), SortValue::Int(id)] => Some((score, id)),
+            _ => {
+                return Err(ApiError::invalid("after", "not a cursor of `search`").into());
+            }
+        },
+    };
     if text.chars().count() > MAX_SEARCH_LENGTH {
         return Err(
             ApiError::invalid("text", format!("at most {MAX_SEARCH_LENGTH} characters")).into(),
@@ -125,28 +144,117 @@ pub async fn search(
         .data_opt::<super::Limits>()
         .map(|l| l.search)
         .unwrap_or_default();
-    let classes = types.as_deref().map(classes);
-    let tokens: Vec<&str> = folded.split(' ').collect();
-    let ranked = if let [token] = tokens[..] {
-        rank_token(db, token, classes.as_deref(), first as usize, &limits, &[]).await?
-    } else {
-        rank_text(
-            db,
-            &folded,
-            &tokens,
-            classes.as_deref(),
-            first as usize,
-            &limits,
-        )
-        .await?
+    let query = Arc::new(SearchQuery {
+        db: db.clone(),
+        classes: types.as_deref().map(classes),
+        folded,
+        limits,
+    });
+    let first = args.limit as usize;
+    let cap = limits.candidates;
+    let mut n = (first + 1).min(cap);
+    let (rest, has_more) = loop {
+        let ranked = query.rank(n).await?;
+        let exhausted = ranked.len() < n;
+        let rest: Vec<(i64, i32)> = ranked
+            .into_iter()
+            .filter(|&(id, score)| {
+                // Best first, then by id: after (s, i) means a lower score, or s and a larger id.
+                let score = i64::from(score);
+                after.is_none_or(|(s, i)| score < s || (score == s && id > i))
+            })
+            .collect();
+        if rest.len() > first || exhausted || n >= cap {
+            let has_more = rest.len() > first;
+            break (rest.into_iter().take(first).collect::<Vec<_>>(), has_more);
+        }
+        n = (n * 4).min(cap);
     };
-    let ids: Vec<i64> = ranked.iter().map(|&(id, _)| id).collect();
+    let ids: Vec<i64> = rest.iter().map(|&(id, _)| id).collect();
     let records = Record::load_many(ctx, &ids).await?;
-    Ok(ranked
-        .into_iter()
+    let page = Page {
+        rows: rest
+            .iter()
+            .map(|&(id, score)| Keyed {
+                model: Arc::new(score),
+                cursor: Cursor(vec![SortValue::Int(i64::from(score)), SortValue::Int(id)].into()),
+            })
+            .collect(),
+        has_more,
+        args,
+    };
+    let nodes = rest
+        .iter()
         .zip(records)
-        .filter_map(|((_, score), record)| record.map(|record| SearchHit { score, record }))
-        .collect())
+        .map(|(&(_, score), record)| record.map(|record| SearchHit { score, record }))
+        .collect();
+    let count = move || -> CountFuture {
+        let query = query.clone();
+        Box::pin(async move { query.count().await })
+    };
+    Ok(from_loaded(&page, Total::Deferred(Arc::new(count)), nodes))
+}
+
+/// What one search asks, kept for its `totalCount`, which is counted only when selected.
+struct SearchQuery {
+    db: DatabaseConnection,
+    /// The `search_word` classes asked for; all when `None`.
+    classes: Option<Vec<&'static str>>,
+    /// The folded text: tokens separated by single spaces.
+    folded: String,
+    limits: SearchLimits,
+}
+
+impl SearchQuery {
+    fn tokens(&self) -> Vec<&str> {
+        self.folded.split(' ').collect()
+    }
+
+    /// The best `n` hits, best first: `(record id, score)`.
+    async fn rank(&self, n: usize) -> Result<Vec<(i64, i32)>, ApiError> {
+        let (db, classes, limits) = (&self.db, self.classes.as_deref(), &self.limits);
+        match self.tokens()[..] {
+            [token] => rank_token(db, token, classes, n, limits, &[]).await,
+            ref tokens => rank_text(db, &self.folded, tokens, classes, n, limits).await,
+        }
+    }
+
+    /// `totalCount`: how many records match, counted up to [`SearchLimits::candidates`] (1,000),
+    /// the length of the list the pages walk through.
+    ///
+    /// Counting every match would cost a scan of every word row of the text's rarest token: all
+    /// 100,000 of "bibl" on 200,000 organizations. Several tokens already score at most the
+    /// candidates' texts, so their count is the number of those that match (a search of that
+    /// many hits). One token counts the records of at most the first [`SearchLimits::walk_rows`]
+    /// (5,000) rows of its key range, as distinct records (a record has a row for each of its
+    /// words the token starts): exact below 1,000 records when the range has no more rows than
+    /// that; 1,000 when it has more, which a record having five words of one prefix on average
+    /// could make an overstatement.
+    async fn count(&self) -> Result<u64, ApiError> {
+        let (classes, limits) = (self.classes.as_deref(), &self.limits);
+        let cap = limits.candidates as u64;
+        let [token] = self.tokens()[..] else {
+            return Ok(self.rank(limits.candidates).await?.len() as u64);
+        };
+        let mut sql = Sql::new(self.db.get_database_backend());
+        let (low, high) = (sql.param(token), sql.param(format!("{token}{{")));
+        let mut rows =
+            format!("SELECT record_id FROM search_word WHERE word >= {low} AND word < {high}");
+        if let Some(classes) = classes {
+            rows.push_str(&sql.class_condition(classes));
+        }
+        sql.push(format!(
+            "SELECT COUNT(*) AS n_rows, COUNT(DISTINCT record_id) AS n FROM ({rows} LIMIT {}) r",
+            limits.walk_rows + 1
+        ));
+        let row = sql.one(&self.db).await?;
+        let n_rows: i64 = row.try_get("", "n_rows").map_err(ApiError::from)?;
+        let n: i64 = row.try_get("", "n").map_err(ApiError::from)?;
+        if n_rows as usize > limits.walk_rows {
+            return Ok(cap);
+        }
+        Ok(std::cmp::min(n as u64, cap))
+    }
 }
 
 /// The `search_word` classes of the types asked for: a record's kind, or `library` for an

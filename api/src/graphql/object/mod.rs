@@ -55,6 +55,7 @@ lean_objects!(
     TargetGroup,
     Topic,
     crate::graphql::collaboration::Collaborator,
+    crate::graphql::search::SearchHit,
 );
 lean_abstract!(Organization {
     Library,
