@@ -918,7 +918,9 @@ impl QueryRoot {
 
     /// Searches names, English names, aliases and descriptions, case- and diacritic-insensitive
     /// ("balti" finds Bălți); every word of `text` (at most 200 characters) must start a word of the
-    /// same name, alias or description ("olsz" finds Olszówka). `types` limits the kinds of record
+    /// same name, alias or description ("olsz" finds Olszówka); a text of one word of five letters
+    /// or more also finds its inflections, words that end otherwise ("Mediateka" finds Mediateki
+    /// and Mediatece), ranked below the word as typed. `types` limits the kinds of record
     /// (all when null). Best matches first, then by record; a page holds `first` hits (0–100,
     /// default 20) after the cursor `after`, forward only, and the list ends at the 1,000th hit.
     /// `totalCount` is the number of hits counted up to 1,000: a text that matches more records
