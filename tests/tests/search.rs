@@ -59,9 +59,9 @@ impl Texts {
     /// the token: weight × 100 plus 10 (the text's first word) or 0.
     fn search(&self, folded: &str, classes: Option<&[&str]>, first: usize) -> Vec<(i64, i64)> {
         let tokens: Vec<String> = folded.split(' ').map(|t| format!(" {t}")).collect();
-        let alone = (tokens.len() == 1 && folded.len() >= 5)
-            .then(|| folded.bytes().all(|b| b.is_ascii_lowercase()))
-            .unwrap_or(false);
+        let alone = tokens.len() == 1
+            && folded.len() >= 5
+            && folded.bytes().all(|b| b.is_ascii_lowercase());
         let stem = &folded[..folded.len() - (folded.len().saturating_sub(4)).min(2)];
         let mut best: BTreeMap<i64, i64> = BTreeMap::new();
         for (id, class, weight, text) in &self.rows {

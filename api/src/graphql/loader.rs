@@ -452,9 +452,7 @@ pub fn condition(filters: &[Filter]) -> Condition {
                 }
                 c.into()
             }
-            Filter::Differs(a, b) => Expr::col(Alias::new(*a))
-                .ne(Expr::col(Alias::new(*b)))
-                .into(),
+            Filter::Differs(a, b) => Expr::col(Alias::new(*a)).ne(Expr::col(Alias::new(*b))),
         });
     }
     all
