@@ -229,10 +229,12 @@ impl SearchQuery {
     /// 100,000 of "bibl" on 200,000 organizations. Several tokens already score at most the
     /// candidates' texts, so their count is the number of those that match (a search of that
     /// many hits). One token counts the records of at most the first [`SearchLimits::walk_rows`]
-    /// (5,000) rows of its key range, as distinct records (a record has a row for each of its
-    /// words the token starts): exact below 1,000 records when the range has no more rows than
-    /// that; 1,000 when it has more, which a record having five words of one prefix on average
-    /// could make an overstatement.
+    /// (5,000) rows of its words and inflections ([`word_condition`]), as distinct records (a
+    /// record has a row for each such word): exact when there are no more rows than that (then
+    /// capped at 1,000); 1,000 when there are more, which overstates only if those 5,000 rows
+    /// hold fewer than 1,000 records, five matching words per record on average. Measured on
+    /// size M (SQLite, debug build): "library" (33,897 word rows) takes 25 ms with the count
+    /// against 13 ms without; the statement reads 5,001 index rows whatever the graph's size.
     async fn count(&self) -> Result<u64, ApiError> {
         let (classes, limits) = (self.classes.as_deref(), &self.limits);
         let cap = limits.candidates as u64;
