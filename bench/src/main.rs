@@ -761,11 +761,11 @@ async fn cold_start(binary: &Path, scratch: &Path) -> anyhow::Result<f64> {
     let answer = post(
         &client,
         &server.url,
-        &json!({ "query": "{ search(text: \"balti\") { score } }" }),
+        &json!({ "query": "{ search(text: \"balti\") { nodes { score } } }" }),
     )
     .await?;
     let seconds = started.elapsed().as_secs_f64();
-    if answer["data"]["search"]
+    if answer["data"]["search"]["nodes"]
         .as_array()
         .is_none_or(|a| a.is_empty())
     {

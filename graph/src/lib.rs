@@ -74,7 +74,7 @@ pub struct Collaboration {
     pub shared: Vec<ItemRef>,
     /// Tie strength: the sum over shared items of `1 / (members - 1)`
     /// (Newman's collaboration weighting), so a two-partner project counts
-    /// 1.0 while a 40-member campaign counts 1/39.
+    /// 1.0 while a 40-member campaign counts 1/39; [`rounded`] to four places.
     pub weight: f64,
     /// Earliest known year of either organization in any shared item.
     pub first_year: Option<i32>,
@@ -99,9 +99,10 @@ pub struct NetworkNode {
     pub organization: i64,
     /// Number of distinct collaborators.
     pub degree: usize,
-    /// Sum of the weights of the organization's edges.
+    /// Sum of the weights of the organization's edges, [`rounded`] once summed: six ties of 5/6
+    /// weigh 5, not six times 0.8333.
     pub weighted_degree: f64,
-    /// Normalised betweenness centrality in `[0, 1]`; see
+    /// Normalised betweenness centrality in `[0, 1]`, [`rounded`]; see
     /// [`CollaborationGraph::network`]. `0.0` when it was not requested.
     pub betweenness: f64,
 }
@@ -176,6 +177,7 @@ pub fn collaborators(memberships: &[Membership], of: i64) -> Vec<Collaboration> 
                 collaboration.first_year = earliest(collaboration.first_year, c.first);
                 collaboration.last_year = latest(collaboration.last_year, c.last);
             }
+            collaboration.weight = rounded(collaboration.weight);
             result.push(collaboration);
         },
     );
@@ -225,6 +227,7 @@ pub fn ties(memberships: &[Membership], of: impl Fn(i64) -> bool) -> Vec<Tie> {
             tie.first_year = earliest(tie.first_year, c.first);
             tie.last_year = latest(tie.last_year, c.last);
         }
+        tie.weight = rounded(tie.weight);
         result.push(tie);
     });
     result
@@ -335,6 +338,7 @@ pub struct CollaborationGraph {
 struct Edge {
     source: usize,
     target: usize,
+    /// As summed, not [`rounded`]: weighted degrees sum these, and are rounded once summed.
     weight: f64,
     first_year: Option<i32>,
     last_year: Option<i32>,
@@ -376,6 +380,24 @@ impl<I: Ord + Copy, N: Ord + Copy> Slot<I, N> {
             same
         });
     }
+}
+
+/// Decimals kept of a weight, a weighted degree and a betweenness.
+pub const DECIMALS: i32 = 4;
+
+/// `value` rounded to [`DECIMALS`] places: the nearest `f64` to a decimal a person would write.
+///
+/// A weight is a sum of fractions (`1/3 + 1/3 + 1/3`), and float sums carry error in their last
+/// bits: one tie summed to `0.7499999999999999` and sorted below a `0.75`, and such digits reached
+/// clients. Every weight is rounded once, where it is summed, so the stored ties, the computed
+/// collaborators and networks, their order, their cursors and the API's output all hold the same
+/// value. Four places keep every distinct share of items of up to 100 members apart
+/// (`1/99 − 1/100 ≈ 0.0001`); ties rounding to the same value are broken by organization id.
+/// `k / 10⁴` is the correctly rounded `f64` of that decimal, so it prints as at most four places.
+#[must_use]
+pub fn rounded(value: f64) -> f64 {
+    let scale = 10f64.powi(DECIMALS);
+    (value * scale).round() / scale
 }
 
 /// What one shared item adds to a tie's weight: `1 / (members − 1)` (Newman's collaboration
@@ -598,7 +620,7 @@ impl CollaborationGraph {
                 Collaboration {
                     organization: self.ids[self.neighbour_nodes[slot]],
                     shared: self.shared_of(edge).to_vec(),
-                    weight: edge.weight,
+                    weight: rounded(edge.weight),
                     first_year: edge.first_year,
                     last_year: edge.last_year,
                 }
@@ -640,11 +662,12 @@ impl CollaborationGraph {
             .map(|(node, (&organization, betweenness))| NetworkNode {
                 organization,
                 degree: self.slots(node).len(),
-                weighted_degree: self
-                    .slots(node)
-                    .map(|slot| self.edges[self.neighbour_edges[slot]].weight)
-                    .sum(),
-                betweenness,
+                weighted_degree: rounded(
+                    self.slots(node)
+                        .map(|slot| self.edges[self.neighbour_edges[slot]].weight)
+                        .sum(),
+                ),
+                betweenness: rounded(betweenness),
             })
             .collect();
         // Dense indices ascend with ids, so dense order is id order.
@@ -654,7 +677,7 @@ impl CollaborationGraph {
             .map(|edge| NetworkEdge {
                 source: self.ids[edge.source],
                 target: self.ids[edge.target],
-                weight: edge.weight,
+                weight: rounded(edge.weight),
                 shared: self.shared_of(edge).to_vec(),
             })
             .collect();
@@ -1101,11 +1124,64 @@ mod tests {
         rows
     }
 
+    /// `actual` is `expected` as the crate gives it: [`rounded`] to four places.
     fn assert_close(actual: f64, expected: f64) {
         assert!(
-            (actual - expected).abs() < 1e-9,
-            "expected {expected}, got {actual}"
+            (actual - expected).abs() <= 0.5e-4 + 1e-9 && rounded(actual) == actual,
+            "expected {expected} to four places, got {actual}"
         );
+    }
+
+    #[test]
+    fn weights_that_are_equal_in_decimals_are_equal_and_sort_by_id() {
+        // Organization 1 shares with 2 items of 4, 5 and 7 members: 1/3 + 1/4 + 1/6, which sums
+        // to 0.7499999999999999 in floats; with 3 items of 3 and 5 members: 1/2 + 1/4 = 0.75.
+        let mut rows = Vec::new();
+        for (item, members) in [(1, vec![1, 2, 10, 11]), (2, vec![1, 2, 12, 13, 14])] {
+            rows.extend(members.into_iter().map(|o| member(o, project(item))));
+        }
+        rows.extend([1, 2, 15, 16, 17, 18, 19].map(|o| member(o, project(3))));
+        rows.extend([1, 3, 20].map(|o| member(o, project(4))));
+        rows.extend([1, 3, 21, 22, 23].map(|o| member(o, project(5))));
+        assert_eq!(1.0 / 3.0 + 1.0 / 4.0 + 1.0 / 6.0, 0.7499999999999999);
+
+        let found = collaborators(&rows, 1);
+        assert_eq!(
+            found[0].organization, 2,
+            "equal weights, the smaller id first"
+        );
+        assert_eq!(found[1].organization, 3);
+        assert_eq!((found[0].weight, found[1].weight), (0.75, 0.75));
+        assert_eq!(found[0].weight.to_string(), "0.75");
+        // The same values through the stored ties and the network.
+        let tie = |partner: i64| {
+            ties(&rows, |o| o == 1)
+                .into_iter()
+                .find(|t| t.partner == partner)
+                .map(|t| t.weight)
+        };
+        assert_eq!((tie(2), tie(3)), (Some(0.75), Some(0.75)));
+        let net = network(&rows);
+        let edge = |target: i64| {
+            net.edges
+                .iter()
+                .find(|e| (e.source, e.target) == (1, target))
+                .map(|e| e.weight)
+        };
+        assert_eq!((edge(2), edge(3)), (Some(0.75), Some(0.75)));
+        assert_eq!(CollaborationGraph::build(&rows).collaborators(1), found);
+        // Every weight, weighted degree and betweenness has at most four decimals.
+        for value in net.edges.iter().map(|e| e.weight).chain(
+            net.nodes
+                .iter()
+                .flat_map(|n| [n.weighted_degree, n.betweenness]),
+        ) {
+            let text = value.to_string();
+            let decimals = text.split('.').nth(1).map_or(0, str::len);
+            assert!(decimals <= 4, "{text}");
+        }
+        // 1/3 alone is shown as a person writes it to four places.
+        assert_eq!(rounded(1.0 / 3.0).to_string(), "0.3333");
     }
 
     fn node(network: &Network, organization: i64) -> &NetworkNode {
@@ -1554,7 +1630,9 @@ mod tests {
         let scale = 2.0 / ((n - 1) as f64 * (n - 2) as f64);
         for (index, &score) in single.iter().enumerate() {
             let k = index as f64 + 1.0;
-            assert_close(score, (k - 1.0) * (n as f64 - k) * scale);
+            // Unrounded here: only the network's output is rounded.
+            let expected = (k - 1.0) * (n as f64 - k) * scale;
+            assert!((score - expected).abs() < 1e-9, "{score} {expected}");
         }
         // Same bits whatever the number of threads, including more threads
         // than blocks.
@@ -1576,6 +1654,7 @@ mod tests {
         );
         let net = graph.network(NetworkOptions::default());
         let reported: Vec<f64> = net.nodes.iter().map(|node| node.betweenness).collect();
+        let single: Vec<f64> = single.into_iter().map(rounded).collect();
         assert_eq!(reported, single);
     }
 

@@ -19,6 +19,7 @@ mod m20261203_000001_page_order_indexes;
 mod m20261206_000001_participation_target_kind;
 mod m20261207_000001_source_text;
 mod m20261207_000002_alias_citation;
+mod m20261207_000003_round_tie_weights;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_participation_target_kind::Migration),
             Box::new(m20261207_000001_source_text::Migration),
             Box::new(m20261207_000002_alias_citation::Migration),
+            Box::new(m20261207_000003_round_tie_weights::Migration),
         ]
     }
 }

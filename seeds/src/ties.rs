@@ -123,8 +123,9 @@ pub fn item_kind(record_kind: &str) -> Option<ItemKind> {
     }
 }
 
-/// The order of a tie among its organization's ties: the weight in millionths, negated and
-/// rounded (ascending is strongest first; the partner id breaks ties). Pages of collaborators,
+/// The order of a tie among its organization's ties: the weight (already rounded to four
+/// decimals by [`graph::rounded`], so equal shown weights have equal keys) in millionths, negated
+/// (ascending is strongest first; the partner id breaks ties). Pages of collaborators,
 /// stored or computed, are ordered and keyed by it.
 #[must_use]
 pub fn sort_key(weight: f64) -> i64 {

@@ -3,6 +3,7 @@
 mod documents;
 mod graphql;
 mod http;
+mod numbers;
 mod runtime;
 mod search;
 mod seeds;

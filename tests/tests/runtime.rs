@@ -166,7 +166,7 @@ async fn an_in_flight_request_completes_during_shutdown() {
 async fn two_instances_over_one_database_serve_the_same_data() {
     let first = spawn_app().await;
     let second = spawn_app_on(first.db.reconnect().await, Limits::default()).await;
-    let query = "{ organizations(first: 100) { totalCount edges { node { id name } } } search(text: \"biblioteka\") { score record { __typename } } }";
+    let query = "{ organizations(first: 100) { totalCount edges { node { id name } } } search(text: \"biblioteka\") { nodes { score record { __typename } } } }";
 
     let a = first.query(query, Value::Null).await;
     let b = second.query(query, Value::Null).await;
@@ -332,11 +332,12 @@ async fn sqlite_and_postgresql_give_identical_answers() {
     )
     .await;
     let questions = [
-        "{ search(text: \"biblioteka\", first: 50) { score record { __typename ... on Library { slug } ... on PartnerOrganization { slug } ... on Project { slug } ... on Event { slug } ... on Place { slug } } } }",
-        "{ search(text: \"balti\") { score } }",
+        "{ search(text: \"biblioteka\", first: 50) { nodes { score record { __typename ... on Library { slug } ... on PartnerOrganization { slug } ... on Project { slug } ... on Event { slug } ... on Place { slug } } } } }",
+        "{ search(text: \"balti\") { totalCount nodes { score } } }",
+        "{ search(text: \"biblioteka\", first: 3) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { score } } } }",
         "{ organization(slug: \"urzad-gminy-chmielnik\") { collaborators(first: 50) { totalCount edges { cursor node { organization { slug } weight sharedCount firstYear lastYear } } } } }",
         "{ collaborationNetwork { totalNodes nodes { organization { slug } degree weightedDegree betweenness } edges { source { slug } target { slug } weight sharedCount } } }",
-        "{ statistics { organizationsByCountry { key count } organizationsByKind { key count } recordsBySdg { key count } activitiesByProgramme { key count } fundingsByFunder { key count } activitiesByYear { key count } fundingTotals { funder total { amount currency } } } }",
+        "{ statistics { organizationsByCountry { key count } librariesByCountry { key count } organizationsByKind { key count } recordsBySdg { key count } activitiesByProgramme { key count } fundingsByFunder { key count } activitiesByYear { key count } fundingTotals { funder total { amount currency } } } }",
         "{ organizations(first: 100) { totalCount edges { cursor node { slug } } } }",
         "{ projects(orderBy: DATE, first: 100) { edges { cursor node { slug } } } }",
     ];

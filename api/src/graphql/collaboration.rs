@@ -38,8 +38,9 @@ pub struct CollaboratorFilter {
     pub period: Option<YearRange>,
     /// Only collaborators of these kinds.
     pub kinds: Option<Vec<OrganizationKind>>,
-    /// Only collaborators located in these countries (ISO 3166-1 alpha-2); those without a known
-    /// country drop out.
+    /// Only collaborators located in these countries (ISO 3166-1 alpha-2 codes such as `PL`;
+    /// lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`); those
+    /// without a known country drop out.
     pub countries: Option<Vec<String>>,
 }
 
@@ -322,11 +323,12 @@ fn filtered_collaborators(
                 if c.shared.is_empty() {
                     return None;
                 }
-                c.weight = c
-                    .shared
-                    .iter()
-                    .map(|item| graph::item_share(sizes.get(item).copied().unwrap_or(2)))
-                    .sum();
+                c.weight = graph::rounded(
+                    c.shared
+                        .iter()
+                        .map(|item| graph::item_share(sizes.get(item).copied().unwrap_or(2)))
+                        .sum(),
+                );
             }
             Some(c)
         })
@@ -390,7 +392,8 @@ impl Collaborator {
         self.shared_count
     }
     /// Tie strength: each shared item adds 1/(its number of organizations − 1), so a two-partner
-    /// project counts more than a 40-member campaign (Newman's collaboration weight).
+    /// project counts more than a 40-member campaign (Newman's collaboration weight); rounded to
+    /// four decimals (two thirds is 0.6667), and ordered by that rounded value.
     async fn weight(&self) -> f64 {
         self.weight
     }
@@ -585,16 +588,19 @@ const TIE_ORDER: Ordering = Ordering {
 pub async fn collaborators(
     ctx: &Context<'_>,
     organization: i64,
-    filter: CollaboratorFilter,
+    mut filter: CollaboratorFilter,
     first: Option<i32>,
     after: Option<String>,
 ) -> async_graphql::Result<CollaboratorConnection> {
     let args = PageArgs::new(first, after, None, None)?;
+    if let Some(countries) = &filter.countries {
+        filter.countries = Some(super::country::checked("filter.countries", countries)?);
+    }
     let loaders = ctx.data::<Loaders>()?;
     if filter.is_empty() {
         let spec = ChildSpec {
             table: "collaboration",
-            parent_column: "organization_id",
+            parent_column: crate::graphql::page::ParentColumn::One("organization_id"),
             filters: Vec::new(),
             ordering: TIE_ORDER,
         };
@@ -633,7 +639,7 @@ pub async fn collaborators(
             )
         })
         .collect();
-    // The stored ties' order: weights equal to the millionth fall back to the partner id.
+    // The stored ties' order: equal (rounded) weights fall back to the partner id.
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let (page, total) = page_in_memory(rows, &args)?;
     Ok(from_page(&page, Total::Known(total), |c| {
@@ -644,7 +650,8 @@ pub async fn collaborators(
 /// What part of the graph a network covers.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct NetworkFilter {
-    /// Only organizations located in these countries (ISO 3166-1 alpha-2).
+    /// Only organizations located in these countries (ISO 3166-1 alpha-2 codes such as `PL`;
+    /// lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`).
     pub countries: Option<Vec<String>>,
     /// Only organizations of these kinds.
     pub kinds: Option<Vec<OrganizationKind>>,
@@ -684,13 +691,14 @@ impl NetworkNode {
     async fn degree(&self) -> usize {
         self.node().degree
     }
-    /// Sum of the weights of its ties within this network; `limit` keeps the organizations where it
-    /// is highest.
+    /// Sum of the weights of its ties within this network, rounded to four decimals; `limit` keeps
+    /// the organizations where it is highest.
     async fn weighted_degree(&self) -> f64 {
         self.node().weighted_degree
     }
     /// Normalised betweenness centrality (0–1) within this network: the share of shortest paths
-    /// between other organizations that pass through it (1 for the hub of a star).
+    /// between other organizations that pass through it (1 for the hub of a star); rounded to four
+    /// decimals.
     async fn betweenness(&self) -> f64 {
         self.node().betweenness
     }
@@ -730,8 +738,8 @@ impl NetworkEdge {
     async fn target_id(&self) -> ID {
         super::id::encode(NodeType::Organization, self.edge().target)
     }
-    /// Tie strength: each shared item adds 1/(its number of organizations − 1), as in
-    /// `Collaborator.weight`.
+    /// Tie strength: each shared item adds 1/(its number of organizations − 1), rounded to four
+    /// decimals, as in `Collaborator.weight`.
     async fn weight(&self) -> f64 {
         self.edge().weight
     }
@@ -881,9 +889,12 @@ async fn graph_version(db: &DatabaseConnection) -> Result<Option<i64>, ApiError>
 /// Resolves `collaborationNetwork`.
 pub async fn network(
     ctx: &Context<'_>,
-    filter: NetworkFilter,
+    mut filter: NetworkFilter,
     limit: i32,
 ) -> async_graphql::Result<Network> {
+    if let Some(countries) = &filter.countries {
+        filter.countries = Some(super::country::checked("filter.countries", countries)?);
+    }
     if !(1..=MAX_NETWORK_NODES).contains(&limit) {
         return Err(ApiError::invalid(
             "limit",
@@ -953,16 +964,19 @@ async fn compute_network(
         let mut weighted: HashMap<i64, f64> = HashMap::new();
         for edge in &mut network.edges {
             // Summed in the order of `shared` (by item), as the graph sums a pair's weight.
-            edge.weight = edge
+            let weight: f64 = edge
                 .shared
                 .iter()
                 .map(|item| graph::item_share(sizes.get(&item.id).copied().unwrap_or(2)))
                 .sum();
-            *weighted.entry(edge.source).or_default() += edge.weight;
-            *weighted.entry(edge.target).or_default() += edge.weight;
+            *weighted.entry(edge.source).or_default() += weight;
+            *weighted.entry(edge.target).or_default() += weight;
+            // Rounded once summed, as the graph rounds every weight (`graph::rounded`).
+            edge.weight = graph::rounded(weight);
         }
         for node in &mut network.nodes {
-            node.weighted_degree = weighted.get(&node.organization).copied().unwrap_or(0.0);
+            node.weighted_degree =
+                graph::rounded(weighted.get(&node.organization).copied().unwrap_or(0.0));
         }
         ComputedNetwork {
             network,

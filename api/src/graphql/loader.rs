@@ -22,7 +22,7 @@ use sea_orm::{
 
 use entities::kinds::RecordKind;
 
-use super::page::{Ordering, Page, PageArgs, TextOrder, fetch_page, fetch_pages};
+use super::page::{Ordering, Page, PageArgs, ParentColumn, TextOrder, fetch_page, fetch_pages};
 use super::row::{Cell, Decode, Decoder, SharedColumns, TableColumns, select_columns};
 use crate::error::ApiError;
 
@@ -415,6 +415,8 @@ pub enum Filter {
     IsNull(&'static str),
     /// The row's `[year_from, year_to]` overlaps `[from, to]`.
     YearsOverlap { from: Option<i32>, to: Option<i32> },
+    /// `a <> b`: two columns of the row differ.
+    Differs(&'static str, &'static str),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -453,6 +455,7 @@ pub fn condition(filters: &[Filter]) -> Condition {
                 }
                 c.into()
             }
+            Filter::Differs(a, b) => Expr::col(Alias::new(*a)).ne(Expr::col(Alias::new(*b))),
         });
     }
     all
@@ -463,7 +466,7 @@ pub fn condition(filters: &[Filter]) -> Condition {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ChildSpec {
     pub table: &'static str,
-    pub parent_column: &'static str,
+    pub parent_column: ParentColumn,
     pub filters: Vec<Filter>,
     pub ordering: Ordering,
 }
@@ -557,8 +560,7 @@ where
                 // One parent: a plain `LIMIT`, which stops reading at the end of the page, where
                 // a window over the parent's rows would number all of them first (a hub's ties
                 // run to the tens of thousands).
-                let filter = condition(&spec.filters)
-                    .add(Expr::col(Alias::new(spec.parent_column)).eq(parent));
+                let filter = condition(&spec.filters).add(spec.parent_column.of(parent));
                 let page =
                     fetch_page::<E, _>(&self.db, spec.table, filter, &spec.ordering, args).await?;
                 vec![(parent, page)]
@@ -593,8 +595,26 @@ where
 pub struct ChildCount {
     pub parent: i64,
     pub table: &'static str,
-    pub parent_column: &'static str,
+    pub parent_column: ParentColumn,
     pub filters: Vec<Filter>,
+}
+
+/// `parent`, `n`: how many rows of `table` under `filters` each of `parents` has in `column`.
+fn count_by(
+    backend: DbBackend,
+    table: &'static str,
+    column: &'static str,
+    parents: &[i64],
+    filters: &[Filter],
+) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::cust(column), Alias::new("parent"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from(Alias::new(table))
+        .cond_where(id_in(backend, column, parents))
+        .cond_where(condition(filters))
+        .group_by_col(Alias::new(column))
+        .to_owned()
 }
 
 impl Loader<ChildCount> for Sql {
@@ -602,7 +622,7 @@ impl Loader<ChildCount> for Sql {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ChildCount]) -> Result<HashMap<ChildCount, u64>, Self::Error> {
-        let mut groups: HashMap<(&'static str, &'static str, Vec<Filter>), Vec<i64>> =
+        let mut groups: HashMap<(&'static str, ParentColumn, Vec<Filter>), Vec<i64>> =
             HashMap::new();
         for key in keys {
             groups
@@ -610,20 +630,33 @@ impl Loader<ChildCount> for Sql {
                 .or_default()
                 .push(key.parent);
         }
+        let backend = self.db.get_database_backend();
         let mut found = HashMap::with_capacity(keys.len());
         for ((table, parent_column, filters), parents) in groups {
-            let mut select = Query::select();
-            select
-                .expr_as(Expr::cust(parent_column), Alias::new("parent"))
-                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .from(Alias::new(table))
-                .cond_where(id_in(
-                    self.db.get_database_backend(),
-                    parent_column,
-                    &parents,
-                ))
-                .cond_where(condition(&filters))
-                .group_by_col(Alias::new(parent_column));
+            let select = match parent_column {
+                ParentColumn::One(column) => count_by(backend, table, column, &parents, &filters),
+                // Each end counted through its own index; a row whose two ends are the same
+                // parent is counted at its first end only, as its page lists it once.
+                ParentColumn::Either(a, b) => {
+                    let mut second = filters.clone();
+                    second.push(Filter::Differs(a, b));
+                    let mut union = Query::select();
+                    union
+                        .column(Alias::new("parent"))
+                        .expr_as(Expr::cust("CAST(SUM(n) AS BIGINT)"), Alias::new("n"))
+                        .from_subquery(
+                            count_by(backend, table, a, &parents, &filters)
+                                .union(
+                                    UnionType::All,
+                                    count_by(backend, table, b, &parents, &second),
+                                )
+                                .to_owned(),
+                            Alias::new("ends"),
+                        )
+                        .group_by_col(Alias::new("parent"));
+                    union
+                }
+            };
             let mut counts: HashMap<i64, u64> = HashMap::new();
             for row in self.db.query_all(&select).await? {
                 let parent: i64 = row.try_get("", "parent")?;

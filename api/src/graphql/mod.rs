@@ -10,7 +10,7 @@
 //! - [`page`], [`connection`]: keyset pagination and Relay connections; [`lean`]: how pages and
 //!   the objects in them are resolved.
 //! - [`row`]: reading models out of result rows.
-//! - [`id`]: opaque global IDs.
+//! - [`id`]: opaque global IDs; [`country`]: country codes as filters take them.
 //! - [`rules`]: checks async-graphql does not make (depth, `__typename`'s directives);
 //!   [`shape`]: the response completed as the specification says (null propagation, key order).
 //! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
@@ -24,6 +24,7 @@ pub mod codes;
 pub mod collaboration;
 pub mod connection;
 pub mod cost;
+pub mod country;
 pub mod describe;
 pub mod id;
 pub mod lean;

@@ -155,6 +155,39 @@ impl PageArgs {
     }
 }
 
+/// The column, or the two columns, that name a child row's parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParentColumn {
+    /// One column: a participation's `organization_id`.
+    One(&'static str),
+    /// Either of two columns: an organization relation is a child of its subject and of its
+    /// object, so an organization's relations in both directions are one list, each relation
+    /// once (also one whose two ends are the same organization), paged and counted in SQL.
+    Either(&'static str, &'static str),
+}
+
+impl ParentColumn {
+    /// SQL: the row is a child of `parent`, an SQL expression (an outer row's column).
+    fn is(&self, parent: &str) -> String {
+        match self {
+            ParentColumn::One(column) => format!("{column} = {parent}"),
+            ParentColumn::Either(a, b) => format!("({a} = {parent} OR {b} = {parent})"),
+        }
+    }
+
+    /// The condition that the row is a child of `parent`.
+    pub fn of(&self, parent: i64) -> Condition {
+        match self {
+            ParentColumn::One(column) => {
+                Condition::all().add(Expr::col(Alias::new(*column)).eq(parent))
+            }
+            ParentColumn::Either(a, b) => Condition::any()
+                .add(Expr::col(Alias::new(*a)).eq(parent))
+                .add(Expr::col(Alias::new(*b)).eq(parent)),
+        }
+    }
+}
+
 /// A total ordering: SQL expressions over the row's columns, the primary key last (in a child
 /// list, a column that is unique among one parent's rows, such as a tie's partner). The
 /// expressions are fixed strings of this crate, never client input.
@@ -413,6 +446,13 @@ where
 /// One page per parent: rows of `table` whose `parent_column` is one of `parents`, at most
 /// `limit + 1` each, in one statement.
 ///
+/// With [`ParentColumn::Either`] a parent's page is the rows where it is either end, in the same
+/// keyset as a page of one end (`relations` in both directions, ordered by id like each
+/// direction alone, so a cursor of one is a position in the other). Both ends' indexes are read
+/// (PostgreSQL: a bitmap OR; SQLite: its OR-by-union plan) and the parent's rows sorted for its
+/// page: the rows of one organization's relations, hundreds for a large association, where a
+/// page of one end reads its index range in order.
+///
 /// Each parent's page is its own `ORDER BY … LIMIT`, so a parent costs the rows of its page
 /// whatever the number of its children: from an index in the ordering
 /// (`m20261203_000001_page_order_indexes`) that is one short index range per parent. A window
@@ -432,7 +472,7 @@ where
 pub async fn fetch_pages<E, C>(
     db: &C,
     table: &'static str,
-    parent_column: &'static str,
+    parent_column: ParentColumn,
     parents: &[i64],
     filter: Condition,
     ordering: &Ordering,
@@ -457,7 +497,7 @@ where
     // One parent's page; `parent_id` is the parent, from the outer row.
     let mut page = Query::select();
     page.from(Alias::new(table))
-        .and_where(Expr::cust(format!("{parent_column} = {parent_id}")))
+        .and_where(Expr::cust(parent_column.is(parent_id)))
         .cond_where(filter);
     if let Some(cursor) = &args.cursor {
         page.cond_where(ordering.after(cursor_field(args), cursor, reverse)?);
@@ -498,6 +538,10 @@ where
             // A table keyed otherwise (a tie is keyed by its organization and sort keys, WITHOUT
             // ROWID): the parent and the sort keys, which are unique per row within a parent.
             _ => {
+                let ParentColumn::One(parent_column) = parent_column else {
+                    tracing::error!(table, "two parent columns on a table not keyed by its id");
+                    return Err(ApiError::Internal);
+                };
                 page.expr(Expr::cust(parent_column));
                 let mut row = vec![table_column(parent_column)];
                 for key in ordering.keys {

@@ -13,6 +13,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 
 use super::collaboration::{self, ConnectionPath, Network, NetworkFilter};
 use super::connection::{Conn, Total, from_page};
+use super::country;
 use super::id::{self, NodeType};
 use super::object::organization::YearRange;
 use super::object::value::{EventKind, OrganizationKind, ProgrammeKind, Role};
@@ -74,8 +75,9 @@ pub enum ActivityOrder {
 pub struct OrganizationFilter {
     /// Only organizations of these kinds.
     pub kinds: Option<Vec<OrganizationKind>>,
-    /// Only organizations located in these countries (ISO 3166-1 alpha-2, `PL`); those without a
-    /// place drop out.
+    /// Only organizations located in these countries (ISO 3166-1 alpha-2 codes such as `PL`;
+    /// lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`); those
+    /// without a place drop out.
     pub countries: Option<Vec<String>>,
     /// Taking part in projects, programmes or events about these topics (slugs such as `sdg-4`), or
     /// classified under them itself.
@@ -102,8 +104,9 @@ pub struct ActivityFilter {
     pub event_kinds: Option<Vec<EventKind>>,
     /// Only programmes of these kinds; an error on `projects` and `events`.
     pub programme_kinds: Option<Vec<ProgrammeKind>>,
-    /// With a taking-part organization located in these countries (ISO 3166-1 alpha-2), or, for
-    /// projects and events, located there itself.
+    /// With a taking-part organization located in these countries (ISO 3166-1 alpha-2 codes such
+    /// as `PL`; lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`), or,
+    /// for projects and events, located there itself.
     pub countries: Option<Vec<String>>,
     /// Under these programmes (slugs) or their sub-programmes; on `programmes`, those programmes
     /// and their sub-programmes themselves.
@@ -244,14 +247,12 @@ async fn organization_condition(
         );
     }
     if let Some(countries) = &filter.countries {
-        all = all.add(
-            Expr::col(Alias::new("place_id")).in_subquery(subquery(
-                "place_id",
-                "place",
-                Condition::all()
-                    .add(Expr::col(Alias::new("country_code")).is_in(countries.iter().cloned())),
-            )),
-        );
+        let countries = country::checked("filter.countries", countries)?;
+        all = all.add(Expr::col(Alias::new("place_id")).in_subquery(subquery(
+            "place_id",
+            "place",
+            Condition::all().add(Expr::col(Alias::new("country_code")).is_in(countries)),
+        )));
     }
     // Participation-based filters all constrain the same participations.
     let mut taking_part = Condition::all();
@@ -378,11 +379,11 @@ async fn activity_condition(
         )));
     }
     if let Some(countries) = &filter.countries {
+        let countries = country::checked("filter.countries", countries)?;
         let in_country = subquery(
             "place_id",
             "place",
-            Condition::all()
-                .add(Expr::col(Alias::new("country_code")).is_in(countries.iter().cloned())),
+            Condition::all().add(Expr::col(Alias::new("country_code")).is_in(countries)),
         );
         let organizations_there = subquery(
             "organization_id",
@@ -795,7 +796,9 @@ impl QueryRoot {
         .await
     }
 
-    /// Places, by name; `countries` keeps those in the given countries (ISO 3166-1 alpha-2).
+    /// Places, by name; `countries` keeps those in the given countries (ISO 3166-1 alpha-2 codes
+    /// such as `PL`; lowercase is read as uppercase, anything but two letters is
+    /// `BAD_USER_INPUT`).
     async fn places(
         &self,
         ctx: &Context<'_>,
@@ -810,6 +813,7 @@ impl QueryRoot {
     ) -> async_graphql::Result<Conn<Place>> {
         let mut condition = Condition::all();
         if let Some(countries) = countries {
+            let countries = country::checked("countries", &countries)?;
             condition = condition.add(Expr::col(Alias::new("country_code")).is_in(countries));
         }
         root_page::<place::Entity, _>(
@@ -941,8 +945,13 @@ impl QueryRoot {
 
     /// Searches names, English names, aliases and descriptions, case- and diacritic-insensitive
     /// ("balti" finds Bălți); every word of `text` (at most 200 characters) must start a word of the
-    /// same name, alias or description ("olsz" finds Olszówka). `types` limits the kinds of record
-    /// (all when null); best matches first, at most `first` (1–100, default 20).
+    /// same name, alias or description ("olsz" finds Olszówka); a text of one word of five letters
+    /// or more also finds its inflections, words that end otherwise ("Mediateka" finds Mediateki
+    /// and Mediatece), ranked below the word as typed. `types` limits the kinds of record
+    /// (all when null). Best matches first, then by record; a page holds `first` hits (0–100,
+    /// default 20) after the cursor `after`, forward only, and the list ends at the 1,000th hit.
+    /// `totalCount` is the number of hits counted up to 1,000: a text that matches more records
+    /// says 1,000 (see the README for how it is counted).
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -954,10 +963,10 @@ impl QueryRoot {
             desc = "The kinds of record to search, such as `LIBRARY` or `PROJECT`; all when null."
         )]
         types: Option<Vec<SearchType>>,
-        #[graphql(default = 20, desc = "How many hits to return, best first: 1 to 100.")]
-        first: i32,
-    ) -> async_graphql::Result<Vec<SearchHit>> {
-        search::search(ctx, &text, types, first).await
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<SearchHit>> {
+        search::search(ctx, &text, types, first, after).await
     }
 
     /// The collaboration network of a part of the graph, computed from participations:

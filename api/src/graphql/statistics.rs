@@ -71,6 +71,18 @@ impl Statistics {
         )
         .await
     }
+    /// Libraries per country (key: ISO 3166-1 alpha-2 code, or `unknown` when no place or country
+    /// is recorded): the organizations of kind `LIBRARY`, the ones `libraries` lists, so each count
+    /// is that list's `totalCount` filtered by the country; most first.
+    async fn libraries_by_country(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Count>> {
+        counts(
+            ctx,
+            "SELECT pl.country_code AS key, CAST(NULL AS TEXT) AS label, COUNT(*) AS n FROM organization o \
+             LEFT JOIN place pl ON pl.place_id = o.place_id WHERE o.kind = 'library' \
+             GROUP BY pl.country_code ORDER BY n DESC, COALESCE(pl.country_code, 'unknown')",
+        )
+        .await
+    }
     /// Organizations per kind (key: the kind in lowercase, `public_authority`, not the enum name);
     /// most first.
     async fn organizations_by_kind(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Count>> {

@@ -22,7 +22,7 @@ use sea_orm::EntityTrait;
 
 use super::connection::{Conn, Total, from_page};
 use super::loader::{ById, ChildCount, ChildSpec, Children, Filter, LoadError, Loaders};
-use super::page::{Ordering, Page, PageArgs, SortKey};
+use super::page::{Ordering, Page, PageArgs, ParentColumn, SortKey};
 use super::row::Decode;
 
 pub use activity::{Activity, Event, Outcome, Programme, Project};
@@ -55,6 +55,7 @@ lean_objects!(
     TargetGroup,
     Topic,
     crate::graphql::collaboration::Collaborator,
+    crate::graphql::search::SearchHit,
 );
 lean_abstract!(Organization {
     Library,
@@ -195,7 +196,7 @@ pub fn spec(
 ) -> ChildSpec {
     ChildSpec {
         table,
-        parent_column,
+        parent_column: ParentColumn::One(parent_column),
         filters,
         ordering,
     }

@@ -23,9 +23,9 @@ use crate::graphql::collaboration::{CollaboratorConnection, CollaboratorFilter};
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::id::{NodeType, encode};
 use crate::graphql::lean::Lean;
-use crate::graphql::loader::{Children, Filter, FilterValue};
+use crate::graphql::loader::{ChildSpec, Filter, FilterValue};
 use crate::graphql::loader::{FundingTotals, LoadError, Loaders};
-use crate::graphql::page::PageArgs;
+use crate::graphql::page::ParentColumn;
 
 /// A range of years, inclusive at both ends; either end may be open.
 #[derive(InputObject, Clone, Copy, Debug, Default)]
@@ -618,77 +618,21 @@ async fn relations(
                 .collect(),
         ));
     }
-    let column = match direction {
-        RelationDirection::Outgoing => "subject_id",
-        RelationDirection::Incoming => "object_id",
-        RelationDirection::Both => return relations_both(ctx, organization, filters, page).await,
+    let parent_column = match direction {
+        RelationDirection::Outgoing => ParentColumn::One("subject_id"),
+        RelationDirection::Incoming => ParentColumn::One("object_id"),
+        RelationDirection::Both => ParentColumn::Either("subject_id", "object_id"),
     };
-    let spec = spec("organization_relation", column, filters, by_key::RELATION);
+    let spec = ChildSpec {
+        table: "organization_relation",
+        parent_column,
+        filters,
+        ordering: by_key::RELATION,
+    };
     child_connection::<organization_relation::Entity, _>(ctx, organization, spec, page, |m| {
         OrganizationRelation(m.clone())
     })
     .await
-}
-
-async fn relations_both(
-    ctx: &Context<'_>,
-    organization: i64,
-    filters: Vec<Filter>,
-    page: PageInput,
-) -> async_graphql::Result<Conn<OrganizationRelation>> {
-    // A relation is a child of its subject and of its object, and a page needs one parent column,
-    // so both ends are loaded (bounded: an organization has few memberships and renamings) and
-    // merged in id order, then paged in memory.
-    let args: PageArgs = page.args()?;
-    let bounded = PageInput {
-        first: Some(BOUNDED_LIST as i32),
-        ..Default::default()
-    };
-    let outgoing = spec(
-        "organization_relation",
-        "subject_id",
-        filters.clone(),
-        by_key::RELATION,
-    );
-    let incoming = spec(
-        "organization_relation",
-        "object_id",
-        filters,
-        by_key::RELATION,
-    );
-    let l = loaders(ctx)?;
-    let a = l
-        .load_one(Children::<organization_relation::Entity>::new(
-            organization,
-            outgoing,
-            bounded.clone().args()?,
-        ))
-        .await?
-        .unwrap_or_default();
-    let b = l
-        .load_one(Children::<organization_relation::Entity>::new(
-            organization,
-            incoming,
-            bounded.args()?,
-        ))
-        .await?
-        .unwrap_or_default();
-    let mut all: Vec<&crate::graphql::page::Keyed<organization_relation::Model>> =
-        a.rows.iter().chain(b.rows.iter()).collect();
-    all.sort_by_key(|r| r.model.organization_relation_id);
-    all.dedup_by_key(|r| r.model.organization_relation_id);
-    let merged = crate::graphql::page::page_in_memory(
-        all.into_iter()
-            .map(|r| (r.cursor.clone(), r.model.clone()))
-            .collect(),
-        &args,
-    )?;
-    let total = crate::graphql::connection::Total::Known(merged.1);
-    Ok(crate::graphql::connection::from_page(
-        &merged.0,
-        total,
-        |m| OrganizationRelation(m.as_ref().clone()),
-    ))
 }
 
 /// An organization in its role as a funder: what it funds, through which programmes, and how much.
