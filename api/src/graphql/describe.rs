@@ -19,13 +19,13 @@
 //! with [`SCHEMA_DESCRIPTION`].
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{
-    ContextSelectionSet, Executor, OutputType, Positioned, Request, Response, ServerResult, Value,
+    ContextSelectionSet, Executor, Name, OutputType, Positioned, Request, Response, ServerResult,
+    Value,
 };
 
 use super::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -303,60 +303,63 @@ fn description_paths(
     document: &ExecutableDocument,
     operation: Option<&str>,
 ) -> Vec<(String, String)> {
-    let operation: Option<&OperationDefinition> = match (&document.operations, operation) {
-        (DocumentOperations::Single(op), _) => Some(&op.node),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| &op.node)
-        }
-        (DocumentOperations::Multiple(_), None) => None,
-    };
+    let operation = super::shape::operation(document, operation).map(|op| &op.node);
     let Some(operation) = operation else {
         return Vec::new();
     };
     let mut paths = Vec::new();
-    for schema in fields_named(document, &operation.selection_set.node, "__schema", 0) {
-        for description in fields_named(document, &schema.selection_set.node, "description", 0) {
+    for schema in fields_named(document, &operation.selection_set.node, "__schema") {
+        for description in fields_named(document, &schema.selection_set.node, "description") {
             paths.push((response_key(schema), response_key(description)));
         }
     }
     paths
 }
 
-/// The fields called `name` in a selection set, looking into fragments (to a depth that a
-/// fragment cycle, which validation refuses anyway, cannot exceed).
+/// The fields called `name` in a selection set, looking into each fragment once (a fragment
+/// spread many times, or a cycle that validation refuses later, costs one visit).
 fn fields_named<'a>(
     document: &'a ExecutableDocument,
     set: &'a SelectionSet,
     name: &str,
-    depth: usize,
 ) -> Vec<&'a Field> {
-    let mut found = Vec::new();
-    if depth > 32 {
-        return found;
-    }
-    for selection in &set.items {
-        match &selection.node {
-            Selection::Field(field) if field.node.name.node == name => found.push(&field.node),
-            Selection::Field(_) => {}
-            Selection::InlineFragment(fragment) => found.extend(fields_named(
-                document,
-                &fragment.node.selection_set.node,
-                name,
-                depth + 1,
-            )),
-            Selection::FragmentSpread(spread) => {
-                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
-                    found.extend(fields_named(
-                        document,
-                        &fragment.node.selection_set.node,
-                        name,
-                        depth + 1,
-                    ));
+    fn visit<'a>(
+        document: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        name: &str,
+        seen: &mut HashSet<&'a Name>,
+        found: &mut Vec<&'a Field>,
+    ) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) if field.node.name.node == name => found.push(&field.node),
+                Selection::Field(_) => {}
+                Selection::InlineFragment(fragment) => visit(
+                    document,
+                    &fragment.node.selection_set.node,
+                    name,
+                    seen,
+                    found,
+                ),
+                Selection::FragmentSpread(spread) => {
+                    let fragment_name = &spread.node.fragment_name.node;
+                    if let Some(fragment) = document.fragments.get(fragment_name)
+                        && seen.insert(fragment_name)
+                    {
+                        visit(
+                            document,
+                            &fragment.node.selection_set.node,
+                            name,
+                            seen,
+                            found,
+                        );
+                    }
                 }
             }
         }
     }
+    let mut found = Vec::new();
+    visit(document, set, name, &mut HashSet::new(), &mut found);
     found
 }
 
