@@ -55,14 +55,20 @@ impl Texts {
     /// scores weight × 100 plus 50 (it is the search text), 30 (it starts with it), 20 (a later
     /// word does) or 0; a record scores its best matching text; best first, then by id. A lone
     /// token of five letters or more also matches a text with a word that starts with the token
-    /// less its last two letters (one for five letters) and is at most two letters longer than
-    /// the token: weight × 100 plus 10 (the text's first word) or 0.
+    /// less its last two letters (one for five letters; a whole long case ending) and is at most
+    /// two letters longer than the token: weight × 100 plus 10 (the text's first word) or 0.
     fn search(&self, folded: &str, classes: Option<&[&str]>, first: usize) -> Vec<(i64, i64)> {
         let tokens: Vec<String> = folded.split(' ').map(|t| format!(" {t}")).collect();
         let alone = tokens.len() == 1
             && folded.len() >= 5
             && folded.bytes().all(|b| b.is_ascii_lowercase());
-        let stem = &folded[..folded.len() - (folded.len().saturating_sub(4)).min(2)];
+        // A Romanian article or Polish plural case typed in full is cut whole, leaving four
+        // letters or more.
+        let long = ["ului", "ilor", "elor", "lui", "lor", "ach", "ami"]
+            .into_iter()
+            .find(|e| folded.ends_with(e) && folded.len() - e.len() >= 4);
+        let cut = long.map_or((folded.len().saturating_sub(4)).min(2), str::len);
+        let stem = &folded[..folded.len() - cut];
         let mut best: BTreeMap<i64, i64> = BTreeMap::new();
         for (id, class, weight, text) in &self.rows {
             if classes.is_some_and(|c| !c.contains(&class.as_str())) {
@@ -415,6 +421,8 @@ async fn inflected_names_are_found_in_romanian_and_ukrainian_too() {
     for (typed, slug) in [
         ("Moldova", "prietenii-moldovei"),
         ("Полтава", "druzi-poltavy"),
+        // A long ending typed in full finds the name without it.
+        ("Bălțiului", "primaria-municipiului-balti"),
     ] {
         let data = app.query(FOUND, json!({ "text": typed })).await;
         let found: Vec<&str> = data["search"]["nodes"]

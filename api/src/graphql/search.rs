@@ -303,12 +303,19 @@ pub const INFLECTED_PENALTY: i32 = 20;
 /// is an inflection. "mediateka" → "mediate" finds "mediateki", "mediatece" and "mediatekom",
 /// not "mediatheque" (three letters longer). A word that adds letters to the typed one is
 /// already a match as typed ("balti" finds "baltiului"); the reverse, a long ending typed that
-/// the index lacks ("baltiului" for "balti"), is not found.
+/// the index lacks ("baltiului" for "balti"), is found by cutting a known ending whole
+/// ([`LONG_ENDINGS`]). A stem that changes inside ("Sosnowiec", "Sosnowcu") is not found.
 ///
 /// What it reads: the stem's word forms come from the same `search_pair` range read as the
 /// token's own (the stem's range holds the token's), bounded by [`SearchLimits::forms`] with
 /// them, and each inflected form is ranked like one typed, its best `n` rows: a search reads
 /// (its forms + its inflected forms) × `n` index rows, in the same two statements.
+/// Case endings longer than the two letters cut by default, as the index folds them, longest
+/// first: Romanian's enclitic article in the genitive and plural ("Bălțiului", "bibliotecilor")
+/// and Polish plural cases ("bibliotekach", "bibliotekami"). Typed in full, without them the
+/// stem would keep part of the ending, and "Bălțiului" would not find "Bălți".
+const LONG_ENDINGS: [&str; 7] = ["ului", "ilor", "elor", "lui", "lor", "ach", "ami"];
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inflection {
     /// The typed word without its ending.
@@ -325,7 +332,11 @@ impl Inflection {
         if len < 5 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
-        let cut = (len - 4).min(2);
+        // A known ending longer than two letters is cut whole, leaving at least four letters.
+        let long = LONG_ENDINGS
+            .iter()
+            .find(|ending| token.ends_with(*ending) && len - ending.len() >= 4);
+        let cut = long.map_or((len - 4).min(2), |ending| ending.len());
         Some(Inflection {
             stem: token[..len - cut].to_owned(),
             max_len: len + 2,
@@ -785,5 +796,20 @@ mod tests {
         );
         assert!(Inflection::of("olsz").is_none());
         assert!(Inflection::of("20217").is_none());
+    }
+
+    #[test]
+    fn a_long_case_ending_typed_in_full_is_cut_whole() {
+        let baltiului = Inflection::of("baltiului").expect("nine letters inflect");
+        assert_eq!(baltiului.stem, "balti");
+        assert!(baltiului.matches("baltiului", "balti"));
+        let bibliotekach = Inflection::of("bibliotekach").expect("inflects");
+        assert!(bibliotekach.matches("bibliotekach", "biblioteka"));
+        assert!(bibliotekach.matches("bibliotekach", "biblioteki"));
+        // An ending is cut only where four letters stay: "kolor" keeps the default cut.
+        assert_eq!(
+            Inflection::of("kolor").map(|i| i.stem),
+            Some("kolo".to_owned())
+        );
     }
 }
