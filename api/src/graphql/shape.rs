@@ -28,6 +28,7 @@
 //! object of that type and selection (a page's thousands), and an object whose keys already come
 //! in order (the lean executor's, when nothing failed) is completed in place, not rebuilt.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -141,6 +142,15 @@ impl Shapes {
                 .is_some_and(|names| names.contains(condition))
     }
 
+    /// The object, interface or union type of a field's values (inside its lists), as the shapes
+    /// hold its name; `None` for scalars and enums.
+    fn composite(&self, ty: &Type) -> Option<&Name> {
+        match &ty.base {
+            BaseType::List(item) => self.composite(item),
+            BaseType::Named(name) => self.fields.get_key_value(name).map(|(name, _)| name),
+        }
+    }
+
     /// The type of `field` on `ty`, looked up on `fallback` (the static type) when `ty` lacks it.
     fn field_type(&self, ty: &str, fallback: &str, field: &str) -> Option<&Type> {
         [ty, fallback]
@@ -249,7 +259,6 @@ pub fn complete(
         variables,
         errors: &mut response.errors,
         path: Vec::new(),
-        collected: HashMap::new(),
     };
     let root = match std::mem::take(&mut response.data) {
         Value::Object(map) => map,
@@ -257,28 +266,56 @@ pub fn complete(
         // object whose every field failed or was skipped.
         _ => IndexMap::new(),
     };
-    let sets: Sets<'_> = SmallVec::from_elem(&operation.selection_set.node, 1);
-    response.data = walk.object(&shapes.query, &sets, root);
+    let entry = Entry::new(
+        &shapes.query,
+        SmallVec::new(),
+        SmallVec::from_elem(&operation.selection_set.node, 1),
+        None,
+        Some(&shapes.query),
+    );
+    response.data = walk.object(&entry, &shapes.query, root);
 }
 
 /// The selection sets that apply to one value: a field's own, or those of all the fields that
 /// share its response key.
 type Sets<'a> = SmallVec<[&'a SelectionSet; 1]>;
 
-/// One response key of an object, as `CollectFields` groups them.
+/// One response key of an object, as `CollectFields` groups them, with what completing its
+/// values needs worked out once: every object of a page shares its parent's entries, so nothing
+/// here is looked up by hash per object (a look-up of the fields collected, and of the type by
+/// name, in every object of the nested benchmark query was a tenth of its instructions).
 struct Entry<'a> {
     key: &'a Name,
     fields: SmallVec<[&'a Positioned<Field>; 1]>,
+    /// The selection sets of `fields`.
+    sets: Sets<'a>,
+    /// Whether a set asks for [`TYPE_KEY`].
+    typed: bool,
     /// The field's type; `None` for `__typename`, always a present string.
     ty: Option<&'a Type>,
+    /// The object, interface or union type the values are of (inside lists); `None` for leaves.
+    composite: Option<&'a Name>,
+    /// The entries of the objects under this key, by concrete type, collected on first use.
+    children: RefCell<SmallVec<[(&'a Name, Rc<Vec<Entry<'a>>>); 1]>>,
 }
 
 impl<'a> Entry<'a> {
-    fn sets(&self) -> Sets<'a> {
-        self.fields
-            .iter()
-            .map(|f| &f.node.selection_set.node)
-            .collect()
+    fn new(
+        key: &'a Name,
+        fields: SmallVec<[&'a Positioned<Field>; 1]>,
+        sets: Sets<'a>,
+        ty: Option<&'a Type>,
+        composite: Option<&'a Name>,
+    ) -> Self {
+        Entry {
+            key,
+            fields,
+            typed: sets.iter().any(|set| selects_type(set)),
+            sets,
+            ty,
+            composite,
+            children: RefCell::new(SmallVec::new()),
+        }
     }
 }
 
@@ -306,9 +343,6 @@ struct Walk<'a, 'e> {
     variables: &'a Variables,
     errors: &'e mut Vec<ServerError>,
     path: Vec<Step<'a>>,
-    /// The fields collected for a type from a list of selection sets (by their addresses), shared
-    /// by every object of that type and selection.
-    collected: HashMap<(SmallVec<[usize; 1]>, usize), Rc<Vec<Entry<'a>>>>,
 }
 
 impl<'a> Walk<'a, '_> {
@@ -316,34 +350,35 @@ impl<'a> Walk<'a, '_> {
     /// whole object when a non-null field of it is null.
     fn object(
         &mut self,
+        entry: &Entry<'a>,
         static_type: &'a Name,
-        sets: &Sets<'a>,
         mut map: IndexMap<Name, Value>,
     ) -> Value {
-        // Only a selection set with a fragment has the key, and the lean executor puts it last: a
-        // look-up by hash in every object was a cost for nothing.
-        let typed = sets.iter().any(|set| selects_type(set));
+        // Only a selection set with a fragment has the key, and the lean executor puts it last.
         let type_name = match map.last() {
-            _ if !typed => None,
+            _ if !entry.typed => None,
             Some((key, _)) if key.as_str() == TYPE_KEY => map.pop().map(|(_, v)| v),
             _ => map.shift_remove(TYPE_KEY),
         };
-        let concrete = match type_name {
-            Some(Value::String(name)) => self
-                .shapes
-                .fields
-                .get_key_value(name.as_str())
-                .map_or(static_type, |(name, _)| name),
+        let concrete = match &type_name {
+            Some(Value::String(name)) => self.type_named(entry, name).unwrap_or(static_type),
             _ => static_type,
         };
-        let entries = self.collect(concrete, sets);
+        let entries = self.children(entry, concrete);
         let in_order =
             map.len() == entries.len() && map.keys().zip(entries.iter()).all(|(k, e)| k == e.key);
         if in_order {
-            for (value, entry) in map.values_mut().zip(entries.iter()) {
-                let Some(ty) = entry.ty else { continue };
-                self.path.push(Step::Key(entry.key));
-                let done = self.value(ty, &entry.sets(), std::mem::take(value));
+            for (value, child) in map.values_mut().zip(entries.iter()) {
+                let Some(ty) = child.ty else { continue };
+                if child.composite.is_none() {
+                    // A leaf is as it came: it only has to be there where it may not be null.
+                    if !ty.nullable && matches!(value, Value::Null) {
+                        return Value::Null;
+                    }
+                    continue;
+                }
+                self.path.push(Step::Key(child.key));
+                let done = self.value(child, ty, std::mem::take(value));
                 self.path.pop();
                 match done {
                     Some(done) => *value = done,
@@ -353,23 +388,23 @@ impl<'a> Walk<'a, '_> {
             return Value::Object(map);
         }
         let mut object = IndexMap::with_capacity(entries.len());
-        for entry in entries.iter() {
-            self.path.push(Step::Key(entry.key));
-            let value = match map.swap_remove(entry.key) {
+        for child in entries.iter() {
+            self.path.push(Step::Key(child.key));
+            let value = match map.swap_remove(child.key) {
                 Some(value) => value,
                 None => {
-                    self.missing(entry);
+                    self.missing(child);
                     Value::Null
                 }
             };
-            let done = match entry.ty {
-                Some(ty) => self.value(ty, &entry.sets(), value),
+            let done = match child.ty {
+                Some(ty) => self.value(child, ty, value),
                 None => Some(value),
             };
             self.path.pop();
             match done {
                 Some(done) => {
-                    object.insert(entry.key.clone(), done);
+                    object.insert(child.key.clone(), done);
                 }
                 None => return Value::Null,
             }
@@ -379,17 +414,17 @@ impl<'a> Walk<'a, '_> {
 
     /// A value completed for its type; `None` when it is null where the type is non-null, so the
     /// null moves to the parent.
-    fn value(&mut self, ty: &'a Type, sets: &Sets<'a>, value: Value) -> Option<Value> {
-        let done = match (&ty.base, value) {
-            (BaseType::List(item), Value::List(items)) => {
-                let mut list = Vec::with_capacity(items.len());
+    fn value(&mut self, entry: &Entry<'a>, ty: &'a Type, value: Value) -> Option<Value> {
+        let done = match (&ty.base, value, entry.composite) {
+            (BaseType::List(item), Value::List(items), _) => {
+                let mut items = items;
                 let mut broken = false;
-                for (index, value) in items.into_iter().enumerate() {
+                for (index, value) in items.iter_mut().enumerate() {
                     self.path.push(Step::Index(index));
-                    let done = self.value(item, sets, value);
+                    let done = self.value(entry, item, std::mem::take(value));
                     self.path.pop();
                     match done {
-                        Some(done) => list.push(done),
+                        Some(done) => *value = done,
                         None => {
                             // An item that may not be null is: the list is null.
                             broken = true;
@@ -400,28 +435,51 @@ impl<'a> Walk<'a, '_> {
                 if broken {
                     Value::Null
                 } else {
-                    Value::List(list)
+                    Value::List(items)
                 }
             }
-            (BaseType::Named(name), Value::Object(map)) => match self.named(name) {
-                Some(name) => self.object(name, sets, map),
-                None => Value::Object(map),
-            },
-            (BaseType::Named(name), Value::Null) => match self.named(name) {
+            (BaseType::Named(_), Value::Object(map), Some(name)) => self.object(entry, name, map),
+            (BaseType::Named(_), Value::Null, Some(name))
+                if self.failed_below() || self.failed_fields(entry, name) =>
+            {
                 // An object all of whose fields failed comes back null; it was there.
-                Some(name) if self.failed_below() || self.failed_fields(name, sets) => {
-                    self.object(name, sets, IndexMap::new())
-                }
-                _ => Value::Null,
-            },
-            (_, value) => value,
+                self.object(entry, name, IndexMap::new())
+            }
+            (_, value, _) => value,
         };
         (ty.nullable || done != Value::Null).then_some(done)
     }
 
-    /// The name of a composite type, as the shapes hold it; `None` for leaves.
-    fn named(&self, name: &str) -> Option<&'a Name> {
+    /// The concrete type an object names in [`TYPE_KEY`], as the shapes hold it: first among
+    /// those `entry` has met, compared as text.
+    fn type_named(&self, entry: &Entry<'a>, name: &str) -> Option<&'a Name> {
+        if let Some((known, _)) = entry.children.borrow().iter().find(|(t, _)| *t == name) {
+            return Some(*known);
+        }
         self.shapes.fields.get_key_value(name).map(|(name, _)| name)
+    }
+
+    /// The entries of an object of type `concrete` under `entry`, collected once.
+    fn children(&self, entry: &Entry<'a>, concrete: &'a Name) -> Rc<Vec<Entry<'a>>> {
+        if let Some((_, entries)) = entry
+            .children
+            .borrow()
+            .iter()
+            .find(|(t, _)| std::ptr::eq(*t, concrete))
+        {
+            return entries.clone();
+        }
+        let mut entries = Vec::new();
+        let mut visited = HashSet::new();
+        for set in &entry.sets {
+            self.collect_into(concrete, set, &mut entries, &mut visited);
+        }
+        let entries = Rc::new(entries);
+        entry
+            .children
+            .borrow_mut()
+            .push((concrete, entries.clone()));
+        entries
     }
 
     /// Whether an error names a path strictly below the walk's.
@@ -441,15 +499,15 @@ impl<'a> Walk<'a, '_> {
     /// every field failed so comes back null. (The lean executor and `#[Object]` fields give
     /// their errors paths, so this is the rare case, and it cannot tell two objects of one list
     /// apart: the first object missing the field takes the first such error.)
-    fn failed_fields(&mut self, ty: &'a Name, sets: &Sets<'a>) -> bool {
+    fn failed_fields(&self, entry: &Entry<'a>, ty: &'a Name) -> bool {
         if self.errors.iter().all(|e| !e.path.is_empty()) {
             return false;
         }
-        let entries = self.collect(ty, sets);
+        let entries = self.children(entry, ty);
         self.errors.iter().any(|error| {
             error.path.is_empty()
-                && entries.iter().any(|entry| {
-                    entry
+                && entries.iter().any(|child| {
+                    child
                         .fields
                         .iter()
                         .any(|f| error.locations.contains(&f.pos))
@@ -495,27 +553,7 @@ impl<'a> Walk<'a, '_> {
             .collect()
     }
 
-    /// The spec's `CollectFields` for an object of type `concrete` over `sets`.
-    fn collect(&mut self, concrete: &'a Name, sets: &Sets<'a>) -> Rc<Vec<Entry<'a>>> {
-        let key = (
-            sets.iter()
-                .map(|s| *s as *const SelectionSet as usize)
-                .collect(),
-            concrete.as_str().as_ptr() as usize,
-        );
-        if let Some(entries) = self.collected.get(&key) {
-            return entries.clone();
-        }
-        let mut entries = Vec::new();
-        let mut visited = HashSet::new();
-        for set in sets {
-            self.collect_into(concrete, set, &mut entries, &mut visited);
-        }
-        let entries = Rc::new(entries);
-        self.collected.insert(key, entries.clone());
-        entries
-    }
-
+    /// The spec's `CollectFields` for an object of type `concrete` over one selection set.
     fn collect_into(
         &self,
         concrete: &'a Name,
@@ -535,21 +573,24 @@ impl<'a> Walk<'a, '_> {
                     }
                     if let Some(entry) = entries.iter_mut().find(|e| e.key == key) {
                         entry.fields.push(field);
+                        entry.sets.push(&field.node.selection_set.node);
+                        entry.typed |= selects_type(&field.node.selection_set.node);
                         continue;
                     }
                     let name = field.node.name.node.as_str();
-                    let ty = if name == "__typename" {
-                        None
-                    } else {
-                        // Validation saw to it that the field exists; a type the shapes do not
-                        // know is completed as a leaf.
-                        self.shapes.field_type(concrete, concrete, name)
-                    };
-                    entries.push(Entry {
+                    // Validation saw to it that the field exists; a type the shapes do not know
+                    // is completed as a leaf.
+                    let ty = (name != "__typename")
+                        .then(|| self.shapes.field_type(concrete, concrete, name))
+                        .flatten();
+                    let composite = ty.and_then(|ty| self.shapes.composite(ty));
+                    entries.push(Entry::new(
                         key,
-                        fields: SmallVec::from_elem(field, 1),
+                        SmallVec::from_elem(field, 1),
+                        SmallVec::from_elem(&field.node.selection_set.node, 1),
                         ty,
-                    });
+                        composite,
+                    ));
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = &spread.node.fragment_name.node;
