@@ -207,3 +207,48 @@ async fn active_in_finds_the_dates_the_documents_give_in_structured_fields() {
         "{in_2024}"
     );
 }
+
+/// Readings the documents do not state are cited as inferred, with the reasoning naming the field:
+/// the page only shows «B-Zone» published on the Innovators HUB's site, and the Chmielnik post
+/// lists its partners without saying where they are.
+#[tokio::test]
+async fn readings_the_documents_do_not_state_are_cited_as_inferred() {
+    let app = spawn_app().await;
+    const CITED: &str = "query($slug: String!) { project(slug: $slug) { programme { slug }
+        citations(first: 50) { nodes { basis reasoning } } } }";
+    const PLACED: &str = "query($slug: String!) { organization(slug: $slug) { place { slug }
+        citations(first: 50) { nodes { basis reasoning } } } }";
+    let inferred_about = |node: &Value, path: &str, field: &str| {
+        node[path]["citations"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| {
+                c["basis"] == "INFERRED"
+                    && c["reasoning"]
+                        .as_str()
+                        .is_some_and(|r| r.contains(&format!("(`{field}`)")))
+            })
+    };
+
+    let b_zone = app.query(CITED, json!({ "slug": "b-zone" })).await;
+    assert_eq!(
+        b_zone["project"]["programme"]["slug"],
+        "occupy-library-innovators-hub"
+    );
+    assert!(
+        inferred_about(&b_zone, "project", "programme"),
+        "{b_zone:#}"
+    );
+    for partner in ["kola-gospodyn-wiejskich-chmielnik", "osp-chmielnik"] {
+        let data = app.query(PLACED, json!({ "slug": partner })).await;
+        assert_eq!(
+            data["organization"]["place"]["slug"], "chmielnik",
+            "{partner}"
+        );
+        assert!(
+            inferred_about(&data, "organization", "place"),
+            "{partner}: {data:#}"
+        );
+    }
+}
