@@ -347,3 +347,34 @@ async fn every_query_too_deep_gets_one_message_and_one_code() {
         "{refusals:#?}"
     );
 }
+
+/// A fragment on another union the object belongs to (`... on OutcomeSubject` on a library
+/// reached as a `Record` or a `Node`) is one async-graphql does not apply: its fields are left
+/// out as before, and the rest of the answer stands, with no error and no null spreading up.
+#[tokio::test]
+async fn a_fragment_the_executor_does_not_apply_costs_the_rest_of_the_answer_nothing() {
+    let app = spawn_app().await;
+    let id = app.organization_id("biblioteka-krakow").await;
+
+    let searched = app
+        .query(
+            "{ search(text: \"biblioteka krakow\", first: 1) { nodes { record {
+                ... on OutcomeSubject { ... on Library { slug } }
+                __typename } } } }",
+            json!({}),
+        )
+        .await;
+    let noded = app
+        .query(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Node { id }
+                ... on OutcomeSubject { ... on Library { slug } } } }",
+            json!({ "ids": [id] }),
+        )
+        .await;
+
+    assert_eq!(
+        searched["search"]["nodes"][0]["record"]["__typename"], "Library",
+        "{searched:#}"
+    );
+    assert_eq!(noded["nodes"][0]["id"], id, "{noded:#}");
+}
