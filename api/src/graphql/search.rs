@@ -72,6 +72,9 @@ pub struct SearchHit {
     pub record: Record,
 }
 
+// Declared here rather than with the other object types (`object`), which `search` depends on.
+super::lean::lean_objects!(SearchHit);
+
 /// How much one search may read, whatever the text and the size of the graph.
 #[derive(Clone, Copy, Debug)]
 pub struct SearchLimits {

@@ -55,7 +55,6 @@ lean_objects!(
     TargetGroup,
     Topic,
     crate::graphql::collaboration::Collaborator,
-    crate::graphql::search::SearchHit,
 );
 lean_abstract!(Organization {
     Library,
