@@ -6,7 +6,7 @@ use clap::builder::TypedValueParser;
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::db::DbConfig;
+use crate::store::connect::DbConfig;
 
 /// libgraph: a GraphQL knowledge graph of public libraries, their partners, funders, projects and
 /// outcomes. With no command: `serve`, with the serve options below.
@@ -151,7 +151,7 @@ impl DatabaseArgs {
     pub fn existing_config(&self) -> Option<DbConfig> {
         let url = match &self.database_url {
             Some(url) => url.clone(),
-            None => crate::db::existing_embedded_url(&self.data_dir)?,
+            None => crate::store::connect::existing_embedded_url(&self.data_dir)?,
         };
         Some(DbConfig {
             url,
@@ -163,7 +163,7 @@ impl DatabaseArgs {
     pub fn config(&self) -> std::io::Result<DbConfig> {
         let url = match &self.database_url {
             Some(url) => url.clone(),
-            None => crate::db::embedded_url(&self.data_dir)?,
+            None => crate::store::connect::embedded_url(&self.data_dir)?,
         };
         Ok(DbConfig {
             url,

@@ -3,8 +3,10 @@
 //!
 //! # Layout
 //! - [`cli`]: command-line options and environment variables.
-//! - [`db`]: connecting to the embedded SQLite database or PostgreSQL.
-//! - [`store`]: migrating, seeding and summarising a database.
+//! - [`store`]: the database below everything else: connecting, migrating and seeding, rows,
+//!   pages and the batched reads every relation goes through.
+//! - [`graphql`]: the schema and how a request is executed over the store.
+//! - [`http`]: the endpoints; [`startup`], [`telemetry`]: serving, logs and metrics.
 //!
 //! The data model lives in the `entities` crate, the schema in `migration`, the curated data and
 //! its loader in `seeds`, the collaboration-graph algorithms (ties, networks, paths) in `graph`.
@@ -13,8 +15,6 @@
 #![recursion_limit = "256"]
 
 pub mod cli;
-pub mod db;
-pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod startup;

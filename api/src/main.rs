@@ -9,11 +9,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use libgraph::cli::{Cli, Command, DatabaseArgs, GenerateArgs, LogFormat, SeedArgs, ServeArgs};
-use libgraph::db::DbConfig;
 use libgraph::graphql::Limits;
-use libgraph::graphql::admission::AdmissionLimits;
+use libgraph::graphql::executor::admission::AdmissionLimits;
 use libgraph::startup::{Application, ServerConfig};
-use libgraph::{db, store};
+use libgraph::store::connect::DbConfig;
+use libgraph::store::{self, connect};
 use sea_orm::DatabaseConnection;
 
 /// mimalloc instead of glibc's allocator: a nested query allocates and frees hundreds of
@@ -130,7 +130,7 @@ async fn read_only(database: &DatabaseArgs) -> anyhow::Result<DatabaseConnection
 }
 
 async fn connect(config: &DbConfig) -> anyhow::Result<DatabaseConnection> {
-    db::connect(config)
+    connect::connect(config)
         .await
         .context("connecting to the database")
 }

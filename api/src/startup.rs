@@ -64,7 +64,7 @@ impl Application {
     pub async fn build(config: &ServerConfig, mut db: DatabaseConnection) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
         // Asked before the statement counter is set up: it is not a request's statement.
-        let text_order = graphql::page::TextOrder::of(&db).await;
+        let text_order = crate::store::page::TextOrder::of(&db).await;
         tracing::debug!(?text_order, "text order of the database");
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
@@ -137,7 +137,7 @@ pub fn router(
     db: DatabaseConnection,
     config: &ServerConfig,
     statements: Arc<AtomicU64>,
-    text_order: graphql::page::TextOrder,
+    text_order: crate::store::page::TextOrder,
 ) -> std::io::Result<Router> {
     let telemetry = Telemetry::new(db.clone(), statements);
     let schema = graphql::schema(db.clone(), config.limits);
@@ -151,7 +151,7 @@ pub fn router(
     let routes = Router::new()
         .merge(http::graphql::routes(
             graphql::describe::SchemaDescription(
-                graphql::batch::Batched::new(schema, db, config.limits, text_order)
+                graphql::executor::batch::Batched::new(schema, db, config.limits, text_order)
                     .map_err(std::io::Error::other)?,
             ),
             options,

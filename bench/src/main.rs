@@ -227,10 +227,10 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     let sqlite_dir = scratch.path().join("sqlite");
-    let sqlite_url = libgraph::db::embedded_url(&sqlite_dir)?;
+    let sqlite_url = libgraph::store::connect::embedded_url(&sqlite_dir)?;
     let mut loads = Vec::new();
     for (name, url) in [("postgresql", &pg_url), ("sqlite", &sqlite_url)] {
-        let db = libgraph::db::connect(&libgraph::db::DbConfig {
+        let db = libgraph::store::connect::connect(&libgraph::store::connect::DbConfig {
             url: url.clone(),
             max_connections: 4,
         })

@@ -7,7 +7,7 @@
 pub mod app;
 pub mod postgres;
 
-use libgraph::db::{self, DbConfig};
+use libgraph::store::connect::{self, DbConfig};
 use sea_orm::DatabaseConnection;
 
 /// Which store the tests run on.
@@ -61,7 +61,7 @@ pub struct TestDb {
 impl TestDb {
     /// Another connection pool to the same database (a second server instance).
     pub async fn reconnect(&self) -> TestDb {
-        let db = db::connect(&DbConfig {
+        let db = connect::connect(&DbConfig {
             url: self.url.clone(),
             max_connections: 5,
         })
@@ -76,7 +76,7 @@ impl TestDb {
 
     /// A migrated, seeded database on a connection URL of the caller's.
     pub async fn seeded_at(url: &str) -> TestDb {
-        let db = db::connect(&DbConfig {
+        let db = connect::connect(&DbConfig {
             url: url.to_owned(),
             max_connections: 5,
         })
@@ -118,11 +118,14 @@ impl TestDb {
                     .prefix("libgraph-test-")
                     .tempdir()
                     .expect("temp dir");
-                (db::embedded_url(dir.path()).expect("data dir"), Some(dir))
+                (
+                    connect::embedded_url(dir.path()).expect("data dir"),
+                    Some(dir),
+                )
             }
             Backend::Postgres => (postgres::PgCluster::shared().create_database(), None),
         };
-        let db = db::connect(&DbConfig {
+        let db = connect::connect(&DbConfig {
             url: url.clone(),
             max_connections: 5,
         })

@@ -3052,7 +3052,7 @@ async fn pages_answer_the_same_through_the_lean_executor_and_async_graphqls() {
 /// trusting them: a column of the wrong type is an error that names it, never a wrong value.
 #[tokio::test]
 async fn a_column_of_the_wrong_type_is_an_error_that_names_it() {
-    use libgraph::graphql::row::{Cell, Decoder};
+    use libgraph::store::row::{Cell, Decoder};
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
     let test = TestDb::empty().await;
@@ -3095,7 +3095,7 @@ async fn a_column_of_the_wrong_type_is_an_error_that_names_it() {
 async fn pages_put_in_order_here_are_those_the_database_orders() {
     use entities::participation;
     use libgraph::graphql::object::{by_date, by_key};
-    use libgraph::graphql::page::{
+    use libgraph::store::page::{
         Cursor, Ordering, PageArgs, ParentColumn, SortKey, SortValue, TextOrder, fetch_pages,
     };
     use sea_orm::sea_query::Condition;
@@ -3221,7 +3221,7 @@ async fn pages_put_in_order_here_are_those_the_database_orders() {
 /// initialised with the `C.UTF-8` or `C` locale), so their pages are put in order in memory.
 #[tokio::test]
 async fn the_test_databases_order_text_as_bytes() {
-    use libgraph::graphql::page::TextOrder;
+    use libgraph::store::page::TextOrder;
 
     let test = TestDb::migrated().await;
 

@@ -14,9 +14,9 @@ use std::sync::atomic::Ordering;
 
 use async_graphql::{Request, Response, Value as GqlValue, Variables};
 use libgraph::graphql::Limits;
-use libgraph::graphql::batch::Batched;
-use libgraph::graphql::lean::Trace;
-use libgraph::graphql::page::TextOrder;
+use libgraph::graphql::executor::batch::Batched;
+use libgraph::graphql::executor::lean::Trace;
+use libgraph::store::page::TextOrder;
 use serde_json::{Value, json};
 use support::app::{spawn_app, spawn_app_with};
 use support::{TestDb, with_typename_in_every_selection};

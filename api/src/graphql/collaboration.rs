@@ -17,14 +17,14 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DatabaseConnection, StreamTrait};
 
 use super::connection::{Conn, Total, from_page};
+use super::executor::lean::{Lean, lean_objects};
 use super::id::{NodeType, decode_as};
-use super::lean::{Lean, lean_objects};
-use super::loader::{ChildCount, ChildSpec, Children, LoadError, Loaders, Sql, id_in};
 use super::object::organization::YearRange;
 use super::object::value::{OrganizationKind, Role};
 use super::object::{Activity, Organization};
-use super::page::{Cursor, Ordering, PageArgs, SortKey, SortValue, page_in_memory};
-use crate::error::ApiError;
+use crate::store::error::StoreError;
+use crate::store::loader::{ChildCount, ChildSpec, Children, LoadError, Loaders, Sql, id_in};
+use crate::store::page::{Cursor, Ordering, PageArgs, SortKey, SortValue, page_in_memory};
 use entities::collaboration;
 use graph::{self, CollaborationGraph, ItemRef, Membership, NetworkOptions};
 
@@ -120,14 +120,14 @@ async fn fetch<T>(
     db: &DatabaseConnection,
     select: &SelectStatement,
     max: usize,
-    mut each: impl FnMut(&sea_orm::QueryResult) -> Result<Option<T>, ApiError>,
-) -> Result<Vec<T>, ApiError> {
+    mut each: impl FnMut(&sea_orm::QueryResult) -> Result<Option<T>, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     let mut rows = Vec::new();
     let mut seen = 0usize;
     let mut stream = std::pin::pin!(db.stream(select).await?);
     while let Some(r) = stream.next().await {
         if seen == max {
-            return Err(ApiError::TooBroad {
+            return Err(StoreError::TooBroad {
                 field: "filter".into(),
                 reason: format!(
                     "it keeps more than {max} activity memberships to compute from; narrow it \
@@ -148,7 +148,7 @@ async fn fetch_rows(
     db: &DatabaseConnection,
     select: &SelectStatement,
     max: usize,
-) -> Result<Vec<Row>, ApiError> {
+) -> Result<Vec<Row>, StoreError> {
     fetch(db, select, max, |r| {
         let Some(membership) = seeds::ties::membership(r)? else {
             return Ok(None);
@@ -427,9 +427,11 @@ async fn activities(
     first: i32,
 ) -> async_graphql::Result<Vec<Activity>> {
     if !(0..=100).contains(&first) {
-        return Err(
-            ApiError::invalid("first", format!("must be between 0 and 100, got {first}")).into(),
-        );
+        return Err(StoreError::invalid(
+            "first",
+            format!("must be between 0 and 100, got {first}"),
+        )
+        .into());
     }
     let ids: Vec<i64> = items
         .iter()
@@ -600,7 +602,7 @@ pub async fn collaborators(
     if filter.is_empty() {
         let spec = ChildSpec {
             table: "collaboration",
-            parent_column: crate::graphql::page::ParentColumn::One("organization_id"),
+            parent_column: crate::store::page::ParentColumn::One("organization_id"),
             filters: Vec::new(),
             ordering: TIE_ORDER,
         };
@@ -878,7 +880,7 @@ impl NetworkCache {
 
 /// The current version of the graph; `None` when the database has no version row (then nothing
 /// is kept).
-async fn graph_version(db: &DatabaseConnection) -> Result<Option<i64>, ApiError> {
+async fn graph_version(db: &DatabaseConnection) -> Result<Option<i64>, StoreError> {
     use sea_orm::EntityTrait;
     Ok(entities::graph_version::Entity::find_by_id(1)
         .one(db)
@@ -896,7 +898,7 @@ pub async fn network(
         filter.countries = Some(super::country::checked("filter.countries", countries)?);
     }
     if !(1..=MAX_NETWORK_NODES).contains(&limit) {
-        return Err(ApiError::invalid(
+        return Err(StoreError::invalid(
             "limit",
             format!("must be between 1 and {MAX_NETWORK_NODES}, got {limit}"),
         )
@@ -927,7 +929,7 @@ async fn compute_network(
     filter: &NetworkFilter,
     limit: usize,
     max_memberships: usize,
-) -> Result<ComputedNetwork, ApiError> {
+) -> Result<ComputedNetwork, StoreError> {
     let mut select = network_select(filter);
     select.cond_where(network_condition(db, filter).await?);
     let memberships: Vec<Membership> = fetch(db, &select, max_memberships, |r| {
@@ -984,7 +986,7 @@ async fn compute_network(
         }
     })
     .await
-    .map_err(|_| ApiError::Internal)?;
+    .map_err(|_| StoreError::Internal)?;
     Ok(computed)
 }
 
@@ -992,7 +994,7 @@ async fn compute_network(
 async fn member_counts(
     db: &DatabaseConnection,
     items: &[i64],
-) -> Result<HashMap<i64, usize>, ApiError> {
+) -> Result<HashMap<i64, usize>, StoreError> {
     let select = Query::select()
         .column(Alias::new("target_id"))
         .expr_as(
@@ -1017,7 +1019,7 @@ async fn member_counts(
 async fn network_condition(
     db: &DatabaseConnection,
     filter: &NetworkFilter,
-) -> Result<Condition, ApiError> {
+) -> Result<Condition, StoreError> {
     let mut all = Condition::all();
     if let Some(countries) = &filter.countries {
         all = all.add(Expr::cust("pl.country_code").is_in(countries.iter().cloned()));
@@ -1077,7 +1079,7 @@ async fn network_condition(
 pub async fn programme_tree(
     db: &DatabaseConnection,
     slugs: &[String],
-) -> Result<BTreeSet<i64>, ApiError> {
+) -> Result<BTreeSet<i64>, StoreError> {
     let select = Query::select()
         .column(Alias::new("programme_id"))
         .column(Alias::new("parent_id"))
@@ -1169,14 +1171,14 @@ async fn organization_ref(
             .filter(entities::organization::Column::Slug.eq(id.as_str()))
             .one(db)
             .await
-            .map_err(ApiError::from)?
+            .map_err(StoreError::from)?
             .map(|m| m.organization_id)
     } else {
         let row = decode_as(field, id, NodeType::Organization)?;
         Organization::load(ctx, row).await?.map(|_| row)
     };
     row.ok_or_else(|| {
-        ApiError::not_found(format!("organization `{field}` ({})", id.as_str())).into()
+        StoreError::not_found(format!("organization `{field}` ({})", id.as_str())).into()
     })
 }
 
@@ -1192,7 +1194,7 @@ pub async fn connection_path(
     max_hops: i32,
 ) -> async_graphql::Result<ConnectionPath> {
     if !(1..=MAX_HOPS).contains(&max_hops) {
-        return Err(ApiError::invalid(
+        return Err(StoreError::invalid(
             "maxHops",
             format!("must be between 1 and {MAX_HOPS}, got {max_hops}"),
         )
@@ -1244,7 +1246,7 @@ pub async fn connection_path(
         CollaborationGraph::from_pairs(&pairs).route(from, to, max_hops as usize)
     })
     .await
-    .map_err(|_| ApiError::Internal)?;
+    .map_err(|_| StoreError::Internal)?;
     Ok(match route {
         Some(route) => ConnectionPath {
             connected: true,

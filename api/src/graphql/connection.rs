@@ -6,10 +6,9 @@ use std::sync::Arc;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object};
 
-use super::lean::LeanObject;
-use super::loader::{ChildCount, Loaders};
-use super::page::{Direction, Page};
-use crate::error::ApiError;
+use super::executor::lean::LeanObject;
+use crate::store::loader::{ChildCount, Loaders};
+use crate::store::page::{Cursor, Direction, Page};
 
 /// How to count the whole list behind a connection, evaluated only if `totalCount` is selected.
 pub enum Total {
@@ -27,7 +26,7 @@ pub mod futures_count {
     use std::pin::Pin;
 
     pub type CountFuture =
-        Pin<Box<dyn Future<Output = Result<u64, crate::error::ApiError>> + Send>>;
+        Pin<Box<dyn Future<Output = Result<u64, crate::store::error::StoreError>> + Send>>;
 }
 
 /// The extra fields of every connection.
@@ -43,12 +42,25 @@ impl ConnectionTotal {
                 let loaders = ctx.data::<Loaders>()?;
                 Ok(loaders.load_one(key.clone()).await?.unwrap_or(0))
             }
-            Total::Deferred(count) => Ok(count().await.map_err(ApiError::into_graphql)?),
+            Total::Deferred(count) => Ok(count().await.map_err(async_graphql::Error::from)?),
         }
     }
 }
 
-pub use super::lean::Conn;
+pub use super::executor::lean::Conn;
+
+/// Cursors as async-graphql's connections read and write them: opaque text.
+impl async_graphql::connection::CursorType for Cursor {
+    type Error = &'static str;
+
+    fn decode_cursor(text: &str) -> Result<Self, Self::Error> {
+        Cursor::decode("cursor", text).map_err(|_| "not a cursor returned by this API")
+    }
+
+    fn encode_cursor(&self) -> String {
+        self.encode()
+    }
+}
 
 /// Builds a connection from a page, turning each row into a node.
 pub fn from_page<M, N>(page: &Page<M>, total: Total, mut node: impl FnMut(&Arc<M>) -> N) -> Conn<N>

@@ -7,18 +7,18 @@
 //! Lowercase is accepted and read as uppercase (`pl` is `PL`), since the codes are case-free in
 //! practice and stored in uppercase.
 
-use crate::error::ApiError;
+use crate::store::error::StoreError;
 
 /// `codes` in uppercase, or a `BAD_USER_INPUT` naming `field` and the first code that cannot be
 /// a country code.
-pub fn checked(field: &str, codes: &[String]) -> Result<Vec<String>, ApiError> {
+pub fn checked(field: &str, codes: &[String]) -> Result<Vec<String>, StoreError> {
     codes
         .iter()
         .map(|code| {
             if code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
                 Ok(code.to_ascii_uppercase())
             } else {
-                Err(ApiError::invalid(
+                Err(StoreError::invalid(
                     field,
                     format!("\"{code}\" is not an ISO 3166-1 alpha-2 country code such as \"PL\""),
                 ))

@@ -8,7 +8,7 @@
 //!   each paragraph (a blank line still separates paragraphs), so doc comments stay ordinary
 //!   wrapped Rust comments.
 //! - The Relay arguments `first`, `after`, `last` and `before` mean the same on every connection
-//!   (79 fields): they are described here, from the limits [`super::page`] enforces, where a
+//!   (79 fields): they are described here, from the limits [`crate::store::page`] enforces, where a
 //!   field does not describe them itself. Every other argument has its own description.
 //! - The connection and edge types async-graphql generates (`OrganizationConnection`,
 //!   `OrganizationEdge`, …) get a description naming their node type, and the built-in `ID`
@@ -28,7 +28,7 @@ use async_graphql::{
     Value,
 };
 
-use super::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// What `__schema { description }` answers.
 pub const SCHEMA_DESCRIPTION: &str = "libgraph: a knowledge graph of public libraries, their \
@@ -303,7 +303,7 @@ fn description_paths(
     document: &ExecutableDocument,
     operation: Option<&str>,
 ) -> Vec<(String, String)> {
-    let operation = super::shape::operation(document, operation).map(|op| &op.node);
+    let operation = super::executor::shape::operation(document, operation).map(|op| &op.node);
     let Some(operation) = operation else {
         return Vec::new();
     };

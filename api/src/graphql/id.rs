@@ -5,7 +5,7 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::error::{ApiError, ApiResult};
+use crate::store::error::{StoreError, StoreResult};
 
 /// The kinds of node an ID can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,9 +70,9 @@ pub fn encode(ty: NodeType, id: i64) -> ID {
 }
 
 /// The type and row id inside a global ID; `field` names the argument in errors.
-pub fn decode(field: &str, id: &ID) -> ApiResult<(NodeType, i64)> {
+pub fn decode(field: &str, id: &ID) -> StoreResult<(NodeType, i64)> {
     let bad = || {
-        ApiError::invalid(
+        StoreError::invalid(
             field,
             format!("\"{}\" is not an ID issued by this API", id.as_str()),
         )
@@ -89,10 +89,10 @@ pub fn decode(field: &str, id: &ID) -> ApiResult<(NodeType, i64)> {
 }
 
 /// The row id inside a global ID that must be of type `ty`.
-pub fn decode_as(field: &str, id: &ID, ty: NodeType) -> ApiResult<i64> {
+pub fn decode_as(field: &str, id: &ID, ty: NodeType) -> StoreResult<i64> {
     match decode(field, id)? {
         (found, row) if found == ty => Ok(row),
-        (found, _) => Err(ApiError::invalid(
+        (found, _) => Err(StoreError::invalid(
             field,
             format!(
                 "expected an ID of a {}, got one of a {}",

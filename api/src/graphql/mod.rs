@@ -18,24 +18,16 @@
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
 #![allow(clippy::too_many_arguments)]
 
-pub mod admission;
-pub mod batch;
-pub mod codes;
 pub mod collaboration;
 pub mod connection;
-pub mod cost;
 pub mod country;
 pub mod describe;
+pub mod error;
+pub mod executor;
 pub mod id;
-pub mod lean;
-pub mod loader;
 pub mod object;
-pub mod page;
 pub mod query;
-pub mod row;
-pub mod rules;
 pub mod search;
-pub mod shape;
 pub mod statistics;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
@@ -59,13 +51,13 @@ pub struct Limits {
     /// one takes 4–7 µs on the 2-core benchmark machine, so the bound is about a second).
     pub max_memberships: usize,
     /// How much query cost may execute at once, and how long a request waits to start.
-    pub admission: admission::AdmissionLimits,
+    pub admission: executor::admission::AdmissionLimits,
 }
 
 impl Limits {
-    /// How deep a document may nest ([`rules::DepthLimit`]).
-    pub fn depth(&self) -> rules::DepthLimit {
-        rules::DepthLimit {
+    /// How deep a document may nest ([`executor::rules::DepthLimit`]).
+    pub fn depth(&self) -> executor::rules::DepthLimit {
+        executor::rules::DepthLimit {
             fields: self.max_depth,
         }
     }
@@ -78,7 +70,7 @@ impl Default for Limits {
             max_complexity: 250_000,
             search: search::SearchLimits::default(),
             max_memberships: 150_000,
-            admission: admission::AdmissionLimits::default(),
+            admission: executor::admission::AdmissionLimits::default(),
         }
     }
 }

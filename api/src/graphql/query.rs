@@ -18,10 +18,10 @@ use super::id::{self, NodeType};
 use super::object::organization::YearRange;
 use super::object::value::{EventKind, OrganizationKind, ProgrammeKind, Role};
 use super::object::*;
-use super::page::{Ordering, PageArgs, fetch_page};
 use super::search::{self, SearchHit, SearchType};
 use super::statistics::Statistics;
-use crate::error::ApiError;
+use crate::store::error::StoreError;
+use crate::store::page::{Ordering, PageArgs, fetch_page};
 
 /// The most IDs `nodes` takes at once.
 pub const MAX_NODES: usize = 100;
@@ -146,7 +146,7 @@ fn ids_of_slugs(table: &str, id_column: &str, slugs: &[String]) -> SelectStateme
 fn text_condition(key: &str, text: &str) -> async_graphql::Result<Condition> {
     let folded = fold(text);
     if folded.is_empty() || text.chars().count() > search::MAX_SEARCH_LENGTH {
-        return Err(ApiError::invalid(
+        return Err(StoreError::invalid(
             "filter.text",
             format!(
                 "must contain letters or digits, at most {} characters",
@@ -315,7 +315,7 @@ async fn activity_condition(
     let mut all = Condition::all();
     if let Some(kinds) = &filter.event_kinds {
         if key != "event_id" {
-            return Err(ApiError::invalid("filter.eventKinds", "only applies to events").into());
+            return Err(StoreError::invalid("filter.eventKinds", "only applies to events").into());
         }
         all = all.add(
             Expr::col(Alias::new("kind"))
@@ -325,7 +325,7 @@ async fn activity_condition(
     if let Some(kinds) = &filter.programme_kinds {
         if key != "programme_id" {
             return Err(
-                ApiError::invalid("filter.programmeKinds", "only applies to programmes").into(),
+                StoreError::invalid("filter.programmeKinds", "only applies to programmes").into(),
             );
         }
         all = all.add(
@@ -424,8 +424,11 @@ struct DescDates;
 const DESC_DATE: DescDates = DescDates;
 
 impl DescDates {
-    fn get(&self, keys: &'static [super::page::SortKey]) -> &'static [super::page::SortKey] {
-        use super::page::SortKey;
+    fn get(
+        &self,
+        keys: &'static [crate::store::page::SortKey],
+    ) -> &'static [crate::store::page::SortKey] {
+        use crate::store::page::SortKey;
         macro_rules! desc {
             ($column:literal) => {
                 &[
@@ -457,8 +460,8 @@ async fn root_page<E, N>(
 ) -> async_graphql::Result<Conn<N>>
 where
     E: EntityTrait,
-    E::Model: super::row::Decode + Send + Sync,
-    N: crate::graphql::lean::LeanObject,
+    E::Model: crate::store::row::Decode + Send + Sync,
+    N: crate::graphql::executor::lean::LeanObject,
 {
     let db = ctx.data::<DatabaseConnection>()?.clone();
     let args: PageArgs = page.args()?;
@@ -497,7 +500,7 @@ impl QueryRoot {
         ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(ApiError::invalid(
+            return Err(StoreError::invalid(
                 "ids",
                 format!("at most {MAX_NODES} IDs, got {}", ids.len()),
             )
@@ -517,7 +520,7 @@ impl QueryRoot {
             .filter(organization::Column::Slug.eq(slug))
             .one(db)
             .await
-            .map_err(ApiError::from)?;
+            .map_err(StoreError::from)?;
         Ok(found.map(|m| Organization::from_model(Arc::new(m))))
     }
 
@@ -630,7 +633,7 @@ impl QueryRoot {
             .filter(programme::Column::Slug.eq(slug))
             .one(db)
             .await
-            .map_err(ApiError::from)?
+            .map_err(StoreError::from)?
             .map(|m| Programme(Arc::new(m))))
     }
 
@@ -682,7 +685,7 @@ impl QueryRoot {
             .filter(project::Column::Slug.eq(slug))
             .one(db)
             .await
-            .map_err(ApiError::from)?
+            .map_err(StoreError::from)?
             .map(|m| Project(Arc::new(m))))
     }
 
@@ -733,7 +736,7 @@ impl QueryRoot {
             .filter(event::Column::Slug.eq(slug))
             .one(db)
             .await
-            .map_err(ApiError::from)?
+            .map_err(StoreError::from)?
             .map(|m| Event(Arc::new(m))))
     }
 
@@ -925,7 +928,7 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Source>> {
         const BY_ID: Ordering = Ordering {
-            keys: &[super::page::SortKey::int("source_id", "source_id")],
+            keys: &[crate::store::page::SortKey::int("source_id", "source_id")],
         };
         root_page::<source::Entity, _>(
             ctx,
@@ -1016,8 +1019,8 @@ impl QueryRoot {
 fn organization_order(order: Option<OrganizationOrder>) -> Ordering {
     const NAME_DESC: Ordering = Ordering {
         keys: &[
-            super::page::SortKey::text("sort_key", "sort_key").desc(),
-            super::page::SortKey::int("organization_id", "organization_id").desc(),
+            crate::store::page::SortKey::text("sort_key", "sort_key").desc(),
+            crate::store::page::SortKey::int("organization_id", "organization_id").desc(),
         ],
     };
     match order.unwrap_or_default() {

@@ -30,8 +30,8 @@ use sea_orm::{
 use super::connection::futures_count::CountFuture;
 use super::connection::{Conn, Total, from_loaded};
 use super::object::provenance::Record;
-use super::page::{Cursor, Keyed, Page, PageArgs, SortValue};
-use crate::error::ApiError;
+use crate::store::error::StoreError;
+use crate::store::page::{Cursor, Keyed, Page, PageArgs, SortValue};
 
 /// The longest search text accepted.
 pub const MAX_SEARCH_LENGTH: usize = 200;
@@ -73,7 +73,7 @@ pub struct SearchHit {
 }
 
 // Declared here rather than with the other object types (`object`), which `search` depends on.
-super::lean::lean_objects!(SearchHit);
+super::executor::lean::lean_objects!(SearchHit);
 
 /// How much one search may read, whatever the text and the size of the graph.
 #[derive(Clone, Copy, Debug)]
@@ -132,18 +132,18 @@ pub async fn search(
         Some(cursor) => match cursor.0[..] {
             [SortValue::Int(score), SortValue::Int(id)] => Some((score, id)),
             _ => {
-                return Err(ApiError::invalid("after", "not a cursor of `search`").into());
+                return Err(StoreError::invalid("after", "not a cursor of `search`").into());
             }
         },
     };
     if text.chars().count() > MAX_SEARCH_LENGTH {
         return Err(
-            ApiError::invalid("text", format!("at most {MAX_SEARCH_LENGTH} characters")).into(),
+            StoreError::invalid("text", format!("at most {MAX_SEARCH_LENGTH} characters")).into(),
         );
     }
     let folded = fold(text);
     if folded.is_empty() {
-        return Err(ApiError::invalid("text", "must contain letters or digits").into());
+        return Err(StoreError::invalid("text", "must contain letters or digits").into());
     }
     let db = ctx.data::<DatabaseConnection>()?;
     let limits = ctx
@@ -217,7 +217,7 @@ impl SearchQuery {
     }
 
     /// The best `n` hits, best first: `(record id, score)`.
-    async fn rank(&self, n: usize) -> Result<Vec<(i64, i32)>, ApiError> {
+    async fn rank(&self, n: usize) -> Result<Vec<(i64, i32)>, StoreError> {
         let (db, classes, limits) = (&self.db, self.classes.as_deref(), &self.limits);
         match self.tokens()[..] {
             [token] => rank_token(db, token, classes, n, limits, &[]).await,
@@ -238,7 +238,7 @@ impl SearchQuery {
     /// hold fewer than 1,000 records, five matching words per record on average. Measured on
     /// size M (SQLite, debug build): "library" (33,897 word rows) takes 25 ms with the count
     /// against 13 ms without; the statement reads 5,001 index rows whatever the graph's size.
-    async fn count(&self) -> Result<u64, ApiError> {
+    async fn count(&self) -> Result<u64, StoreError> {
         let (classes, limits) = (self.classes.as_deref(), &self.limits);
         let cap = limits.candidates as u64;
         let [token] = self.tokens()[..] else {
@@ -255,8 +255,8 @@ impl SearchQuery {
             limits.walk_rows + 1
         ));
         let row = sql.one(&self.db).await?;
-        let n_rows: i64 = row.try_get("", "n_rows").map_err(ApiError::from)?;
-        let n: i64 = row.try_get("", "n").map_err(ApiError::from)?;
+        let n_rows: i64 = row.try_get("", "n_rows").map_err(StoreError::from)?;
+        let n: i64 = row.try_get("", "n").map_err(StoreError::from)?;
         if n_rows as usize > limits.walk_rows {
             return Ok(cap);
         }
@@ -396,7 +396,7 @@ async fn read_forms(
     inflection: Option<&Inflection>,
     classes: Option<&[&str]>,
     limits: &SearchLimits,
-) -> Result<Vec<Form>, ApiError> {
+) -> Result<Vec<Form>, StoreError> {
     let mut forms = Sql::new(db.get_database_backend());
     let condition = word_condition(&mut forms, token, inflection);
     forms.push(format!(
@@ -437,7 +437,7 @@ async fn rank_token(
     n: usize,
     limits: &SearchLimits,
     also: &[&str],
-) -> Result<Vec<(i64, i32)>, ApiError> {
+) -> Result<Vec<(i64, i32)>, StoreError> {
     let backend = db.get_database_backend();
     // A lone token also finds its inflections; among several, each must start a word.
     let inflection = Inflection::of(token).filter(|_| also.is_empty());
@@ -633,7 +633,7 @@ async fn rank_text(
     classes: Option<&[&str]>,
     n: usize,
     limits: &SearchLimits,
-) -> Result<Vec<(i64, i32)>, ApiError> {
+) -> Result<Vec<(i64, i32)>, StoreError> {
     let backend = db.get_database_backend();
     let mut counts = Sql::new(backend);
     let mut each = Vec::with_capacity(tokens.len());
@@ -649,7 +649,9 @@ async fn rank_text(
     let row = counts.one(db).await?;
     let mut driver = (i64::MAX, "");
     for (i, token) in tokens.iter().enumerate() {
-        let count: i64 = row.try_get("", &format!("n{i}")).map_err(ApiError::from)?;
+        let count: i64 = row
+            .try_get("", &format!("n{i}"))
+            .map_err(StoreError::from)?;
         // The longest of the rarest: the likeliest to be a whole word typed.
         if (count, Reverse(token.len())) < (driver.0, Reverse(driver.1.len())) {
             driver = (count, token);
@@ -701,7 +703,7 @@ async fn rank_text(
     rows.iter()
         .map(|row| Ok((row.try_get("", "record_id")?, row.try_get("", "score")?)))
         .collect::<Result<_, DbErr>>()
-        .map_err(ApiError::from)
+        .map_err(StoreError::from)
 }
 
 /// SQL text with its bound values.
@@ -748,14 +750,14 @@ impl Sql {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
 
-    async fn all(self, db: &DatabaseConnection) -> Result<Vec<QueryResult>, ApiError> {
+    async fn all(self, db: &DatabaseConnection) -> Result<Vec<QueryResult>, StoreError> {
         Ok(db.query_all_raw(self.statement()).await?)
     }
 
-    async fn one(self, db: &DatabaseConnection) -> Result<QueryResult, ApiError> {
+    async fn one(self, db: &DatabaseConnection) -> Result<QueryResult, StoreError> {
         db.query_one_raw(self.statement())
             .await?
-            .ok_or_else(|| ApiError::from(DbErr::RecordNotFound("a count".to_owned())))
+            .ok_or_else(|| StoreError::from(DbErr::RecordNotFound("a count".to_owned())))
     }
 }
 

@@ -5,7 +5,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use super::object::value::Money;
-use crate::error::ApiError;
+use crate::store::error::StoreError;
 
 /// A count under a key.
 #[derive(SimpleObject, Clone, Debug)]
@@ -42,14 +42,14 @@ async fn counts(ctx: &Context<'_>, sql: &str) -> async_graphql::Result<Vec<Count
     let rows = db
         .query_all_raw(Statement::from_string(backend, sql.to_owned()))
         .await
-        .map_err(ApiError::from)?;
+        .map_err(StoreError::from)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let key: Option<String> = row.try_get("", "key").map_err(ApiError::from)?;
+        let key: Option<String> = row.try_get("", "key").map_err(StoreError::from)?;
         out.push(Count {
             key: key.unwrap_or_else(|| "unknown".into()),
-            label: row.try_get("", "label").map_err(ApiError::from)?,
-            count: row.try_get("", "n").map_err(ApiError::from)?,
+            label: row.try_get("", "label").map_err(StoreError::from)?,
+            count: row.try_get("", "n").map_err(StoreError::from)?,
         });
     }
     Ok(out)
@@ -146,15 +146,18 @@ impl Statistics {
         let rows = db
             .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
             .await
-            .map_err(ApiError::from)?;
+            .map_err(StoreError::from)?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let currency: String = row.try_get("", "currency").map_err(ApiError::from)?;
+            let currency: String = row.try_get("", "currency").map_err(StoreError::from)?;
             out.push(FundingTotal {
-                funder: row.try_get("", "funder").map_err(ApiError::from)?,
-                funder_name: row.try_get("", "funder_name").map_err(ApiError::from)?,
-                total: Money::new(row.try_get("", "total").map_err(ApiError::from)?, &currency),
-                fundings: row.try_get("", "n").map_err(ApiError::from)?,
+                funder: row.try_get("", "funder").map_err(StoreError::from)?,
+                funder_name: row.try_get("", "funder_name").map_err(StoreError::from)?,
+                total: Money::new(
+                    row.try_get("", "total").map_err(StoreError::from)?,
+                    &currency,
+                ),
+                fundings: row.try_get("", "n").map_err(StoreError::from)?,
             });
         }
         Ok(out)

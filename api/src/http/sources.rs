@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 
-use crate::error::ApiError;
+use crate::store::error::StoreError;
 
 /// Where the texts are served; `{file}` is `<slug>.txt`.
 pub const SOURCES_PATH: &str = "/sources/{file}";
@@ -55,9 +55,9 @@ async fn text(State(db): State<DatabaseConnection>, Path(file): Path<String>) ->
             format!("no source with slug \"{slug}\"\n"),
         ),
         Err(error) => {
-            let error = ApiError::from(error);
+            let error = StoreError::from(error);
             let status = match error {
-                ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                StoreError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
             plain(status, format!("{}\n", error.message()))

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
-use crate::graphql::loader::{ActivityById, ActivityRow, LoadError, Loaders};
+use crate::store::loader::{ActivityById, ActivityRow, LoadError, Loaders};
 
 /// A project, programme or event: what organizations take part in and funders fund.
 #[derive(Union, Clone)]

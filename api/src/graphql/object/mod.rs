@@ -1,5 +1,5 @@
 //! GraphQL object types. Each wraps a sea-orm model (`From<Model>`); related fields load through
-//! the request's [`Loaders`](super::loader::Loaders), never with a query of their own.
+//! the request's [`Loaders`](crate::store::loader::Loaders), never with a query of their own.
 //!
 //! - [`organization`]: the `Organization` interface, `Library`, `PartnerOrganization`, `Funder`.
 //! - [`activity`]: `Programme`, `Project`, `Event`, `Outcome` and the `Activity` union.
@@ -21,9 +21,9 @@ use async_graphql::Context;
 use sea_orm::EntityTrait;
 
 use super::connection::{Conn, Total, from_page};
-use super::loader::{ById, ChildCount, ChildSpec, Children, Filter, LoadError, Loaders};
-use super::page::{Ordering, Page, PageArgs, ParentColumn, SortKey};
-use super::row::Decode;
+use crate::store::loader::{ById, ChildCount, ChildSpec, Children, Filter, LoadError, Loaders};
+use crate::store::page::{Ordering, Page, PageArgs, ParentColumn, SortKey};
+use crate::store::row::Decode;
 
 pub use activity::{Activity, Event, Outcome, Programme, Project};
 pub use context::{Person, Place, TargetGroup, Topic};
@@ -31,7 +31,7 @@ pub use organization::{Funder, Library, Organization, PartnerOrganization};
 pub use provenance::{Citation, Record, Source};
 pub use relation::{Funding, OrganizationRelation, Participation, Position};
 
-use super::lean::{lean_abstract, lean_objects};
+use super::executor::lean::{lean_abstract, lean_objects};
 use provenance::{Audience, Classification};
 
 // The types that connections hold, or that relations return through `Lean`.
@@ -180,7 +180,7 @@ pub async fn child_connection<E, N>(
 where
     E: EntityTrait + Send + Sync,
     E::Model: Decode + Send + Sync + 'static,
-    N: crate::graphql::lean::LeanObject,
+    N: crate::graphql::executor::lean::LeanObject,
 {
     let (page, total) = child_page::<E>(ctx, parent, spec, page).await?;
     Ok(from_page(&page, total, node))

@@ -21,11 +21,11 @@ use super::{
 };
 use crate::graphql::collaboration::{CollaboratorConnection, CollaboratorFilter};
 use crate::graphql::connection::{Conn, from_loaded};
+use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};
-use crate::graphql::lean::Lean;
-use crate::graphql::loader::{ChildSpec, Filter, FilterValue};
-use crate::graphql::loader::{FundingTotals, LoadError, Loaders};
-use crate::graphql::page::ParentColumn;
+use crate::store::loader::{ChildSpec, Filter, FilterValue};
+use crate::store::loader::{FundingTotals, LoadError, Loaders};
+use crate::store::page::ParentColumn;
 
 /// A range of years, inclusive at both ends; either end may be open.
 #[derive(InputObject, Clone, Copy, Debug, Default)]

@@ -19,9 +19,9 @@ use super::{
     TargetGroup, Topic, by_id, by_ids, by_key, child_connection, spec,
 };
 use crate::graphql::connection::Conn;
+use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};
-use crate::graphql::lean::Lean;
-use crate::graphql::loader::Filter;
+use crate::store::loader::Filter;
 
 /// A document facts are cited from.
 #[derive(Clone)]

@@ -13,9 +13,9 @@ use super::activity::{Activity, Programme};
 use super::value::{FundingInstrument, Money, OrganizationRelationKind, Period, Role};
 use super::{Citation, Organization, PageInput, Person, by_id};
 use crate::graphql::connection::Conn;
+use crate::graphql::executor::lean::{Lean, LeanObject, object, selects};
 use crate::graphql::id::{NodeType, encode};
-use crate::graphql::lean::{Lean, LeanObject, object, selects};
-use crate::graphql::loader::Loaders;
+use crate::store::loader::Loaders;
 
 /// An organization's part in a project, programme or event: the evidence collaboration is
 /// computed from.

@@ -40,8 +40,8 @@ use async_graphql::{
 };
 use smallvec::SmallVec;
 
-use super::connection::ConnectionTotal;
-use super::page::Cursor;
+use crate::graphql::connection::ConnectionTotal;
+use crate::store::page::Cursor;
 
 /// A type whose objects resolve the lean way: an object type, or a union or interface that
 /// resolves as its concrete object.
@@ -91,14 +91,14 @@ pub fn selects(ctx: &ContextSelectionSet<'_>, selection: &SelectionSet, name: &s
 /// Implements [`LeanObject`] for object types.
 macro_rules! lean_objects {
     ($($ty:ty),* $(,)?) => {
-        $(impl $crate::graphql::lean::LeanObject for $ty {
+        $(impl $crate::graphql::executor::lean::LeanObject for $ty {
             fn lean(
                 &self,
                 ctx: &async_graphql::ContextSelectionSet<'_>,
             ) -> impl ::std::future::Future<
                 Output = async_graphql::ServerResult<async_graphql::Value>,
             > + Send {
-                $crate::graphql::lean::object(ctx, self, self)
+                $crate::graphql::executor::lean::object(ctx, self, self)
             }
         })*
     };
@@ -107,7 +107,7 @@ macro_rules! lean_objects {
 /// Implements [`LeanObject`] for a union or interface enum whose variants wrap object types.
 macro_rules! lean_abstract {
     ($ty:ident { $($variant:ident),* $(,)? }) => {
-        impl $crate::graphql::lean::LeanObject for $ty {
+        impl $crate::graphql::executor::lean::LeanObject for $ty {
             fn lean(
                 &self,
                 ctx: &async_graphql::ContextSelectionSet<'_>,
@@ -117,7 +117,7 @@ macro_rules! lean_abstract {
                 async move {
                     match self {
                         $($ty::$variant(object) => {
-                            $crate::graphql::lean::object(ctx, object, self).await
+                            $crate::graphql::executor::lean::object(ctx, object, self).await
                         })*
                     }
                 }

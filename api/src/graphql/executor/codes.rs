@@ -1,6 +1,6 @@
 //! Stable `extensions.code` on every error, including the ones async-graphql raises itself.
 //!
-//! Resolver errors get their code from [`crate::error::ApiError`]. Parse and validation errors
+//! Resolver errors get their code from [`crate::store::error::StoreError`]. Parse and validation errors
 //! (syntax, unknown fields, depth and complexity limits) come from async-graphql without one:
 //! [`super::batch::Batched`] marks a document that does not parse `GRAPHQL_PARSE_FAILED`, and
 //! [`complete`] gives every error still without a code one after execution. Errors raised before

@@ -1,18 +1,21 @@
 //! The one error type of the API, and how each variant looks to a client.
 //!
+//! It lives in the store because the store is the lowest layer that fails this way; the GraphQL
+//! layer turns it into a GraphQL error with `extensions.code` (`graphql::error`), the HTTP layer
+//! into a status.
+//!
 //! Clients see a message and a stable `extensions.code`; database errors are logged with their
 //! detail and shown as a generic message, so nothing of the schema or the SQL leaks out.
 
-use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, RuntimeErr};
 
 /// Everything a resolver can fail with.
 ///
 /// Deliberately not `Display`: async-graphql converts any `Display` type into an error without
 /// extensions, and a resolver's `?` would silently pick that conversion and drop the code. The
-/// only way out of this type is the `From` below, which sets `extensions.code`.
+/// only way into a GraphQL error is the `From` in `graphql::error`, which sets `extensions.code`.
 #[derive(Clone, Debug)]
-pub enum ApiError {
+pub enum StoreError {
     /// `NOT_FOUND`: the ID or slug names nothing.
     NotFound { what: String },
     /// `BAD_USER_INPUT`: an argument is malformed or out of range.
@@ -26,54 +29,49 @@ pub enum ApiError {
     Internal,
 }
 
-impl ApiError {
+impl StoreError {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        ApiError::Invalid {
+        StoreError::Invalid {
             field: field.into(),
             reason: reason.into(),
         }
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
-        ApiError::NotFound { what: what.into() }
+        StoreError::NotFound { what: what.into() }
     }
 
     /// What the client reads.
     pub fn message(&self) -> String {
         match self {
-            ApiError::NotFound { what } => format!("{what} not found"),
-            ApiError::Invalid { field, reason } => format!("invalid `{field}`: {reason}"),
-            ApiError::TooBroad { field, reason } => format!("`{field}` is too broad: {reason}"),
-            ApiError::Unavailable => "the database is unavailable; try again shortly".into(),
-            ApiError::Internal => "internal error".into(),
+            StoreError::NotFound { what } => format!("{what} not found"),
+            StoreError::Invalid { field, reason } => format!("invalid `{field}`: {reason}"),
+            StoreError::TooBroad { field, reason } => format!("`{field}` is too broad: {reason}"),
+            StoreError::Unavailable => "the database is unavailable; try again shortly".into(),
+            StoreError::Internal => "internal error".into(),
         }
-    }
-
-    /// As a GraphQL error with its code.
-    pub fn into_graphql(self) -> async_graphql::Error {
-        self.into()
     }
 
     /// The stable code clients switch on.
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::NotFound { .. } => "NOT_FOUND",
-            ApiError::Invalid { .. } => "BAD_USER_INPUT",
-            ApiError::TooBroad { .. } => "TOO_BROAD",
-            ApiError::Unavailable => "DATABASE_UNAVAILABLE",
-            ApiError::Internal => "INTERNAL_SERVER_ERROR",
+            StoreError::NotFound { .. } => "NOT_FOUND",
+            StoreError::Invalid { .. } => "BAD_USER_INPUT",
+            StoreError::TooBroad { .. } => "TOO_BROAD",
+            StoreError::Unavailable => "DATABASE_UNAVAILABLE",
+            StoreError::Internal => "INTERNAL_SERVER_ERROR",
         }
     }
 }
 
-impl From<DbErr> for ApiError {
+impl From<DbErr> for StoreError {
     fn from(error: DbErr) -> Self {
         if is_connection_error(&error) {
             tracing::warn!(%error, "database unavailable");
-            ApiError::Unavailable
+            StoreError::Unavailable
         } else {
             tracing::error!(%error, "database error");
-            ApiError::Internal
+            StoreError::Internal
         }
     }
 }
@@ -97,23 +95,5 @@ fn is_connection_error(error: &DbErr) -> bool {
     }
 }
 
-impl From<ApiError> for async_graphql::Error {
-    fn from(error: ApiError) -> Self {
-        let code = error.code();
-        let field = match &error {
-            ApiError::Invalid { field, .. } | ApiError::TooBroad { field, .. } => {
-                Some(field.clone())
-            }
-            _ => None,
-        };
-        async_graphql::Error::new(error.message()).extend_with(|_, e| {
-            e.set("code", code);
-            if let Some(field) = field {
-                e.set("field", field);
-            }
-        })
-    }
-}
-
-/// The result type of resolvers.
-pub type ApiResult<T> = Result<T, ApiError>;
+/// The result type of the store (and of resolvers, which share its failures).
+pub type StoreResult<T> = Result<T, StoreError>;

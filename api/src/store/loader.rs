@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::futures_util::StreamExt;
+use futures_util::StreamExt;
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, Query, SelectStatement, SimpleExpr, UnionType,
 };
@@ -22,14 +22,17 @@ use sea_orm::{
 
 use entities::kinds::RecordKind;
 
-use super::page::{Ordering, Page, PageArgs, ParentColumn, TextOrder, fetch_page, fetch_pages};
-use super::row::{Cell, Decode, Decoder, SharedColumns, TableColumns, select_columns};
-use crate::error::ApiError;
+use crate::store::error::StoreError;
+use crate::store::page::{
+    Ordering, Page, PageArgs, ParentColumn, TextOrder, fetch_page, fetch_pages,
+};
+use crate::store::row::{Cell, Decode, Decoder, SharedColumns, TableColumns, select_columns};
 
 /// The SQL side of every loader.
 pub struct Sql {
     db: DatabaseConnection,
-    /// [`super::Limits::max_memberships`].
+    /// The most activity memberships one collaboration computation may read (the API's
+    /// `Limits::max_memberships`).
     max_memberships: usize,
     /// How the database orders text: where a batch of child pages is put in order.
     text_order: TextOrder,
@@ -53,7 +56,7 @@ impl Sql {
 /// A batch has no size limit (async-graphql's default cuts it at 1,000 keys, which made the
 /// statements of a query grow with its page sizes): every key list goes to the database as one
 /// parameter ([`id_in`]), and the query cost limit bounds how many keys one request can make.
-/// `spawner` runs the fetches: [`super::batch`] runs them in the request's own task.
+/// `spawner` runs the fetches: the GraphQL executor runs them in the request's own task.
 pub fn loaders<S>(
     db: DatabaseConnection,
     max_memberships: usize,
@@ -115,28 +118,22 @@ pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
 
 /// Loader errors reach clients through the API's codes.
 #[derive(Clone, Debug)]
-pub struct LoadError(pub Arc<ApiError>);
+pub struct LoadError(pub Arc<StoreError>);
 
-impl From<ApiError> for LoadError {
-    fn from(error: ApiError) -> Self {
+impl From<StoreError> for LoadError {
+    fn from(error: StoreError) -> Self {
         LoadError(Arc::new(error))
     }
 }
 
 impl From<sea_orm::DbErr> for LoadError {
     fn from(error: sea_orm::DbErr) -> Self {
-        LoadError(Arc::new(ApiError::from(error)))
-    }
-}
-
-impl From<LoadError> for async_graphql::Error {
-    fn from(error: LoadError) -> Self {
-        error.0.as_ref().clone().into()
+        LoadError(Arc::new(StoreError::from(error)))
     }
 }
 
 /// Ids a loader key asks for, hashed once. A page loads the rows its objects refer to as one
-/// key ([`super::lean::LeanObject::prefetch`]): the loader handles, and hashes several times,
+/// key (the lean executor's `LeanObject::prefetch`): the loader handles, and hashes several times,
 /// every key it is given: with a key per row that was 7 % of the nested benchmark query's
 /// instructions.
 #[derive(Clone, Debug)]
@@ -228,7 +225,7 @@ where
             &ids,
         ));
         select_columns::<E::Model>(&mut select, &table);
-        // Streamed: each row becomes a model as it arrives (as in [`super::page::fetch_pages`]).
+        // Streamed: each row becomes a model as it arrives (as in [`crate::store::page::fetch_pages`]).
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut found = HashMap::with_capacity(ids.len());
         let mut decoder = Decoder::<E::Model>::default();

@@ -26,11 +26,12 @@ use sea_orm::DatabaseConnection;
 
 use super::admission::Admission;
 use super::lean::Trace;
-use super::loader::loaders;
-use super::page::TextOrder;
 use super::rules::{self, DepthLimit};
 use super::shape::{self, Shapes};
-use super::{LibgraphSchema, Limits, codes, cost};
+use super::{codes, cost};
+use crate::graphql::{LibgraphSchema, Limits};
+use crate::store::loader::loaders;
+use crate::store::page::TextOrder;
 
 type Task = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 

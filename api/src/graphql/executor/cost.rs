@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Pos, ServerError, Value, Variables};
 
-use super::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// The cost of a document, or its refusal with the code `QUERY_TOO_COMPLEX` when that exceeds
 /// `max_cost`.

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::futures_util::StreamExt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::StreamExt;
 use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
     SimpleExpr,
@@ -19,8 +19,8 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, StreamTrait};
 use serde::{Deserialize, Serialize};
 
-use super::row::{Cell, Decode, Decoder, select_columns};
-use crate::error::{ApiError, ApiResult};
+use crate::store::error::{StoreError, StoreResult};
+use crate::store::row::{Cell, Decode, Decoder, select_columns};
 
 /// The largest `first`/`last` a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -55,8 +55,8 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(json)
     }
 
-    pub fn decode(field: &str, text: &str) -> ApiResult<Cursor> {
-        let bad = || ApiError::invalid(field, "not a cursor returned by this API");
+    pub fn decode(field: &str, text: &str) -> StoreResult<Cursor> {
+        let bad = || StoreError::invalid(field, "not a cursor returned by this API");
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
         let values: Vec<SortValue> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
         Ok(Cursor(values.into()))
@@ -64,18 +64,6 @@ impl Cursor {
 }
 
 /// Edges hold their cursors as values and encode them only when a client selects `cursor`.
-impl async_graphql::connection::CursorType for Cursor {
-    type Error = &'static str;
-
-    fn decode_cursor(text: &str) -> Result<Self, Self::Error> {
-        Cursor::decode("cursor", text).map_err(|_| "not a cursor returned by this API")
-    }
-
-    fn encode_cursor(&self) -> String {
-        self.encode()
-    }
-}
-
 /// Which way a page reads.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
@@ -100,25 +88,25 @@ impl PageArgs {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> ApiResult<Self> {
+    ) -> StoreResult<Self> {
         let size = |field: &str, n: i32| {
             if (0..=MAX_PAGE_SIZE).contains(&n) {
                 Ok(n as u64)
             } else {
-                Err(ApiError::invalid(
+                Err(StoreError::invalid(
                     field,
                     format!("must be between 0 and {MAX_PAGE_SIZE}, got {n}"),
                 ))
             }
         };
         match (first, last) {
-            (Some(_), Some(_)) => Err(ApiError::invalid(
+            (Some(_), Some(_)) => Err(StoreError::invalid(
                 "last",
                 "give `first` or `last`, not both",
             )),
             (_, Some(n)) => {
                 if after.is_some() {
-                    return Err(ApiError::invalid(
+                    return Err(StoreError::invalid(
                         "after",
                         "`after` goes with `first`; use `before` with `last`",
                     ));
@@ -131,7 +119,7 @@ impl PageArgs {
             }
             (first, None) => {
                 if before.is_some() {
-                    return Err(ApiError::invalid(
+                    return Err(StoreError::invalid(
                         "before",
                         "`before` goes with `last`; use `after` with `first`",
                     ));
@@ -320,9 +308,9 @@ impl<M> Default for Page<M> {
 
 impl Ordering {
     /// Rows strictly after (or before, `reverse`) `cursor` in this ordering.
-    fn after(&self, field: &str, cursor: &Cursor, reverse: bool) -> ApiResult<Condition> {
+    fn after(&self, field: &str, cursor: &Cursor, reverse: bool) -> StoreResult<Condition> {
         if cursor.0.len() != self.keys.len() {
-            return Err(ApiError::invalid(
+            return Err(StoreError::invalid(
                 field,
                 "the cursor belongs to a different ordering",
             ));
@@ -339,7 +327,7 @@ impl Ordering {
             match (key.kind, value) {
                 (SortKind::Int, SortValue::Int(_)) | (SortKind::Text, SortValue::Text(_)) => {}
                 _ => {
-                    return Err(ApiError::invalid(
+                    return Err(StoreError::invalid(
                         field,
                         "the cursor belongs to a different ordering",
                     ));
@@ -419,7 +407,7 @@ pub async fn fetch_page<E, C>(
     filter: Condition,
     ordering: &Ordering,
     args: &PageArgs,
-) -> ApiResult<Page<E::Model>>
+) -> StoreResult<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Decode,
@@ -478,7 +466,7 @@ pub async fn fetch_pages<E, C>(
     ordering: &Ordering,
     args: &PageArgs,
     text_order: TextOrder,
-) -> ApiResult<Vec<(i64, Page<E::Model>)>>
+) -> StoreResult<Vec<(i64, Page<E::Model>)>>
 where
     E: EntityTrait,
     E::Model: Decode,
@@ -487,7 +475,7 @@ where
     let reverse = args.direction == Direction::Backward;
     let postgres = ConnectionTrait::get_database_backend(db) == DbBackend::Postgres;
     // The parents' ids as one bound array: one statement text whatever their number.
-    let ids = super::loader::id_list(parents);
+    let ids = crate::store::loader::id_list(parents);
     let parent_id = if postgres {
         "\"_p\".\"_p\""
     } else {
@@ -540,7 +528,7 @@ where
             _ => {
                 let ParentColumn::One(parent_column) = parent_column else {
                     tracing::error!(table, "two parent columns on a table not keyed by its id");
-                    return Err(ApiError::Internal);
+                    return Err(StoreError::Internal);
                 };
                 page.expr(Expr::cust(parent_column));
                 let mut row = vec![table_column(parent_column)];
@@ -673,7 +661,7 @@ fn finish<M>(page: &mut Page<M>, args: &PageArgs) {
 
 /// Pages a small, fully loaded list in memory: `rows` sorted ascending by cursor. Returns the
 /// page and the list's length.
-pub fn page_in_memory<M>(rows: Vec<(Cursor, M)>, args: &PageArgs) -> ApiResult<(Page<M>, u64)> {
+pub fn page_in_memory<M>(rows: Vec<(Cursor, M)>, args: &PageArgs) -> StoreResult<(Page<M>, u64)> {
     let total = rows.len() as u64;
     let selected: Vec<(Cursor, M)> = match (&args.direction, &args.cursor) {
         (Direction::Forward, Some(c)) => rows.into_iter().filter(|(k, _)| k > c).collect(),

@@ -7,7 +7,7 @@
 //!   message with the code `QUERY_TOO_DEEP` answer all three: at most `max_depth` levels of
 //!   fields, and at most twice that of selection sets counting fragments (a fragment adds a level
 //!   without a field; unbounded, `{ ... { ... { … } } }` would reach the parser's limit). The
-//!   schema's own limits are set beyond these ([`super::schema`]), so they never speak first, and
+//!   schema's own limits are set beyond these ([`crate::graphql::schema`]), so they never speak first, and
 //!   a document too deep for the parser gets this message too ([`too_deep`]).
 //! - **`__typename`.** async-graphql's validator does not visit `__typename` at all, so
 //!   `{ __typename @include(if: 5) }`, `{ __typename @foo }` and `{ __typename(a: 1) }` were
@@ -308,7 +308,8 @@ mod tests {
 
     fn checked(query: &str) -> Result<(), String> {
         let document = parse_query(query).map_err(|e| e.to_string())?;
-        let operation = crate::graphql::shape::operation(&document, None).ok_or("no operation")?;
+        let operation =
+            crate::graphql::executor::shape::operation(&document, None).ok_or("no operation")?;
         check(&document, &operation.node, LIMIT).map_err(|e| e.message)
     }
 

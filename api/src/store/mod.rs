@@ -1,0 +1,22 @@
+//! The store: everything that reads or writes the database, below the GraphQL layer.
+//!
+//! It never imports [`crate::graphql`] or [`crate::http`], and it fails with its own
+//! [`StoreError`], so editing, import and export can call it directly. Batching goes through
+//! async-graphql's `dataloader`, which is a plain batching utility (keys in, a map out) and knows
+//! nothing of GraphQL; the GraphQL layer turns a [`StoreError`] into a GraphQL error with its code.
+//!
+//! - [`connect`]: reaching the embedded SQLite file or PostgreSQL.
+//! - [`admin`]: operations on a whole database: migrate, seed, summarise.
+//! - [`row`]: reading models out of result rows; [`page`]: keyset pages and their cursors.
+//! - [`loader`]: the batched reads every relation goes through.
+//! - [`error`]: what a read can fail with, and the stable code each failure has.
+
+pub mod admin;
+pub mod connect;
+pub mod error;
+pub mod loader;
+pub mod page;
+pub mod row;
+
+pub use admin::*;
+pub use error::{StoreError, StoreResult};
