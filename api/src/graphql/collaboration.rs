@@ -23,8 +23,9 @@ use super::object::organization::YearRange;
 use super::object::value::{OrganizationKind, Role};
 use super::object::{Activity, Organization};
 use crate::store::error::StoreError;
-use crate::store::loader::{ChildCount, ChildSpec, Children, LoadError, Loaders, Sql, id_in};
+use crate::store::loader::{ChildCount, ChildSpec, Children, LoadError, Loaders, Sql};
 use crate::store::page::{Cursor, Ordering, PageArgs, SortKey, SortValue, page_in_memory};
+use crate::store::sql::id_in;
 use entities::collaboration;
 use graph::{self, CollaborationGraph, ItemRef, Membership, NetworkOptions};
 

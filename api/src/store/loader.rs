@@ -12,9 +12,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use futures_util::StreamExt;
-use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, Query, SelectStatement, SimpleExpr, UnionType,
-};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, Iterable,
     PrimaryKeyToColumn, StreamTrait,
@@ -27,6 +25,7 @@ use crate::store::page::{
     Ordering, Page, PageArgs, ParentColumn, TextOrder, fetch_page, fetch_pages,
 };
 use crate::store::row::{Cell, Decode, Decoder, SharedColumns, TableColumns, select_columns};
+use crate::store::sql::id_in;
 
 /// The SQL side of every loader.
 pub struct Sql {
@@ -78,42 +77,6 @@ where
     )
     .max_batch_size(usize::MAX)
     .delay(std::time::Duration::ZERO)
-}
-
-/// `ids` comma-separated, for a bound PostgreSQL array (`{…}`) or JSON array (`[…]`).
-pub fn id_list(ids: &[i64]) -> String {
-    let mut list = String::with_capacity(ids.len() * 8);
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            list.push(',');
-        }
-        list.push_str(&id.to_string());
-    }
-    list
-}
-
-/// `column` is one of `ids`, with the ids as one bind parameter however many there are: a
-/// parameter per id would hit the databases' caps (32,766 on SQLite, 65,535 on PostgreSQL) and
-/// force a big batch into several statements. PostgreSQL reads an array literal
-/// (`= ANY(ARRAY(SELECT unnest('{1,2}'::BIGINT[])))`), SQLite a JSON array
-/// (`IN (SELECT value FROM json_each('[1,2]'))`); both use the column's index.
-///
-/// On PostgreSQL the list is read in a sub-select, which runs once per statement. sqlx
-/// prepares statements and PostgreSQL plans a prepared statement generically from its sixth
-/// run, where a bare `ANY(CAST($1 AS BIGINT[]))` is not a constant: a table read row by row
-/// (the 134 programmes, say) parsed the whole list again for every row, 10 ms for 1,040 ids.
-pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
-    let list = id_list(ids);
-    match backend {
-        DbBackend::Postgres => Expr::cust_with_values(
-            format!("{column} = ANY(ARRAY(SELECT unnest(CAST($1 AS BIGINT[]))))"),
-            [format!("{{{list}}}")],
-        ),
-        _ => Expr::cust_with_values(
-            format!("{column} IN (SELECT value FROM json_each(?))"),
-            [format!("[{list}]")],
-        ),
-    }
 }
 
 /// Loader errors reach clients through the API's codes.

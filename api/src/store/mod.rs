@@ -8,7 +8,8 @@
 //! - [`connect`]: reaching the embedded SQLite file or PostgreSQL.
 //! - [`admin`]: operations on a whole database: migrate, seed, summarise.
 //! - [`row`]: reading models out of result rows; [`page`]: keyset pages and their cursors.
-//! - [`loader`]: the batched reads every relation goes through.
+//! - [`loader`]: the batched reads every relation goes through; [`sql`]: building blocks of
+//!   their statements.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
 
 pub mod admin;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod loader;
 pub mod page;
 pub mod row;
+pub mod sql;
 
 pub use admin::*;
 pub use error::{StoreError, StoreResult};

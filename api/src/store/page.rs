@@ -475,7 +475,7 @@ where
     let reverse = args.direction == Direction::Backward;
     let postgres = ConnectionTrait::get_database_backend(db) == DbBackend::Postgres;
     // The parents' ids as one bound array: one statement text whatever their number.
-    let ids = crate::store::loader::id_list(parents);
+    let ids = super::sql::id_list(parents);
     let parent_id = if postgres {
         "\"_p\".\"_p\""
     } else {

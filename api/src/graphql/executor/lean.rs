@@ -40,7 +40,7 @@ use async_graphql::{
 };
 use smallvec::SmallVec;
 
-use crate::graphql::connection::ConnectionTotal;
+use crate::graphql::connection::total::ConnectionTotal;
 use crate::store::page::Cursor;
 
 /// A type whose objects resolve the lean way: an object type, or a union or interface that
