@@ -7,7 +7,8 @@
 //!
 //! - [`connect`]: reaching the embedded SQLite file or PostgreSQL.
 //! - [`admin`]: operations on a whole database: migrate, seed, summarise.
-//! - [`row`]: reading models out of result rows; [`page`]: keyset pages and their cursors.
+//! - [`row`]: reading models out of result rows; [`page`]: keyset pages and their cursors;
+//!   [`order`]: the orders lists are paged in.
 //! - [`loader`]: the batched reads every relation goes through; [`sql`]: building blocks of
 //!   their statements.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
@@ -16,6 +17,7 @@ pub mod admin;
 pub mod connect;
 pub mod error;
 pub mod loader;
+pub mod order;
 pub mod page;
 pub mod row;
 pub mod sql;
