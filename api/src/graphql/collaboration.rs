@@ -19,7 +19,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, StreamTrait};
 use super::connection::{Conn, Total, from_page};
 use super::executor::lean::{Lean, lean_objects};
 use super::id::{NodeType, decode_as};
-use super::object::organization::YearRange;
+use super::input::YearRange;
 use super::object::value::{OrganizationKind, Role};
 use super::object::{Activity, Organization};
 use crate::store::error::StoreError;
@@ -719,7 +719,7 @@ impl NetworkEdge {
     }
 }
 
-lean_objects!(NetworkNode, NetworkEdge);
+lean_objects!(NetworkNode, NetworkEdge, Collaborator);
 
 /// A weighted tie of a network, with its evidence.
 #[Object]

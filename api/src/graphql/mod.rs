@@ -1,7 +1,7 @@
 //! The GraphQL API: the schema and everything it resolves.
 //!
 //! # Layout
-//! - [`query`]: the root `Query`.
+//! - [`query`]: the root `Query`; [`input`]: its filters, orders and ranges.
 //! - [`object`]: one module per group of object types, wrapping sea-orm models.
 //! - [`loader`]: per-request DataLoaders; every relation goes through them.
 //! - [`batch`]: the executor that runs a request's loader fetches in its own task.
@@ -25,6 +25,7 @@ pub mod describe;
 pub mod error;
 pub mod executor;
 pub mod id;
+pub mod input;
 pub mod object;
 pub mod query;
 pub mod search;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, InputObject, Interface, Object};
+use async_graphql::{Context, ID, Interface, Object};
 use entities::text::fold;
 use entities::{
     event, organization, outcome, person, place, programme, project, source, target_group, topic,
@@ -15,8 +15,10 @@ use super::collaboration::{self, ConnectionPath, Network, NetworkFilter};
 use super::connection::{Conn, Total, from_page};
 use super::country;
 use super::id::{self, NodeType};
-use super::object::organization::YearRange;
-use super::object::value::{EventKind, OrganizationKind, ProgrammeKind, Role};
+use super::input::{
+    ActivityFilter, ActivityOrder, OrganizationFilter, OrganizationOrder, YearRange,
+};
+use super::object::value::Role;
 use super::object::*;
 use super::search::{self, SearchHit, SearchType};
 use super::statistics::Statistics;
@@ -45,85 +47,6 @@ pub enum Node {
     OrganizationRelation(OrganizationRelation),
     Position(Position),
     Source(Source),
-}
-
-/// How to order organizations.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum OrganizationOrder {
-    /// By name as the source writes it, A to Z, ignoring case and diacritics (the default).
-    #[default]
-    Name,
-    /// By name, Z to A.
-    NameDesc,
-}
-
-/// How to order projects, programmes and events.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ActivityOrder {
-    /// By name as the source writes it, A to Z, ignoring case and diacritics (the default).
-    #[default]
-    Name,
-    /// By start, earliest first (by year, then by start date); undated last.
-    Date,
-    /// By start, latest first; undated last.
-    DateDesc,
-}
-
-/// Which organizations to list. Every condition given must hold; `roles`, `activeIn`, `programmes`
-/// and `funders` must hold for one and the same participation.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct OrganizationFilter {
-    /// Only organizations of these kinds.
-    pub kinds: Option<Vec<OrganizationKind>>,
-    /// Only organizations located in these countries (ISO 3166-1 alpha-2 codes such as `PL`;
-    /// lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`); those
-    /// without a place drop out.
-    pub countries: Option<Vec<String>>,
-    /// Taking part in projects, programmes or events about these topics (slugs such as `sdg-4`), or
-    /// classified under them itself.
-    pub topics: Option<Vec<String>>,
-    /// Taking part in these programmes (slugs), their sub-programmes, or the projects and events
-    /// directly under them.
-    pub programmes: Option<Vec<String>>,
-    /// Taking part in projects, programmes or events funded by these organizations (slugs).
-    pub funders: Option<Vec<String>>,
-    /// Taking part in anything in one of these roles.
-    pub roles: Option<Vec<Role>>,
-    /// With a participation whose own dates overlap these years (not the activity's dates; undated
-    /// participations never match).
-    pub active_in: Option<YearRange>,
-    /// Every word of this text starts a word of its name, English name, aliases or description
-    /// ("olsz" matches Olszówka; case- and diacritic-insensitive; at most 200 characters).
-    pub text: Option<String>,
-}
-
-/// Which projects, programmes or events to list. Every condition given must hold.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct ActivityFilter {
-    /// Only events of these kinds; an error on `projects` and `programmes`.
-    pub event_kinds: Option<Vec<EventKind>>,
-    /// Only programmes of these kinds; an error on `projects` and `events`.
-    pub programme_kinds: Option<Vec<ProgrammeKind>>,
-    /// With a taking-part organization located in these countries (ISO 3166-1 alpha-2 codes such
-    /// as `PL`; lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`), or,
-    /// for projects and events, located there itself.
-    pub countries: Option<Vec<String>>,
-    /// Under these programmes (slugs) or their sub-programmes; on `programmes`, those programmes
-    /// and their sub-programmes themselves.
-    pub programmes: Option<Vec<String>>,
-    /// Funded directly by these organizations (slugs).
-    pub funders: Option<Vec<String>>,
-    /// Classified under these topics (slugs such as `sdg-4`).
-    pub topics: Option<Vec<String>>,
-    /// With one of these organizations (slugs) taking part; with `roles`, in one of those roles.
-    pub organizations: Option<Vec<String>>,
-    /// With an organization taking part in one of these roles.
-    pub roles: Option<Vec<Role>>,
-    /// Running in these years: its own period overlaps them (undated ones never match).
-    pub active_in: Option<YearRange>,
-    /// Every word of this text starts a word of its name, English name, aliases or description
-    /// ("olsz" matches Olszówka; case- and diacritic-insensitive; at most 200 characters).
-    pub text: Option<String>,
 }
 
 fn subquery(column: &str, table: &str, condition: Condition) -> SelectStatement {

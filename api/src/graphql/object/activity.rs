@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, Object, Union};
 use entities::kinds::RecordKind;
 use entities::{event, funding, organization, outcome, participation, programme, project};
 
-use super::organization::{Library, PartnerOrganization, YearRange, participation_filters};
+use super::organization::{Library, PartnerOrganization};
 use super::value::{EventKind, Period, ProgrammeKind, Role, ValueQualifier};
 use super::{
     Citation, Funding, Organization, PageInput, Participation, Place, TargetGroup, Topic, by_date,
@@ -15,6 +15,7 @@ use super::{
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
+use crate::graphql::input::{YearRange, participation_filters};
 use crate::store::loader::{ActivityById, ActivityRow, LoadError, Loaders};
 
 /// A project, programme or event: what organizations take part in and funders fund.

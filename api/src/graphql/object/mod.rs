@@ -56,7 +56,6 @@ lean_objects!(
     Source,
     TargetGroup,
     Topic,
-    crate::graphql::collaboration::Collaborator,
 );
 lean_abstract!(Organization {
     Library,

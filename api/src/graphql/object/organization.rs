@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, Interface, Object};
+use async_graphql::{Context, ID, Interface, Object};
 use entities::{
     funding, identifier, library, organization, organization_relation, participation, position,
 };
@@ -23,30 +23,10 @@ use crate::graphql::collaboration::{CollaboratorConnection, CollaboratorFilter};
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};
+use crate::graphql::input::{RelationDirection, YearRange, participation_filters};
 use crate::store::loader::{ChildSpec, Filter, FilterValue};
 use crate::store::loader::{FundingTotals, LoadError, Loaders};
 use crate::store::page::ParentColumn;
-
-/// A range of years, inclusive at both ends; either end may be open.
-#[derive(InputObject, Clone, Copy, Debug, Default)]
-pub struct YearRange {
-    /// The first year, inclusive (`2019`); null for no lower bound.
-    pub from: Option<i32>,
-    /// The last year, inclusive; null for no upper bound.
-    pub to: Option<i32>,
-}
-
-/// Which way an organization relation is read.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum RelationDirection {
-    /// Relations where this organization is the subject ("X is a member of …").
-    Outgoing,
-    /// Relations where this organization is the object ("… is a member of X").
-    Incoming,
-    /// Both (the default).
-    #[default]
-    Both,
-}
 
 /// Any organization: a library, an NGO, a public authority, a network, an informal group, a crowd.
 // clippy reads the repeated `ty = …` of the field list as duplicated attributes.
@@ -550,30 +530,6 @@ async fn identifiers(
             value: r.model.value.clone(),
         })
         .collect())
-}
-
-/// Role and year filters of participation lists.
-pub fn participation_filters(
-    roles: Option<Vec<Role>>,
-    active_in: Option<YearRange>,
-) -> Vec<Filter> {
-    let mut filters = Vec::new();
-    if let Some(roles) = roles {
-        let mut values: Vec<FilterValue> = roles
-            .into_iter()
-            .map(|r| FilterValue::Text(entities::Role::from(r).as_str().to_owned()))
-            .collect();
-        values.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
-        values.dedup();
-        filters.push(Filter::In("role", values));
-    }
-    if let Some(range) = active_in {
-        filters.push(Filter::YearsOverlap {
-            from: range.from,
-            to: range.to,
-        });
-    }
-    filters
 }
 
 async fn participations(

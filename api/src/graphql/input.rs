@@ -1,0 +1,130 @@
+//! The input types of the schema (filters, orders, ranges) and how each becomes a store filter.
+
+use async_graphql::{Enum, InputObject};
+
+use super::object::value::{EventKind, OrganizationKind, ProgrammeKind, Role};
+use crate::store::loader::{Filter, FilterValue};
+
+/// A range of years, inclusive at both ends; either end may be open.
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct YearRange {
+    /// The first year, inclusive (`2019`); null for no lower bound.
+    pub from: Option<i32>,
+    /// The last year, inclusive; null for no upper bound.
+    pub to: Option<i32>,
+}
+
+/// Which way an organization relation is read.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RelationDirection {
+    /// Relations where this organization is the subject ("X is a member of …").
+    Outgoing,
+    /// Relations where this organization is the object ("… is a member of X").
+    Incoming,
+    /// Both (the default).
+    #[default]
+    Both,
+}
+
+/// How to order organizations.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrganizationOrder {
+    /// By name as the source writes it, A to Z, ignoring case and diacritics (the default).
+    #[default]
+    Name,
+    /// By name, Z to A.
+    NameDesc,
+}
+
+/// How to order projects, programmes and events.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ActivityOrder {
+    /// By name as the source writes it, A to Z, ignoring case and diacritics (the default).
+    #[default]
+    Name,
+    /// By start, earliest first (by year, then by start date); undated last.
+    Date,
+    /// By start, latest first; undated last.
+    DateDesc,
+}
+
+/// Which organizations to list. Every condition given must hold; `roles`, `activeIn`, `programmes`
+/// and `funders` must hold for one and the same participation.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct OrganizationFilter {
+    /// Only organizations of these kinds.
+    pub kinds: Option<Vec<OrganizationKind>>,
+    /// Only organizations located in these countries (ISO 3166-1 alpha-2 codes such as `PL`;
+    /// lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`); those
+    /// without a place drop out.
+    pub countries: Option<Vec<String>>,
+    /// Taking part in projects, programmes or events about these topics (slugs such as `sdg-4`), or
+    /// classified under them itself.
+    pub topics: Option<Vec<String>>,
+    /// Taking part in these programmes (slugs), their sub-programmes, or the projects and events
+    /// directly under them.
+    pub programmes: Option<Vec<String>>,
+    /// Taking part in projects, programmes or events funded by these organizations (slugs).
+    pub funders: Option<Vec<String>>,
+    /// Taking part in anything in one of these roles.
+    pub roles: Option<Vec<Role>>,
+    /// With a participation whose own dates overlap these years (not the activity's dates; undated
+    /// participations never match).
+    pub active_in: Option<YearRange>,
+    /// Every word of this text starts a word of its name, English name, aliases or description
+    /// ("olsz" matches Olszówka; case- and diacritic-insensitive; at most 200 characters).
+    pub text: Option<String>,
+}
+
+/// Which projects, programmes or events to list. Every condition given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ActivityFilter {
+    /// Only events of these kinds; an error on `projects` and `programmes`.
+    pub event_kinds: Option<Vec<EventKind>>,
+    /// Only programmes of these kinds; an error on `projects` and `events`.
+    pub programme_kinds: Option<Vec<ProgrammeKind>>,
+    /// With a taking-part organization located in these countries (ISO 3166-1 alpha-2 codes such
+    /// as `PL`; lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`), or,
+    /// for projects and events, located there itself.
+    pub countries: Option<Vec<String>>,
+    /// Under these programmes (slugs) or their sub-programmes; on `programmes`, those programmes
+    /// and their sub-programmes themselves.
+    pub programmes: Option<Vec<String>>,
+    /// Funded directly by these organizations (slugs).
+    pub funders: Option<Vec<String>>,
+    /// Classified under these topics (slugs such as `sdg-4`).
+    pub topics: Option<Vec<String>>,
+    /// With one of these organizations (slugs) taking part; with `roles`, in one of those roles.
+    pub organizations: Option<Vec<String>>,
+    /// With an organization taking part in one of these roles.
+    pub roles: Option<Vec<Role>>,
+    /// Running in these years: its own period overlaps them (undated ones never match).
+    pub active_in: Option<YearRange>,
+    /// Every word of this text starts a word of its name, English name, aliases or description
+    /// ("olsz" matches Olszówka; case- and diacritic-insensitive; at most 200 characters).
+    pub text: Option<String>,
+}
+
+/// Role and year filters of participation lists.
+pub fn participation_filters(
+    roles: Option<Vec<Role>>,
+    active_in: Option<YearRange>,
+) -> Vec<Filter> {
+    let mut filters = Vec::new();
+    if let Some(roles) = roles {
+        let mut values: Vec<FilterValue> = roles
+            .into_iter()
+            .map(|r| FilterValue::Text(entities::Role::from(r).as_str().to_owned()))
+            .collect();
+        values.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        values.dedup();
+        filters.push(Filter::In("role", values));
+    }
+    if let Some(range) = active_in {
+        filters.push(Filter::YearsOverlap {
+            from: range.from,
+            to: range.to,
+        });
+    }
+    filters
+}
