@@ -8,7 +8,7 @@ use async_graphql::ID;
 use entities::{library, search_term};
 use libgraph::graphql::Limits;
 use libgraph::graphql::id::decode;
-use libgraph::graphql::search::SearchLimits;
+use libgraph::store::search::SearchLimits;
 use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 use serde_json::{Value, json};
 use support::TestDb;

@@ -45,7 +45,7 @@ pub struct Limits {
     /// Highest query cost accepted ([`cost`]): a connection costs its page size times its children.
     pub max_complexity: usize,
     /// How much one `search` may read.
-    pub search: search::SearchLimits,
+    pub search: crate::store::search::SearchLimits,
     /// Most activity memberships one collaboration computation may read (a network, or the
     /// filtered collaborators of one batch of organizations); a filter that keeps more is
     /// refused with `TOO_BROAD` instead of holding the server for seconds (reading and weighing
@@ -69,7 +69,7 @@ impl Default for Limits {
         Limits {
             max_depth: 24,
             max_complexity: 250_000,
-            search: search::SearchLimits::default(),
+            search: crate::store::search::SearchLimits::default(),
             max_memberships: 150_000,
             admission: executor::admission::AdmissionLimits::default(),
         }

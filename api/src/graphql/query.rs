@@ -68,19 +68,21 @@ fn ids_of_slugs(table: &str, id_column: &str, slugs: &[String]) -> SelectStateme
 /// Records in whose folded search texts every word of `text` starts a word.
 fn text_condition(key: &str, text: &str) -> async_graphql::Result<Condition> {
     let folded = fold(text);
-    if folded.is_empty() || text.chars().count() > search::MAX_SEARCH_LENGTH {
+    if folded.is_empty() || text.chars().count() > crate::store::search::MAX_SEARCH_LENGTH {
         return Err(StoreError::invalid(
             "filter.text",
             format!(
                 "must contain letters or digits, at most {} characters",
-                search::MAX_SEARCH_LENGTH
+                crate::store::search::MAX_SEARCH_LENGTH
             ),
         )
         .into());
     }
     let mut all = Condition::all();
     for token in folded.split(' ') {
-        all = all.add(Expr::col(Alias::new(key)).in_subquery(search::records_with_word(token)));
+        all = all.add(
+            Expr::col(Alias::new(key)).in_subquery(crate::store::search::records_with_word(token)),
+        );
     }
     Ok(all)
 }

@@ -11,6 +11,7 @@
 //!   [`order`]: the orders lists are paged in.
 //! - [`loader`]: the batched reads every relation goes through; [`sql`]: building blocks of
 //!   their statements.
+//! - [`search`]: ranking a text's matches from the word index, within bounds.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
 
 pub mod admin;
@@ -20,6 +21,7 @@ pub mod loader;
 pub mod order;
 pub mod page;
 pub mod row;
+pub mod search;
 pub mod sql;
 
 pub use admin::*;
