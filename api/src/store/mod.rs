@@ -12,6 +12,7 @@
 //! - [`loader`]: the batched reads every relation goes through; [`sql`]: building blocks of
 //!   their statements.
 //! - [`search`]: ranking a text's matches from the word index, within bounds.
+//! - [`statistics`]: the dashboard's counts and sums.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
 
 pub mod admin;
@@ -23,6 +24,7 @@ pub mod page;
 pub mod row;
 pub mod search;
 pub mod sql;
+pub mod statistics;
 
 pub use admin::*;
 pub use error::{StoreError, StoreResult};
