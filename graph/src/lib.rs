@@ -10,7 +10,8 @@
 //! because two callers must compute tie weights the same way to the bit: the
 //! loader (`seeds`), which stores every organization's [`ties()`] in the
 //! `collaboration` table, and the API, which computes filtered collaborators
-//! from memberships when a stored tie cannot answer. The algorithms are kept out
+//! ([`filtered_collaborators`]) and networks ([`strongest_network`]) from
+//! memberships when a stored tie cannot answer. The algorithms are kept out
 //! of the GraphQL resolvers so they can be unit-tested on hand-made graphs
 //! without a database or a schema, and so the resolvers stay thin: load rows,
 //! call one function, map the result.
@@ -35,14 +36,18 @@
 //!   weight gets ([`rounded`]) and the order strongest first.
 //! - `ties.rs`: one organization's [`collaborators`], and the [`ties()`] the loader stores
 //!   for every organization.
+//! - `filter.rs`: collaborators under a coordinator's filter
+//!   ([`filtered_collaborators`]).
 //! - `projection.rs`: the [`CollaborationGraph`], built once and asked many
 //!   questions.
-//! - `network.rs`: the whole weighted [`Network`] with degrees and centrality.
+//! - `network.rs`: the whole weighted [`Network`] with degrees and centrality, and the part of it
+//!   the API draws ([`strongest_network`], [`Network::reweigh`]).
 //! - `betweenness.rs`: the centrality kernel, parallel and bit-identical on
 //!   every machine.
 //! - `path.rs`: the shortest chain between two organizations ([`connection_path`]).
 
 mod betweenness;
+mod filter;
 mod membership;
 mod network;
 mod path;
@@ -55,9 +60,11 @@ mod cross_check;
 #[cfg(test)]
 mod testing;
 
+pub use filter::{CollaboratorFilter, Participation, Period, filtered_collaborators};
 pub use membership::{ItemKind, ItemRef, Membership};
 pub use network::{
-    Network, NetworkEdge, NetworkNode, NetworkOptions, network, network_with_options,
+    Network, NetworkEdge, NetworkNode, NetworkOptions, StrongestNetwork, network,
+    network_with_options, strongest_network,
 };
 pub use path::{Hop, connection_path};
 pub use projection::CollaborationGraph;
