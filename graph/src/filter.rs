@@ -121,6 +121,7 @@ pub fn filtered_collaborators<R: PartialEq, K: PartialEq>(
     // Only a roles filter re-weighs a tie, from what follows: which (organization, item) pairs
     // had a wanted role, and every item's number of distinct members.
     let by_role = filter.roles.map(|roles| {
+        // (organization, item) pairs where the organization had one of the wanted roles.
         let with_role: HashSet<(i64, ItemRef)> = in_items
             .iter()
             .filter(|r| roles.contains(&r.role))
