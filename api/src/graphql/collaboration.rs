@@ -27,7 +27,7 @@ use crate::store::loader::{ChildCount, ChildSpec, Children, LoadError, Loaders, 
 use crate::store::page::{Cursor, Ordering, PageArgs, SortKey, SortValue, page_in_memory};
 use crate::store::sql::id_in;
 use entities::collaboration;
-use graph::{self, CollaborationGraph, ItemRef, Membership, NetworkOptions};
+use graph::{self, CollaborationGraph, ItemRef, Membership};
 
 /// Filters of the collaborators of one organization.
 #[derive(InputObject, Clone, Debug, Default)]
@@ -56,13 +56,7 @@ impl CollaboratorFilter {
 }
 
 /// A membership row with what filters need.
-#[derive(Clone, Debug)]
-struct Row {
-    membership: Membership,
-    role: entities::Role,
-    kind: entities::OrganizationKind,
-    country: Option<String>,
-}
+type Row = graph::Participation<entities::Role, entities::OrganizationKind>;
 
 /// Selects memberships ([`seeds::ties::memberships_select`]) with the participation's role and
 /// the organization's kind and country, all in one statement.
@@ -169,18 +163,6 @@ async fn fetch_rows(
     .await
 }
 
-fn overlaps(m: &Membership, period: &YearRange) -> bool {
-    let from = m.year_from.or(m.year_to);
-    let to = m.year_to.or(m.year_from);
-    match (from, to) {
-        (Some(f), Some(t)) => {
-            period.from.is_none_or(|p| t >= p) && period.to.is_none_or(|p| f <= p)
-        }
-        // Undated memberships are kept only when no period is asked for.
-        _ => period.from.is_none() && period.to.is_none(),
-    }
-}
-
 /// Key of the collaborators loader: the organization and the filter, hashed by its debug form.
 #[derive(Clone, Debug)]
 pub struct CollaboratorsKey {
@@ -249,9 +231,8 @@ impl Loader<CollaboratorsKey> for Sql {
     }
 }
 
-/// The collaborators of `of` under `filter`. Weights always count every member of a shared item
-/// (1/(members − 1)), whatever the filter keeps: filters choose which collaborators and which
-/// shared items to show, they do not change how strong a tie is.
+/// The collaborators of `of` under `filter` ([`graph::filtered_collaborators`]): the filter in
+/// the entities' terms.
 fn filtered_collaborators(
     rows: &[Row],
     of: i64,
@@ -265,77 +246,16 @@ fn filtered_collaborators(
         .kinds
         .as_ref()
         .map(|k| k.iter().map(|&k| k.into()).collect());
-    let own_items: BTreeSet<ItemRef> = rows
-        .iter()
-        .filter(|r| r.membership.organization == of)
-        .filter(|r| {
-            filter
-                .period
-                .as_ref()
-                .is_none_or(|p| overlaps(&r.membership, p))
-        })
-        .map(|r| r.membership.item)
-        .collect();
-    let in_items: Vec<&Row> = rows
-        .iter()
-        .filter(|r| own_items.contains(&r.membership.item))
-        .collect();
-    let memberships: Vec<Membership> = in_items.iter().map(|r| r.membership).collect();
-    // Each organization's kind and country, from its first row (they are the same on all).
-    let mut first_rows: HashMap<i64, &Row> = HashMap::new();
-    for r in &in_items {
-        first_rows.entry(r.membership.organization).or_insert(r);
-    }
-    // (organization, item) pairs where the organization had one of the wanted roles.
-    let with_role: Option<std::collections::HashSet<(i64, ItemRef)>> =
-        roles.as_ref().map(|roles| {
-            in_items
-                .iter()
-                .filter(|r| roles.contains(&r.role))
-                .map(|r| (r.membership.organization, r.membership.item))
-                .collect()
-        });
-    let wanted = |org: i64| {
-        first_rows.get(&org).is_some_and(|r| {
-            kinds.as_ref().is_none_or(|kinds| kinds.contains(&r.kind))
-                && filter
-                    .countries
-                    .as_ref()
-                    .is_none_or(|c| r.country.as_ref().is_some_and(|rc| c.contains(rc)))
-        })
+    let filter = graph::CollaboratorFilter {
+        roles: roles.as_deref(),
+        period: filter.period.as_ref().map(|p| graph::Period {
+            from: p.from,
+            to: p.to,
+        }),
+        kinds: kinds.as_deref(),
+        countries: filter.countries.as_deref(),
     };
-    let sizes: HashMap<ItemRef, usize> = {
-        let mut members: HashMap<ItemRef, BTreeSet<i64>> = HashMap::new();
-        for m in &memberships {
-            members.entry(m.item).or_default().insert(m.organization);
-        }
-        members
-            .into_iter()
-            .map(|(item, orgs)| (item, orgs.len()))
-            .collect()
-    };
-    let mut result: Vec<graph::Collaboration> = graph::collaborators(&memberships, of)
-        .into_iter()
-        .filter(|c| wanted(c.organization))
-        .filter_map(|mut c| {
-            if let Some(with_role) = &with_role {
-                c.shared
-                    .retain(|item| with_role.contains(&(c.organization, *item)));
-                if c.shared.is_empty() {
-                    return None;
-                }
-                c.weight = graph::rounded(
-                    c.shared
-                        .iter()
-                        .map(|item| graph::item_share(sizes.get(item).copied().unwrap_or(2)))
-                        .sum(),
-                );
-            }
-            Some(c)
-        })
-        .collect();
-    result.sort_by(graph::strongest_first);
-    result
+    graph::filtered_collaborators(rows, of, &filter)
 }
 
 /// An organization that shares projects, events or programmes with another.
@@ -944,46 +864,11 @@ async fn compute_network(
     let items: BTreeSet<i64> = memberships.iter().map(|m| m.item.id).collect();
     let sizes = member_counts(db, &items.iter().copied().collect::<Vec<_>>()).await?;
     let computed = tokio::task::spawn_blocking(move || {
-        let drawn = CollaborationGraph::build(&memberships);
-        let total_nodes = drawn.node_count();
-        let mut network = if total_nodes <= limit {
-            drawn.network(NetworkOptions { betweenness: true })
-        } else {
-            // Keep the `limit` organizations with the strongest ties, then measure that subgraph.
-            let mut nodes = drawn.network(NetworkOptions { betweenness: false }).nodes;
-            nodes.sort_by(|a, b| {
-                b.weighted_degree
-                    .total_cmp(&a.weighted_degree)
-                    .then(a.organization.cmp(&b.organization))
-            });
-            let keep: BTreeSet<i64> = nodes.iter().take(limit).map(|n| n.organization).collect();
-            let kept: Vec<Membership> = memberships
-                .iter()
-                .copied()
-                .filter(|m| keep.contains(&m.organization))
-                .collect();
-            graph::network_with_options(&kept, NetworkOptions { betweenness: true })
-        };
-        let mut weighted: HashMap<i64, f64> = HashMap::new();
-        for edge in &mut network.edges {
-            // Summed in the order of `shared` (by item), as the graph sums a pair's weight.
-            let weight: f64 = edge
-                .shared
-                .iter()
-                .map(|item| graph::item_share(sizes.get(&item.id).copied().unwrap_or(2)))
-                .sum();
-            *weighted.entry(edge.source).or_default() += weight;
-            *weighted.entry(edge.target).or_default() += weight;
-            // Rounded once summed, as the graph rounds every weight (`graph::rounded`).
-            edge.weight = graph::rounded(weight);
-        }
-        for node in &mut network.nodes {
-            node.weighted_degree =
-                graph::rounded(weighted.get(&node.organization).copied().unwrap_or(0.0));
-        }
+        let mut drawn = graph::strongest_network(&memberships, limit);
+        drawn.network.reweigh(|item| sizes.get(&item.id).copied());
         ComputedNetwork {
-            network,
-            total_nodes,
+            network: drawn.network,
+            total_nodes: drawn.total_nodes,
         }
     })
     .await
