@@ -3,6 +3,7 @@
 use async_graphql::{Enum, InputObject};
 
 use super::object::value::{EventKind, OrganizationKind, ProgrammeKind, Role};
+use crate::store::collaboration;
 use crate::store::loader::{Filter, FilterValue};
 
 /// A range of years, inclusive at both ends; either end may be open.
@@ -127,4 +128,82 @@ pub fn participation_filters(
         });
     }
     filters
+}
+
+/// Filters of the collaborators of one organization.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct CollaboratorFilter {
+    /// Only shared items where the collaborator (not this organization) had one of these roles.
+    pub roles: Option<Vec<Role>>,
+    /// Only shared items active in these years, by the participation's dates or else the item's
+    /// (undated items drop out).
+    pub period: Option<YearRange>,
+    /// Only collaborators of these kinds.
+    pub kinds: Option<Vec<OrganizationKind>>,
+    /// Only collaborators located in these countries (ISO 3166-1 alpha-2 codes such as `PL`;
+    /// lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`); those
+    /// without a known country drop out.
+    pub countries: Option<Vec<String>>,
+}
+
+impl CollaboratorFilter {
+    /// In the store's terms.
+    pub fn to_store(&self) -> collaboration::CollaboratorFilter {
+        collaboration::CollaboratorFilter {
+            roles: self
+                .roles
+                .as_ref()
+                .map(|r| r.iter().map(|&r| r.into()).collect()),
+            period: self.period.map(YearRange::to_period),
+            kinds: self
+                .kinds
+                .as_ref()
+                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            countries: self.countries.clone(),
+        }
+    }
+}
+
+/// What part of the graph a network covers.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct NetworkFilter {
+    /// Only organizations located in these countries (ISO 3166-1 alpha-2 codes such as `PL`;
+    /// lowercase is read as uppercase, anything but two letters is `BAD_USER_INPUT`).
+    pub countries: Option<Vec<String>>,
+    /// Only organizations of these kinds.
+    pub kinds: Option<Vec<OrganizationKind>>,
+    /// Only activities in these programmes (slugs): the programmes, their sub-programmes, and the
+    /// projects and events directly under them.
+    pub programmes: Option<Vec<String>>,
+    /// Only activities classified under these topics (slugs such as `sdg-4`).
+    pub topics: Option<Vec<String>>,
+    /// Only activities active in these years, by the participation's dates or else the activity's
+    /// (undated ones drop out).
+    pub period: Option<YearRange>,
+}
+
+impl NetworkFilter {
+    /// In the store's terms.
+    pub fn to_store(&self) -> collaboration::NetworkFilter {
+        collaboration::NetworkFilter {
+            countries: self.countries.clone(),
+            kinds: self
+                .kinds
+                .as_ref()
+                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            programmes: self.programmes.clone(),
+            topics: self.topics.clone(),
+            period: self.period.map(YearRange::to_period),
+        }
+    }
+}
+
+impl YearRange {
+    /// As the `graph` crate's period.
+    pub fn to_period(self) -> graph::Period {
+        graph::Period {
+            from: self.from,
+            to: self.to,
+        }
+    }
 }

@@ -81,7 +81,7 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
         .register_output_type::<describe::Documented>()
         .data(db)
-        .data(collaboration::NetworkCache::default())
+        .data(crate::store::collaboration::NetworkCache::default())
         .data(limits)
         // The depth rule is libgraph's own (`rules`), checked before the schema sees a document;
         // the schema's recursion limit is set to the same figure so it never speaks first.

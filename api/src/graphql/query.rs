@@ -11,12 +11,12 @@ use entities::{
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::collaboration::{self, ConnectionPath, Network, NetworkFilter};
+use super::collaboration::{self, ConnectionPath, Network};
 use super::connection::{Conn, Total, from_page};
 use super::country;
 use super::id::{self, NodeType};
 use super::input::{
-    ActivityFilter, ActivityOrder, OrganizationFilter, OrganizationOrder, YearRange,
+    ActivityFilter, ActivityOrder, NetworkFilter, OrganizationFilter, OrganizationOrder, YearRange,
 };
 use super::object::value::Role;
 use super::object::*;
@@ -191,7 +191,7 @@ async fn organization_condition(
         any_participation_filter = true;
     }
     if let Some(slugs) = &filter.programmes {
-        let ids: Vec<i64> = collaboration::programme_tree(db, slugs)
+        let ids: Vec<i64> = crate::store::collaboration::programme_tree(db, slugs)
             .await?
             .into_iter()
             .collect();
@@ -265,7 +265,7 @@ async fn activity_condition(
         all = all.add(years_condition(range));
     }
     if let Some(slugs) = &filter.programmes {
-        let ids: Vec<i64> = collaboration::programme_tree(db, slugs)
+        let ids: Vec<i64> = crate::store::collaboration::programme_tree(db, slugs)
             .await?
             .into_iter()
             .collect();

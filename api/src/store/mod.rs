@@ -11,11 +11,14 @@
 //!   [`order`]: the orders lists are paged in.
 //! - [`loader`]: the batched reads every relation goes through; [`sql`]: building blocks of
 //!   their statements.
+//! - [`collaboration`]: memberships, shared activities, networks and paths, read for the
+//!   algorithms of the `graph` crate.
 //! - [`search`]: ranking a text's matches from the word index, within bounds.
 //! - [`statistics`]: the dashboard's counts and sums.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
 
 pub mod admin;
+pub mod collaboration;
 pub mod connect;
 pub mod error;
 pub mod loader;

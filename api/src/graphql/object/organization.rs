@@ -19,10 +19,11 @@ use super::{
     Topic, by_date, by_id, by_ids, by_ids_with, by_key, child_connection, child_page, loaders,
     spec,
 };
-use crate::graphql::collaboration::{CollaboratorConnection, CollaboratorFilter};
+use crate::graphql::collaboration::CollaboratorConnection;
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};
+use crate::graphql::input::CollaboratorFilter;
 use crate::graphql::input::{RelationDirection, YearRange, participation_filters};
 use crate::store::loader::{ChildSpec, Filter, FilterValue};
 use crate::store::loader::{FundingTotals, LoadError, Loaders};
