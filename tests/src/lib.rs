@@ -5,6 +5,8 @@
 //! Anything else (the default) gives each test its own SQLite file in a temporary directory.
 
 pub mod app;
+// Starting and stopping throwaway PostgreSQL clusters needs libc's process calls.
+#[allow(unsafe_code)]
 pub mod postgres;
 
 use libgraph::store::connect::{self, DbConfig};
