@@ -67,7 +67,7 @@ struct Args {
     #[arg(long, default_value = "target/bench/peer")]
     peer_dir: PathBuf,
 
-    /// The JSON report (default: target/bench/report-<size>.json).
+    /// The JSON report (default: `target/bench/report-<size>.json`).
     #[arg(long)]
     out: Option<PathBuf>,
 

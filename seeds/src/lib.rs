@@ -8,7 +8,7 @@
 //! - [`document`]: the serde shape of one document; importers build these in code.
 //! - [`validate`]: checks documents and builds a [`Dataset`], naming file, record and field of
 //!   every problem.
-//! - [`write`]: writes a dataset in one transaction, upserting by natural key.
+//! - [`write`](mod@write): writes a dataset in one transaction, upserting by natural key.
 //! - [`ties`]: the collaboration ties the loader computes ahead (`collaboration` table).
 //!
 //! A load is all or nothing: validation runs before anything is written, and writing happens in

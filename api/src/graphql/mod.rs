@@ -1,19 +1,17 @@
-//! The GraphQL API: the schema and everything it resolves.
+//! The GraphQL layer: the schema over the [`crate::store`], and how a request executes.
 //!
 //! # Layout
 //! - [`query`]: the root `Query`; [`input`]: its filters, orders and ranges.
-//! - [`object`]: one module per group of object types, wrapping sea-orm models.
-//! - [`loader`]: per-request DataLoaders; every relation goes through them.
-//! - [`batch`]: the executor that runs a request's loader fetches in its own task.
+//! - [`object`]: the object types, one per file, each wrapping a sea-orm model; every relation
+//!   loads through the store's batched loaders.
+//! - [`connection`]: Relay connections over the store's keyset pages.
+//! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields, over
+//!   the store's reads of the same names.
+//! - [`executor`]: how a request runs (depth and cost rules, admission, the batching executor,
+//!   the lean executor, response completion).
 //! - [`describe`]: the schema's descriptions as clients read them (prose, every argument).
-//! - [`cost`], [`admission`]: what a query may cost, and how much cost may execute at once.
-//! - [`page`], [`connection`]: keyset pagination and Relay connections; [`lean`]: how pages and
-//!   the objects in them are resolved.
-//! - [`row`]: reading models out of result rows.
+//! - [`error`]: how a store error looks to a client (`extensions.code`).
 //! - [`id`]: opaque global IDs; [`country`]: country codes as filters take them.
-//! - [`rules`]: checks async-graphql does not make (depth, `__typename`'s directives);
-//!   [`shape`]: the response completed as the specification says (null propagation, key order).
-//! - [`collaboration`], [`search`], [`statistics`]: the services behind those root fields.
 
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
 #![allow(clippy::too_many_arguments)]
@@ -42,7 +40,7 @@ pub type LibgraphSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscript
 pub struct Limits {
     /// Deepest selection nesting accepted.
     pub max_depth: usize,
-    /// Highest query cost accepted ([`cost`]): a connection costs its page size times its children.
+    /// Highest query cost accepted ([`executor::cost`]): a connection costs its page size times its children.
     pub max_complexity: usize,
     /// How much one `search` may read.
     pub search: crate::store::search::SearchLimits,

@@ -457,6 +457,9 @@ where
 ///
 /// Where the store orders text as Rust does ([`TextOrder::Bytes`]), the rows come unordered and
 /// each parent's page is put in order here; otherwise the statement orders them.
+// Every argument is one part of the one statement a batch of pages is; a struct would only
+// name them a second time.
+#[allow(clippy::too_many_arguments)]
 pub async fn fetch_pages<E, C>(
     db: &C,
     table: &'static str,

@@ -89,7 +89,7 @@ impl SearchQuery {
     ///
     /// - One token ranks from `search_word` alone: each row holds the best score its word gives its
     ///   record, so the best records are the first rows of each word form's key range, and a token
-    ///   reads at most its forms × `n` rows for the best `n` hits (see [`rank_token`]).
+    ///   reads at most its forms × `n` rows for the best `n` hits (see `rank_token`).
     /// - Several tokens must all start words of the same text, and the whole text's position counts,
     ///   so the texts are scored; the rarest token picks the records whose texts are read.
     ///
@@ -149,7 +149,7 @@ impl SearchQuery {
     /// 100,000 of "bibl" on 200,000 organizations. Several tokens already score at most the
     /// candidates' texts, so their count is the number of those that match (a search of that
     /// many hits). One token counts the records of at most the first [`SearchLimits::walk_rows`]
-    /// (5,000) rows of its words and inflections ([`word_condition`]), as distinct records (a
+    /// (5,000) rows of its words and inflections (`word_condition`), as distinct records (a
     /// record has a row for each such word): exact when there are no more rows than that (then
     /// capped at 1,000); 1,000 when there are more, which overstates only if those 5,000 rows
     /// hold fewer than 1,000 records, five matching words per record on average. Measured on

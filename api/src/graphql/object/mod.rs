@@ -1,5 +1,5 @@
 //! GraphQL object types. Each wraps a sea-orm model (`From<Model>`); related fields load through
-//! the request's [`Loaders`](crate::store::loader::Loaders), never with a query of their own.
+//! the request's [`crate::store::loader::Loaders`], never with a query of their own.
 //!
 //! - [`organization`]: the `Organization` interface, `Library`, `PartnerOrganization`, `Funder`.
 //! - [`activity`]: `Programme`, `Project`, `Event`, `Outcome` and the `Activity` union.

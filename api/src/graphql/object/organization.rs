@@ -1,7 +1,7 @@
 //! Organizations: the `Organization` interface with its implementors `Library` and
 //! `PartnerOrganization`, and the `Funder` view of an organization that funds.
 //!
-//! Both implementors share every organization field; [`organization_object!`] writes those
+//! Both implementors share every organization field; `organization_object!` writes those
 //! resolvers once and expands them into each type, so the two cannot drift apart.
 
 use std::sync::Arc;
