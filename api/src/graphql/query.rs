@@ -590,7 +590,8 @@ impl QueryRoot {
         .await
     }
 
-    /// Organizations that fund at least one project, programme or event, as funders; by name.
+    /// Organizations that fund at least one project, programme, event or organization, as funders;
+    /// by name.
     async fn funders(
         &self,
         ctx: &Context<'_>,
