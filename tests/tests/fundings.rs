@@ -219,7 +219,10 @@ async fn an_organization_funded_directly_round_trips_from_its_seed_file_to_the_a
     let years: Vec<&Value> = nodes.iter().map(|n| &n["period"]["yearFrom"]).collect();
     assert_eq!(years, [&json!(2019), &json!(2021), &Value::Null]);
     assert_eq!(nodes[0]["programme"]["slug"], "library-modernisation-fund");
-    assert_eq!(nodes[0]["amount"], json!({ "amount": "12500.00", "currency": "MDL" }));
+    assert_eq!(
+        nodes[0]["amount"],
+        json!({ "amount": "12500.00", "currency": "MDL" })
+    );
     assert_eq!(nodes[2]["instrument"], "IN_KIND");
     for node in nodes {
         assert!(
@@ -458,10 +461,7 @@ async fn a_funding_names_an_activity_or_another_organization_in_to_and_nothing_e
     ];
     for (what, seed, expected) in cases {
         assert_ne!(seed, SEED, "{what}: the edit changed nothing");
-        let error = SeedDir::new(&seed)
-            .load(&test.db)
-            .await
-            .expect_err(what);
+        let error = SeedDir::new(&seed).load(&test.db).await.expect_err(what);
         for fragment in expected {
             assert!(
                 error.contains(fragment),
