@@ -1,4 +1,5 @@
-//! Who funds what, through which programme and intermediary.
+//! Who funds what (a project, programme or event, or an organization directly), through which
+//! programme and intermediary.
 
 use crate::kinds::*;
 use sea_orm::entity::prelude::*;
@@ -11,7 +12,8 @@ pub struct Model {
     pub funding_id: i64,
     /// The funding organization.
     pub funder_id: i64,
-    /// The funded project, programme or event record.
+    /// The funded record: a project, programme or event, or an organization funded directly (a
+    /// ministry funding a library).
     pub recipient_id: i64,
     /// The programme the money flows through.
     pub programme_id: Option<i64>,

@@ -20,6 +20,7 @@ mod m20261206_000001_participation_target_kind;
 mod m20261207_000001_source_text;
 mod m20261207_000002_alias_citation;
 mod m20261207_000003_round_tie_weights;
+mod m20261208_000001_funding_recipient_by_date;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_source_text::Migration),
             Box::new(m20261207_000002_alias_citation::Migration),
             Box::new(m20261207_000003_round_tie_weights::Migration),
+            Box::new(m20261208_000001_funding_recipient_by_date::Migration),
         ]
     }
 }

@@ -22,6 +22,10 @@
 //!   groups; **events** have organizers and participants and often belong to a project.
 //! - Every record cites its country's source with a quote, as curated records do.
 //!
+//! Every funding goes to a project, none to an organization directly: the generated sizes are
+//! the fixed inputs of the golden answers and of the benchmark's baselines, and a new draw would
+//! move every record after it. `Organization.fundingsReceived` is exercised by its own tests.
+//!
 //! The documents refer to the curated SDG topics (`sdg-1` … `sdg-17`), so a load includes the
 //! curated documents too (see [`with_curated`]).
 

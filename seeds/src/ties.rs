@@ -8,6 +8,15 @@
 //!   participations, on any number of API instances;
 //! - [`rebuild_if_missing`] fills the table of a database loaded before it existed.
 //!
+//! Fundings are not memberships, whatever they fund. A funder of a project shares it with the
+//! project's members only if a participation says so (role `funder`), as before organizations
+//! could be funded directly; and a funding of an organization makes no tie between funder and
+//! recipient either. A tie counts items two organizations work on together; a payment from one
+//! to the other is not one, and as a two-member item it would weigh 1.0 (`1 / (members - 1)`),
+//! as much as a project the two ran alone, so a ministry funding hundreds of libraries would rank
+//! among the strongest partners of each. The pair is read through `fundingsGiven` and
+//! `fundingsReceived`.
+//!
 //! The API reads memberships with [`memberships_select`] too, for the collaborators a filter
 //! narrows and for networks: one definition of which rows are memberships and how they are dated.
 

@@ -312,6 +312,13 @@ const ACTIVITIES: &[RecordKind] = &[
     RecordKind::Programme,
     RecordKind::Event,
 ];
+/// What a funding's `to` may name: an activity, or an organization funded directly.
+const FUNDING_RECIPIENTS: &[RecordKind] = &[
+    RecordKind::Project,
+    RecordKind::Programme,
+    RecordKind::Event,
+    RecordKind::Organization,
+];
 const OUTCOME_SUBJECTS: &[RecordKind] = &[
     RecordKind::Project,
     RecordKind::Programme,
@@ -1147,9 +1154,16 @@ impl Checker {
                 )
             });
             let amount_minor = self.amount(&at, o.amount.as_ref(), o.currency.as_deref());
+            if o.funder == o.to {
+                self.problem(
+                    &at,
+                    Some("to"),
+                    "an organization does not fund itself: name the project, programme or event its own share goes to",
+                );
+            }
             let row = FundingRow {
                 funder: self.reference(&at, "funder", &o.funder, &[RecordKind::Organization]),
-                recipient: self.reference(&at, "to", &o.to, ACTIVITIES),
+                recipient: self.reference(&at, "to", &o.to, FUNDING_RECIPIENTS),
                 programme: self.optional_reference(&at, "via", &o.via, &[RecordKind::Programme]),
                 intermediary: self.optional_reference(
                     &at,
@@ -1475,6 +1489,7 @@ impl Checker {
 
     /// A participation or funding the source does not date covers the years of its activity:
     /// only the derived year bounds are filled (for "active in 2021" filters), never the dates.
+    /// A funding of an organization stays undated: an organization has no period to lend.
     fn inherit_years(&mut self) {
         let years: HashMap<String, (Option<i32>, Option<i32>)> = self
             .dataset

@@ -117,7 +117,9 @@ fn activities_with_topics(topics: &[String]) -> SelectStatement {
     )
 }
 
-/// Activities (record ids) funded by the given funders.
+/// Activities (record ids) funded by the given funders. The organizations they fund directly
+/// come along too, but an organization's id is no activity's nor a participation's target, so
+/// the filters that compare with it keep meaning funded activities.
 fn activities_funded_by(funders: &[String]) -> SelectStatement {
     subquery(
         "recipient_id",
@@ -515,7 +517,8 @@ impl QueryRoot {
         .await
     }
 
-    /// Organizations that fund at least one project, programme or event, as funders; by name.
+    /// Organizations that fund at least one project, programme, event or organization, as funders;
+    /// by name.
     async fn funders(
         &self,
         ctx: &Context<'_>,

@@ -124,6 +124,15 @@ use crate::store::page::ParentColumn;
         arg(name = "before", ty = "Option<String>")
     ),
     field(
+        name = "fundings_received",
+        ty = "Conn<Funding>",
+        desc = "The fundings it receives directly (where it is the recipient, as a ministry funds a library), earliest first, undated last; fundings of the projects, programmes and events it takes part in are theirs (`Project.fundings`).",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
         name = "relations",
         ty = "Conn<OrganizationRelation>",
         desc = "Membership, succession, renaming and other ties to other organizations, in the order recorded. `direction` (default `BOTH`) says which end this organization must be; `kinds` keeps those kinds.",
@@ -338,6 +347,22 @@ macro_rules! organization_object {
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Funding>> {
                 let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
+                child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
+            }
+            /// The fundings it receives directly (where it is the recipient, as a ministry funds a
+            /// library), earliest first, undated last; fundings of the projects, programmes and
+            /// events it takes part in are theirs (`Project.fundings`).
+            pub async fn fundings_received(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Conn<Funding>> {
+                // Read from `ix_funding_recipient_id_by_date`; an activity's `fundings` reads the
+                // same column in the order recorded.
+                let spec = spec("funding", "recipient_id", Vec::new(), by_date::FUNDING);
                 child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
             }
             /// Membership, succession, renaming and other ties to other organizations, in the order

@@ -147,13 +147,13 @@ impl Participation {
     }
 }
 
-/// Who funds what: a funder, the funded project, programme or event, the programme the money
-/// flows through and an intermediary that passes it on.
+/// Who funds what: a funder, the funded project, programme or event (or organization, funded
+/// directly), the programme the money flows through and an intermediary that passes it on.
 #[derive(Clone)]
 pub struct Funding(pub Arc<funding::Model>);
 
-/// Who funds what: a funder, the funded project, programme or event, the programme the money
-/// flows through and an intermediary that passes it on.
+/// Who funds what: a funder, the funded project, programme or event (or organization, funded
+/// directly), the programme the money flows through and an intermediary that passes it on.
 #[Object]
 impl Funding {
     /// Opaque global ID.
@@ -164,9 +164,21 @@ impl Funding {
     async fn funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Organization>>> {
         Organization::load(ctx, self.0.funder_id).await
     }
-    /// What is funded: a project, programme or event (null only if its record is missing).
+    /// What is funded: a project, programme or event; null when an organization is funded
+    /// directly (see `recipientOrganization`) or the record is missing.
     async fn recipient(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lean<Activity>>> {
         Ok(Activity::load(ctx, self.0.recipient_id).await?.map(Lean))
+    }
+    /// The organization funded directly (a ministry funding a library); null when a project,
+    /// programme or event is funded (see `recipient`) or the record is missing.
+    // A field beside `recipient` rather than a wider union in its place: changing the type of
+    // `recipient` would break clients' generated types. The id is looked for among organizations
+    // whatever the recipient is, in the one batch of organizations of its level (`funder`'s too).
+    async fn recipient_organization(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Lean<Organization>>> {
+        Organization::load(ctx, self.0.recipient_id).await
     }
     /// The programme the money flows through; null when the source names none.
     async fn programme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Programme>> {
