@@ -2,7 +2,13 @@
 //! programmes, projects, events and outcomes — with the source of every fact.
 //!
 //! # Layout
-//! - [`cli`]: command-line options and environment variables.
+//! - [`cli`]: command-line options and environment variables; [`command`]: what each command
+//!   does (the binary, `main.rs`, only calls [`command::run`]).
+//! - [`startup`]: binding and running the server, its routes; [`context`]: what a running server
+//!   shares (database, limits, text order, telemetry), built once.
+//! - [`http`]: the endpoints (GraphQL over HTTP, playground, source texts); [`telemetry`]: logs,
+//!   request ids and spans, metrics.
+//! - [`graphql`]: the schema and its executor; [`error`]: the one error type of resolvers.
 //! - [`db`]: connecting to the embedded SQLite database or PostgreSQL.
 //! - [`store`]: migrating, seeding and summarising a database.
 //!
@@ -13,6 +19,8 @@
 #![recursion_limit = "256"]
 
 pub mod cli;
+pub mod command;
+pub mod context;
 pub mod db;
 pub mod error;
 pub mod graphql;

@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::futures_util::StreamExt;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use futures_util::StreamExt;
 use sea_orm::sea_query::{
     Alias, CommonTableExpression, Condition, Expr, ExprTrait, Query, SelectStatement, WithClause,
 };
@@ -1200,7 +1200,7 @@ pub async fn connection_path(
     }
     let db = ctx.data::<DatabaseConnection>()?;
     // Both ends at once: by global ID they are one batch of the organization loader.
-    let (from, to) = async_graphql::futures_util::try_join!(
+    let (from, to) = futures_util::try_join!(
         organization_ref(ctx, db, "from", &from),
         organization_ref(ctx, db, "to", &to)
     )?;

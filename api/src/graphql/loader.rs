@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::futures_util::StreamExt;
+use futures_util::StreamExt;
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, Query, SelectStatement, SimpleExpr, UnionType,
 };

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::futures_util::StreamExt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::StreamExt;
 use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
     SimpleExpr,
