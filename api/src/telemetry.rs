@@ -110,7 +110,7 @@ fn request_span(request: &Request) -> tracing::Span {
         .get(&REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    tracing::error_span!("request", request_id = id)
+    tracing::error_span!("request", request_id = %id)
 }
 
 /// Drops an incoming request id that is not a sane token (empty, longer than 128 bytes, or with
