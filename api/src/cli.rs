@@ -1,16 +1,12 @@
 //! The command line: every option has a flag and an environment variable, listed in `--help`.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::builder::TypedValueParser;
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::db::DbConfig;
-use crate::graphql::Limits;
-use crate::graphql::admission::AdmissionLimits;
-use crate::startup::ServerConfig;
 
 /// libgraph: a GraphQL knowledge graph of public libraries, their partners, funders, projects and
 /// outcomes. With no command: `serve`, with the serve options below.
@@ -289,29 +285,6 @@ pub struct ServeArgs {
     /// (`https://map.example.org,https://libraries.example`), or `*` for any. Empty: none.
     #[arg(long, env = "LIBGRAPH_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub cors_origins: Vec<String>,
-}
-
-impl ServeArgs {
-    /// The server these options describe.
-    pub fn server_config(&self) -> ServerConfig {
-        ServerConfig {
-            bind: self.bind,
-            limits: Limits {
-                max_depth: self.max_depth,
-                max_complexity: self.max_complexity,
-                admission: AdmissionLimits {
-                    max_cost_in_flight: usize::try_from(self.max_cost_in_flight)
-                        .unwrap_or(usize::MAX),
-                    wait: Duration::from_secs(self.admission_wait),
-                    ..AdmissionLimits::default()
-                },
-                ..Limits::default()
-            },
-            max_body_bytes: self.max_body_bytes,
-            shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
-            cors_origins: self.cors_origins.clone(),
-        }
-    }
 }
 
 /// An origin as browsers send it: `*`, or `scheme://host[:port]` with nothing after.

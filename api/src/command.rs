@@ -10,13 +10,16 @@
 //! it does a Unix filter: `println!` would panic on the broken pipe.
 
 use std::io::Write;
+use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs};
 use crate::db::{self, DbConfig};
-use crate::startup::Application;
+use crate::graphql::Limits;
+use crate::graphql::admission::AdmissionLimits;
+use crate::startup::{Application, ServerConfig};
 use crate::{store, telemetry};
 
 /// Sets up logging and runs the command `cli` names (`serve` when it names none).
@@ -136,7 +139,7 @@ async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyh
         )
         .await?;
     }
-    let config = args.server_config();
+    let config = server_config(args);
     let app = Application::build(&config, db)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -147,6 +150,26 @@ async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyh
         .or_else(|error| error.downcast::<ReaderGone>().map(|_| ()))?;
     app.run_until_stopped(shutdown_signal()).await?;
     Ok(())
+}
+
+/// The server `args` describe.
+fn server_config(args: &ServeArgs) -> ServerConfig {
+    ServerConfig {
+        bind: args.bind,
+        limits: Limits {
+            max_depth: args.max_depth,
+            max_complexity: args.max_complexity,
+            admission: AdmissionLimits {
+                max_cost_in_flight: usize::try_from(args.max_cost_in_flight).unwrap_or(usize::MAX),
+                wait: Duration::from_secs(args.admission_wait),
+                ..AdmissionLimits::default()
+            },
+            ..Limits::default()
+        },
+        max_body_bytes: args.max_body_bytes,
+        shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+        cors_origins: args.cors_origins.clone(),
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.
