@@ -5,7 +5,7 @@
 //! allocator, and each command can be read (and called) on its own. Their errors are `anyhow`'s:
 //! they are reported to the person who typed the command, never matched on.
 //!
-//! What a command reports goes to stdout through [`say!`]; logs go to stderr. A reader that
+//! What a command reports goes to stdout through `say!`; logs go to stderr. A reader that
 //! stops reading (`libgraph export-schema | head -1`) ends a command quietly and successfully, as
 //! it does a Unix filter: `println!` would panic on the broken pipe.
 
