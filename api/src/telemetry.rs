@@ -374,3 +374,41 @@ pub async fn observe(
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_past_the_cap_count_as_other_and_known_ones_keep_theirs() {
+        let telemetry = Telemetry::new();
+        for n in 0..MAX_OPERATIONS {
+            assert_eq!(telemetry.tracked(&format!("Op{n}")), format!("Op{n}"));
+        }
+
+        let late = telemetry.tracked("OneTooMany");
+        let known = telemetry.tracked("Op0");
+
+        assert_eq!(late, "other");
+        assert_eq!(known, "Op0");
+    }
+
+    #[tokio::test]
+    async fn unusable_request_ids_are_dropped_and_tokens_kept() {
+        let with_id = |id: &str| {
+            axum::http::Request::builder()
+                .header(&REQUEST_ID, id)
+                .body(axum::body::Body::empty())
+                .expect("a request")
+        };
+        let kept = |request: Request| request.headers().get(&REQUEST_ID).cloned();
+
+        let token = kept(usable_request_id(with_id("trace-42")).await);
+        let spaced = kept(usable_request_id(with_id("two words")).await);
+        let long = kept(usable_request_id(with_id(&"x".repeat(129))).await);
+        let empty = kept(usable_request_id(with_id("")).await);
+
+        assert_eq!(token.as_ref().map(|v| v.as_bytes()), Some(&b"trace-42"[..]));
+        assert_eq!((spaced, long, empty), (None, None, None));
+    }
+}
