@@ -3,19 +3,20 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
+use crate::context::AppContext;
 use crate::graphql::{self, Limits};
-use crate::http;
-use crate::telemetry::Telemetry;
+use crate::{http, telemetry};
 
 /// The example queries the playground opens with.
 pub const PLAYGROUND_EXAMPLES: &str = include_str!("../assets/examples.json");
@@ -51,45 +52,29 @@ impl Default for ServerConfig {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    /// Closed after the last request, so PostgreSQL sees the sessions end.
-    db: DatabaseConnection,
+    /// What the routes share; its pool is closed after the last request.
+    context: Arc<AppContext>,
     shutdown_timeout: Duration,
-    /// SQL statements run so far (also served as `libgraph_db_statements_total`).
-    statements: Arc<AtomicU64>,
 }
 
 impl Application {
-    /// Binds the listener and builds the routes. The pool's metric callback is taken over to
-    /// count SQL statements (set it on `db` before cloning it elsewhere).
-    pub async fn build(config: &ServerConfig, mut db: DatabaseConnection) -> std::io::Result<Self> {
+    /// Binds the listener, builds the context over `db` ([`AppContext::new`], which takes the
+    /// pool's metric callback over) and the routes.
+    pub async fn build(config: &ServerConfig, db: DatabaseConnection) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
-        // Asked before the statement counter is set up: it is not a request's statement.
-        let text_order = crate::store::page::TextOrder::of(&db).await;
-        tracing::debug!(?text_order, "text order of the database");
-        let statements = Arc::new(AtomicU64::new(0));
-        let counter = statements.clone();
-        db.set_metric_callback(move |info| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            // `--log-level libgraph::sql=debug` logs every statement with its duration.
-            tracing::debug!(
-                target: "libgraph::sql",
-                micros = info.elapsed.as_micros() as u64,
-                failed = info.failed,
-                sql = %info.statement.sql,
-            );
-        });
+        let context = AppContext::new(db, config.limits).await;
         Ok(Application {
             listener,
-            router: router(db.clone(), config, statements.clone(), text_order)?,
-            db,
+            router: router(context.clone(), config)?,
+            context,
             shutdown_timeout: config.shutdown_timeout,
-            statements,
         })
     }
 
-    /// The number of SQL statements the server has run, live.
+    /// The number of SQL statements the server has run, live (also served as
+    /// `libgraph_db_statements_total`).
     pub fn statements(&self) -> Arc<AtomicU64> {
-        self.statements.clone()
+        self.context.telemetry.statements()
     }
 
     /// The port actually bound.
@@ -123,7 +108,7 @@ impl Application {
                 Ok(())
             }
         };
-        if let Err(error) = self.db.close().await {
+        if let Err(error) = self.context.db.clone().close().await {
             tracing::warn!(%error, "closing the database pool");
         }
         tracing::info!("stopped");
@@ -132,61 +117,51 @@ impl Application {
 }
 
 /// All routes: `/graphql`, `/playground`, `/sources/{slug}.txt`, `/healthz`, `/readyz`,
-/// `/metrics`, and `/` leading to the playground; every one behind the telemetry middleware.
-pub fn router(
-    db: DatabaseConnection,
-    config: &ServerConfig,
-    statements: Arc<AtomicU64>,
-    text_order: crate::store::page::TextOrder,
-) -> std::io::Result<Router> {
-    let telemetry = Telemetry::new(db.clone(), statements);
-    let schema = graphql::schema(db.clone(), config.limits);
-    let ready_db = db.clone();
-    let sources_db = db.clone();
-    let metrics = telemetry.clone();
+/// `/metrics`, and `/` leading to the playground; every one with a request id, in a span, logged
+/// and counted ([`telemetry::observed`]).
+pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Result<Router> {
+    let schema = graphql::schema(context.db.clone(), context.limits);
+    let executor = graphql::executor::batch::Batched::new(
+        schema,
+        context.db.clone(),
+        context.limits,
+        context.text_order,
+    )
+    .map_err(std::io::Error::other)?;
     let options = http::graphql::GraphqlHttpOptions {
         max_body_bytes: config.max_body_bytes,
-        prepare: None,
     };
     let routes = Router::new()
         .merge(http::graphql::routes(
-            graphql::describe::SchemaDescription(
-                graphql::executor::batch::Batched::new(schema, db, config.limits, text_order)
-                    .map_err(std::io::Error::other)?,
-            ),
+            graphql::describe::SchemaDescription(executor),
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
-        .merge(http::sources::routes(sources_db))
+        .merge(http::sources::routes(context.clone()))
         .route(
             "/",
             get(|| async { Redirect::temporary(http::playground::PLAYGROUND_PATH) }),
         )
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(move || readiness(ready_db.clone())))
-        .route(
-            "/metrics",
-            get(move || {
-                let metrics = metrics.clone();
-                async move {
-                    (
-                        [(
-                            header::CONTENT_TYPE,
-                            "text/plain; version=0.0.4; charset=utf-8",
-                        )],
-                        metrics.render(),
-                    )
-                }
-            }),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            telemetry,
-            crate::telemetry::observe,
-        ));
+        .merge(
+            Router::new()
+                .route("/readyz", get(readiness))
+                .route("/metrics", get(metrics))
+                .with_state(context.clone()),
+        );
+    let routes = telemetry::observed(routes, context.telemetry.clone());
     Ok(match cors(&config.cors_origins) {
         Some(layer) => routes.layer(layer),
         None => routes,
     })
+}
+
+/// `/metrics`: the Prometheus text exposition.
+async fn metrics(State(context): State<Arc<AppContext>>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, telemetry::METRICS_CONTENT_TYPE)],
+        context.telemetry.render(&context.db),
+    )
 }
 
 /// The CORS policy for `origins`: GET and POST with the headers a GraphQL client sends, the
@@ -221,12 +196,15 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
 
 /// `/readyz`: 200 when the database answers and has every migration, 503 (with the reason)
 /// otherwise, so a load balancer stops sending traffic to an instance that cannot serve it.
-async fn readiness(db: DatabaseConnection) -> (StatusCode, Json<serde_json::Value>) {
+async fn readiness(
+    State(context): State<Arc<AppContext>>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let db = &context.db;
     let check = async {
         db.ping()
             .await
             .map_err(|_| "the database does not answer")?;
-        let pending = crate::store::pending_migrations(&db)
+        let pending = crate::store::pending_migrations(db)
             .await
             .map_err(|_| "the database does not answer")?;
         if pending > 0 {

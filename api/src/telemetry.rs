@@ -1,28 +1,46 @@
-//! Telemetry: a request id on every request, one log line per request, and Prometheus metrics.
+//! Telemetry: logs, a request id and a span on every request, one log line per GraphQL request,
+//! and Prometheus metrics.
 //!
-//! The middleware here wraps every route. It takes the client's `x-request-id` (when it is a
-//! sane token) or makes one, returns it in the response, and logs method, path, GraphQL operation,
-//! status, outcome and duration. The GraphQL handler leaves a [`GraphqlOutcome`] in the response
-//! extensions; that is where the operation name and error codes come from.
+//! Request ids come from tower-http: [`SetRequestIdLayer`] keeps the client's `x-request-id` (when
+//! it is a sane token, [`usable_request_id`]) or makes one, and [`PropagateRequestIdLayer`] returns
+//! it in the response. A [`TraceLayer`] runs every request inside a span that carries the id, so
+//! every line the request causes names it: a resolver's database error, the SQL statements at
+//! `libgraph::sql=debug`, and the request line itself. The request line (method, path, GraphQL
+//! operation, status, outcome, duration) is written by [`observe`], which reads the
+//! [`GraphqlOutcome`] the GraphQL handler leaves in the response extensions.
 //!
-//! Metrics are kept in-process, without a metrics crate: a histogram of request durations and a
-//! request counter by operation and outcome, errors by code, and the database pool. Operation
-//! names come from clients, so at most [`MAX_OPERATIONS`] distinct names are tracked; later ones
-//! are counted as `other`, which keeps a hostile client from growing memory without bound.
+//! Metrics go through `prometheus-client` (why not the `metrics` facade: see `api/Cargo.toml`): a
+//! histogram of request durations and a request counter by operation and outcome, errors by code,
+//! SQL statements, and the database pool. Operation names come from clients, so at most
+//! [`MAX_OPERATIONS`] distinct names are tracked; later ones are counted as `other`, which keeps a
+//! hostile client from growing memory without bound.
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use sea_orm::DatabaseConnection;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
 
+use crate::cli::LogFormat;
 use crate::http::graphql::GraphqlOutcome;
 
 /// The header carrying the request id, in and out.
@@ -31,179 +49,265 @@ pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Distinct operation names tracked before the rest are counted as `other`.
 pub const MAX_OPERATIONS: usize = 200;
 
+/// The `Content-Type` of `/metrics`: the Prometheus text format 0.0.4.
+pub const METRICS_CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
 /// Upper bounds of the duration histogram, in seconds.
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
+/// Sets up logging to stderr with `filter`, coloured only for a person at a terminal who has not
+/// set `NO_COLOR` (<https://no-color.org>): escape codes in a log file or a collector are noise.
+/// tracing-subscriber checks `NO_COLOR` itself, but not whether stderr is a terminal, and
+/// `with_ansi` overrides its check, so both are asked here.
+pub fn init_logs(
+    filter: &str,
+    format: LogFormat,
+) -> Result<(), tracing_subscriber::filter::ParseError> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && !no_color);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
+    Ok(())
 }
 
-impl Histogram {
-    fn observe(&mut self, seconds: f64) {
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                self.counts[i] += 1;
-            }
+/// Wraps every route of `router` in the request id and span layers and in [`observe`].
+pub fn observed(router: Router, telemetry: Arc<Telemetry>) -> Router {
+    let request_ids = telemetry.request_ids.clone();
+    // `Router::layer` wraps what is already there, so the last layer added sees a request first:
+    // an unusable id is dropped, then one is set, the span opens with it, and the response gets
+    // it back before the request is logged and counted.
+    router
+        .layer(axum::middleware::from_fn_with_state(telemetry, observe))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                // The request line is `observe`'s, and a failure is in it: no lines of the layer's
+                // own on top.
+                .on_request(())
+                .on_response(())
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), request_ids))
+        .layer(axum::middleware::map_request(usable_request_id))
+}
+
+/// The span a request runs in. At ERROR level, so that it is enabled whenever any line of the
+/// request is: a span is only recorded when the filter lets its level through, and one at
+/// `info` would be gone under `--log-level warn`, leaving the warnings it exists for without an id.
+/// The span writes no line of its own.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    tracing::error_span!("request", request_id = %id)
+}
+
+/// Drops an incoming request id that is not a sane token (empty, longer than 128 bytes, or with
+/// anything but visible ASCII), so that [`SetRequestIdLayer`], which keeps any id it is given,
+/// makes one instead: an id goes into every log line and back to the client.
+pub async fn usable_request_id(mut request: Request) -> Request {
+    let usable = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty() && bytes.len() <= 128 && bytes.iter().all(|b| b.is_ascii_graphic())
+    };
+    if request
+        .headers()
+        .get(&REQUEST_ID)
+        .is_some_and(|value| !usable(value))
+    {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    request
+}
+
+/// Makes request ids: a per-process random prefix, so that ids of two instances do not collide,
+/// and a counter.
+#[derive(Clone)]
+pub struct RequestIds {
+    seed: u64,
+    next: Arc<AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        RequestIds {
+            // Random per process (std's hasher keys are).
+            seed: RandomState::new().hash_one(std::process::id()),
+            next: Arc::new(AtomicU64::new(1)),
         }
-        self.count += 1;
-        self.sum += seconds;
     }
 }
 
-#[derive(Default)]
-struct Series {
-    /// (operation, outcome) → durations.
-    requests: HashMap<(String, &'static str), Histogram>,
-    /// error code → count.
-    errors: HashMap<String, u64>,
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = format!(
+            "{:016x}{:08x}",
+            self.seed,
+            self.next.fetch_add(1, Ordering::Relaxed)
+        );
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// The labels of a GraphQL request's metrics.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    operation: String,
+    outcome: &'static str,
+}
+
+/// The label of an error's counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    code: String,
+}
+
+/// The label of the pool's gauge.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    state: &'static str,
 }
 
 /// The process's metrics and what request ids are made from.
 pub struct Telemetry {
-    series: Mutex<Series>,
-    db: DatabaseConnection,
+    /// Every metric below, in the order `/metrics` lists them.
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    durations: Family<RequestLabels, Histogram, fn() -> Histogram>,
+    errors: Family<ErrorLabels, Counter>,
+    connections: Family<PoolLabels, Gauge>,
     /// SQL statements run through the pool: how a benchmark or an operator sees N+1 queries.
     statements: Arc<AtomicU64>,
-    next_id: AtomicU64,
-    id_seed: u64,
+    /// The operation names counted under their own name, at most [`MAX_OPERATIONS`].
+    operations: Mutex<HashSet<String>>,
+    request_ids: RequestIds,
 }
 
 impl Telemetry {
-    /// Metrics of the server over `db`; `statements` is the counter that `db`'s metric callback
-    /// increments (see [`crate::startup::Application::build`]).
-    pub fn new(db: DatabaseConnection, statements: Arc<AtomicU64>) -> Arc<Self> {
+    /// Empty metrics. `statements` is for the database's metric callback to count into (see
+    /// [`crate::context::AppContext::new`]).
+    pub fn new() -> Arc<Self> {
+        let requests = Family::<RequestLabels, Counter>::default();
+        let durations: Family<RequestLabels, Histogram, fn() -> Histogram> =
+            Family::new_with_constructor(|| Histogram::new(BUCKETS));
+        let errors = Family::<ErrorLabels, Counter>::default();
+        let connections = Family::<PoolLabels, Gauge>::default();
+        let statements = Arc::new(AtomicU64::new(0));
+        // prometheus-client adds the `_total` of a counter and the full stop of a help text.
+        let mut registry = Registry::default();
+        registry.register(
+            "libgraph_requests",
+            "GraphQL requests by operation name and outcome",
+            requests.clone(),
+        );
+        registry.register(
+            "libgraph_request_duration_seconds",
+            "GraphQL request duration by operation name and outcome",
+            durations.clone(),
+        );
+        registry.register(
+            "libgraph_errors",
+            "GraphQL errors by extensions.code",
+            errors.clone(),
+        );
+        registry.register_collector(Box::new(Statements(statements.clone())));
+        registry.register(
+            "libgraph_db_connections",
+            "Database pool connections by state",
+            connections.clone(),
+        );
         Arc::new(Telemetry {
-            series: Mutex::new(Series::default()),
-            db,
+            registry,
+            requests,
+            durations,
+            errors,
+            connections,
             statements,
-            next_id: AtomicU64::new(1),
-            // Random per process (std's hasher keys are), so ids of two instances do not collide.
-            id_seed: RandomState::new().hash_one(std::process::id()),
+            operations: Mutex::new(HashSet::new()),
+            request_ids: RequestIds::new(),
         })
     }
 
-    fn request_id(&self, incoming: Option<&HeaderValue>) -> String {
-        let acceptable = |v: &&HeaderValue| {
-            let bytes = v.as_bytes();
-            !bytes.is_empty() && bytes.len() <= 128 && bytes.iter().all(|b| b.is_ascii_graphic())
-        };
-        match incoming.filter(acceptable).and_then(|v| v.to_str().ok()) {
-            Some(id) => id.to_owned(),
-            None => format!(
-                "{:016x}{:08x}",
-                self.id_seed,
-                self.next_id.fetch_add(1, Ordering::Relaxed)
-            ),
-        }
+    /// The count of SQL statements run, live; the database's metric callback increments it.
+    pub fn statements(&self) -> Arc<AtomicU64> {
+        self.statements.clone()
     }
 
     fn record(&self, operation: &str, outcome: &'static str, seconds: f64, codes: &[String]) {
-        let Ok(mut series) = self.series.lock() else {
-            return;
+        let labels = RequestLabels {
+            operation: self.tracked(operation),
+            outcome,
         };
-        let known = series.requests.keys().any(|(op, _)| op == operation);
-        let distinct = series
-            .requests
-            .keys()
-            .map(|(op, _)| op.as_str())
-            .collect::<std::collections::HashSet<_>>()
-            .len();
-        let operation = if known || distinct < MAX_OPERATIONS {
-            operation.to_owned()
-        } else {
-            "other".to_owned()
-        };
-        series
-            .requests
-            .entry((operation, outcome))
-            .or_default()
-            .observe(seconds);
+        self.requests.get_or_create(&labels).inc();
+        self.durations.get_or_create(&labels).observe(seconds);
         for code in codes {
-            *series.errors.entry(code.clone()).or_default() += 1;
+            self.errors
+                .get_or_create(&ErrorLabels { code: code.clone() })
+                .inc();
         }
     }
 
-    /// The Prometheus text exposition of every metric.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        if let Ok(series) = self.series.lock() {
-            let mut keys: Vec<&(String, &'static str)> = series.requests.keys().collect();
-            keys.sort();
-            out.push_str(
-                "# HELP libgraph_requests_total GraphQL requests by operation name and outcome.\n",
-            );
-            out.push_str("# TYPE libgraph_requests_total counter\n");
-            for key in &keys {
-                let h = &series.requests[*key];
-                let _ = writeln!(
-                    out,
-                    "libgraph_requests_total{{operation=\"{}\",outcome=\"{}\"}} {}",
-                    escape(&key.0),
-                    key.1,
-                    h.count
-                );
-            }
-            out.push_str("# HELP libgraph_request_duration_seconds GraphQL request duration by operation name and outcome.\n");
-            out.push_str("# TYPE libgraph_request_duration_seconds histogram\n");
-            for key in &keys {
-                let h = &series.requests[*key];
-                let labels = format!("operation=\"{}\",outcome=\"{}\"", escape(&key.0), key.1);
-                for (bound, count) in BUCKETS.iter().zip(h.counts) {
-                    let _ = writeln!(
-                        out,
-                        "libgraph_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "libgraph_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                    h.count
-                );
-                let _ = writeln!(
-                    out,
-                    "libgraph_request_duration_seconds_sum{{{labels}}} {}",
-                    h.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "libgraph_request_duration_seconds_count{{{labels}}} {}",
-                    h.count
-                );
-            }
-            out.push_str("# HELP libgraph_errors_total GraphQL errors by extensions.code.\n");
-            out.push_str("# TYPE libgraph_errors_total counter\n");
-            let mut codes: Vec<(&String, &u64)> = series.errors.iter().collect();
-            codes.sort();
-            for (code, n) in codes {
-                let _ = writeln!(
-                    out,
-                    "libgraph_errors_total{{code=\"{}\"}} {n}",
-                    escape(code)
-                );
-            }
+    /// `operation` if it is tracked or there is room to track it, `other` otherwise.
+    fn tracked(&self, operation: &str) -> String {
+        let mut known = self
+            .operations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if known.contains(operation) || known.len() < MAX_OPERATIONS {
+            known.insert(operation.to_owned());
+            operation.to_owned()
+        } else {
+            "other".to_owned()
         }
-        out.push_str("# HELP libgraph_db_statements_total SQL statements run on the database.\n");
-        out.push_str("# TYPE libgraph_db_statements_total counter\n");
-        let _ = writeln!(
-            out,
-            "libgraph_db_statements_total {}",
-            self.statements.load(Ordering::Relaxed)
-        );
-        let (size, idle) = pool_state(&self.db);
-        out.push_str("# HELP libgraph_db_connections Database pool connections by state.\n");
-        out.push_str("# TYPE libgraph_db_connections gauge\n");
-        let _ = writeln!(
-            out,
-            "libgraph_db_connections{{state=\"in_use\"}} {}",
-            size.saturating_sub(idle)
-        );
-        let _ = writeln!(out, "libgraph_db_connections{{state=\"idle\"}} {idle}");
-        out
+    }
+
+    /// The Prometheus text exposition of every metric, with the state of `db`'s pool now.
+    pub fn render(&self, db: &DatabaseConnection) -> String {
+        let (size, idle) = pool_state(db);
+        let gauge = |state| {
+            self.connections
+                .get_or_create(&PoolLabels { state })
+                .clone()
+        };
+        gauge("in_use").set(i64::from(size.saturating_sub(idle)));
+        gauge("idle").set(i64::from(idle));
+        let mut text = String::new();
+        if let Err(error) =
+            prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry)
+        {
+            tracing::error!(%error, "could not write the metrics");
+        }
+        text
+    }
+}
+
+/// `libgraph_db_statements_total`, read at scrape time from the counter the database's metric
+/// callback increments: the callback must stay a plain atomic add (it runs for every statement),
+/// and tests read the same counter.
+#[derive(Debug)]
+struct Statements(Arc<AtomicU64>);
+
+impl Collector for Statements {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counter = ConstCounter::new(self.0.load(Ordering::Relaxed));
+        let metric = encoder.encode_descriptor(
+            "libgraph_db_statements",
+            "SQL statements run on the database.",
+            None,
+            counter.metric_type(),
+        )?;
+        counter.encode(metric)
     }
 }
 
@@ -229,31 +333,24 @@ fn pool_state(db: &DatabaseConnection) -> (u32, u32) {
     }
 }
 
-fn escape(label: &str) -> String {
-    label
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-/// The middleware: request id, log line, metrics.
+/// The middleware that logs and counts every request, inside its span: one `info` line per GraphQL
+/// request, a `debug` line for any other.
 pub async fn observe(
     State(telemetry): State<Arc<Telemetry>>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let id = telemetry.request_id(request.headers().get(&REQUEST_ID));
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        request.headers_mut().insert(REQUEST_ID.clone(), value);
-    }
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let mut response = next.run(request).await;
+    let response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID.clone(), value);
-    }
     let status = response.status().as_u16();
     match response.extensions().get::<GraphqlOutcome>() {
         Some(outcome) => {
@@ -276,4 +373,42 @@ pub async fn observe(
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_past_the_cap_count_as_other_and_known_ones_keep_theirs() {
+        let telemetry = Telemetry::new();
+        for n in 0..MAX_OPERATIONS {
+            assert_eq!(telemetry.tracked(&format!("Op{n}")), format!("Op{n}"));
+        }
+
+        let late = telemetry.tracked("OneTooMany");
+        let known = telemetry.tracked("Op0");
+
+        assert_eq!(late, "other");
+        assert_eq!(known, "Op0");
+    }
+
+    #[tokio::test]
+    async fn unusable_request_ids_are_dropped_and_tokens_kept() {
+        let with_id = |id: &str| {
+            axum::http::Request::builder()
+                .header(&REQUEST_ID, id)
+                .body(axum::body::Body::empty())
+                .expect("a request")
+        };
+        let kept = |request: Request| request.headers().get(&REQUEST_ID).cloned();
+
+        let token = kept(usable_request_id(with_id("trace-42")).await);
+        let spaced = kept(usable_request_id(with_id("two words")).await);
+        let long = kept(usable_request_id(with_id(&"x".repeat(129))).await);
+        let empty = kept(usable_request_id(with_id("")).await);
+
+        assert_eq!(token.as_ref().map(|v| v.as_bytes()), Some(&b"trace-42"[..]));
+        assert_eq!((spaced, long, empty), (None, None, None));
+    }
 }

@@ -157,3 +157,106 @@ fn logs_into_a_file_have_no_colour_codes() {
         "colour codes in a log file: {stderr:?}"
     );
 }
+
+/// Every line a request causes carries its id, a failing request's error included: the database
+/// error a resolver logs is written inside the request's span, which names the id the client sent.
+/// Also with `--log-level warn`, where the span must not need a more verbose level than the error.
+#[test]
+fn the_log_lines_of_a_failing_request_carry_its_id() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    assert!(run(libgraph(&data).arg("seed")).status.success());
+    // A table the `topics` field reads, gone from under the server: its statement fails.
+    sql(
+        &libgraph::store::connect::embedded_file(&data),
+        "ALTER TABLE topic RENAME TO topic_gone",
+    );
+
+    for level in ["info", "warn"] {
+        let mut server = libgraph(&data)
+            .args(["--log-format", "json", "--log-level", level])
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("libgraph serve starts");
+        let address = serving_address(&mut server);
+        let id = format!("broken-{level}");
+
+        let answer = post(
+            &address,
+            &id,
+            r#"{"query":"{ topics(first: 1) { totalCount } }"}"#,
+        );
+        let _ = server.kill();
+        let output = server.wait_with_output().expect("the server's logs");
+
+        assert!(answer.contains("INTERNAL_SERVER_ERROR"), "{answer}");
+        let lines: Vec<serde_json::Value> = text(&output.stderr)
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect();
+        let error = lines
+            .iter()
+            .find(|line| line["message"] == "database error")
+            .unwrap_or_else(|| panic!("{level}: no database error logged: {lines:#?}"));
+        assert_eq!(error["level"], "ERROR");
+        assert_eq!(error["span"]["request_id"], id.as_str(), "{level}: {error}");
+        let request = lines
+            .iter()
+            .find(|line| line["message"] == "graphql request");
+        if level == "info" {
+            let request = request.unwrap_or_else(|| panic!("no request line: {lines:#?}"));
+            assert_eq!(request["request_id"], id.as_str(), "{request}");
+            assert_eq!(request["outcome"], "error", "{request}");
+            assert_eq!(request["span"]["request_id"], id.as_str(), "{request}");
+        } else {
+            assert!(request.is_none(), "an info line at warn: {request:?}");
+        }
+    }
+}
+
+/// Runs `statement` on the SQLite database in `file`.
+fn sql(file: &Path, statement: &str) {
+    use sea_orm::ConnectionTrait;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let url = format!("sqlite://{}?mode=rw", file.display());
+        let db = sea_orm::Database::connect(url).await.expect("the database");
+        db.execute_unprepared(statement).await.expect(statement);
+        db.close().await.expect("closing the database");
+    });
+}
+
+/// The `host:port` a starting `libgraph serve` reports on stdout.
+fn serving_address(server: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stdout = server.stdout.take().expect("piped stdout");
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.expect("a line of stdout");
+        if let Some(url) = line.strip_prefix("libgraph is serving GraphQL at http://") {
+            return url.trim_end_matches("/graphql").to_owned();
+        }
+    }
+    let _ = server.kill();
+    panic!("the server did not start");
+}
+
+/// POSTs `body` to `/graphql` at `address` with the request id `id`; the whole HTTP answer.
+fn post(address: &str, id: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("a connection");
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         x-request-id: {id}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("the request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("the answer");
+    answer
+}

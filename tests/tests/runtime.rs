@@ -90,6 +90,23 @@ async fn request_ids_are_echoed_or_made() {
         .send()
         .await
         .expect("post");
+    // Not a sane token (a space, and far too long): replaced by a made one.
+    let unusable = app
+        .client
+        .post(&url)
+        .header("x-request-id", "two words")
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    let too_long = app
+        .client
+        .post(&url)
+        .header("x-request-id", "x".repeat(129))
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
 
     let id = |r: &reqwest::Response| {
         r.headers()
@@ -100,6 +117,13 @@ async fn request_ids_are_echoed_or_made() {
     assert_eq!(id(&given).as_deref(), Some("trace-42"));
     assert!(id(&made_1).is_some_and(|i| i.len() >= 16));
     assert_ne!(id(&made_1), id(&made_2));
+    for made in [&unusable, &too_long] {
+        let made = id(made).expect("an id is made");
+        assert!(
+            made.len() >= 16 && made.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{made}"
+        );
+    }
 }
 
 #[tokio::test]

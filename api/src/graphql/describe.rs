@@ -292,7 +292,7 @@ impl<E: Executor> Executor for SchemaDescription<E> {
         &self,
         request: Request,
         session_data: Option<std::sync::Arc<async_graphql::Data>>,
-    ) -> async_graphql::futures_util::stream::BoxStream<'static, Response> {
+    ) -> futures_util::stream::BoxStream<'static, Response> {
         self.0.execute_stream(request, session_data)
     }
 }

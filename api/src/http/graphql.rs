@@ -38,7 +38,7 @@
 //! It is 503 with `Retry-After`, whatever the media type, so that clients,
 //! proxies and load balancers retry it later or elsewhere.
 
-use std::{cmp::Ordering, collections::BTreeMap, fmt, sync::Arc};
+use std::{cmp::Ordering, collections::BTreeMap};
 
 use async_graphql::{
     Executor, ServerError, Value,
@@ -57,6 +57,10 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
+// The code of the request error that means "busy, retry later" (see the module docs); admission
+// owns it, as the one that refuses to start a document while the server is busy.
+use crate::graphql::executor::admission::OVERLOADED;
+
 /// The path the endpoint is served on; the playground's fetcher points here.
 pub const GRAPHQL_PATH: &str = "/graphql";
 
@@ -64,41 +68,20 @@ pub const GRAPHQL_PATH: &str = "/graphql";
 /// ask for it get the stricter status codes.
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
-/// A hook that adapts each [`async_graphql::Request`] before it is executed,
-/// given the HTTP request headers.
-pub type PrepareRequest =
-    Arc<dyn Fn(async_graphql::Request, &HeaderMap) -> async_graphql::Request + Send + Sync>;
-
 /// How the endpoint treats requests; [`Default`] suits production.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct GraphqlHttpOptions {
     /// The largest `POST` body accepted, in bytes; larger bodies get 413.
     /// Bounds the memory one request can make the server buffer before the
     /// query is even parsed. Defaults to 1 MiB, far above any real query.
     pub max_body_bytes: usize,
-    /// Called on every request just before execution. This is where the
-    /// application attaches per-request data (DataLoaders, which must not be
-    /// shared between requests, or a request id taken from the headers) with
-    /// [`async_graphql::Request::data`].
-    pub prepare: Option<PrepareRequest>,
 }
 
 impl Default for GraphqlHttpOptions {
     fn default() -> Self {
         Self {
             max_body_bytes: 1024 * 1024,
-            prepare: None,
         }
-    }
-}
-
-impl fmt::Debug for GraphqlHttpOptions {
-    // Hand-written because the hook is a closure, which has no `Debug`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GraphqlHttpOptions")
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("prepare", &self.prepare.as_ref().map(|_| "Fn(..)"))
-            .finish()
     }
 }
 
@@ -108,10 +91,7 @@ impl fmt::Debug for GraphqlHttpOptions {
 /// The returned router has its state applied, so it can be merged into the
 /// application's router as is.
 pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
-    let endpoint = Endpoint {
-        executor,
-        prepare: options.prepare,
-    };
+    let endpoint = Endpoint { executor };
     Router::new()
         // `any` rather than `get(..).post(..)` so that other methods get the
         // same GraphQL-shaped 405 as a mutation over GET, instead of axum's
@@ -125,7 +105,6 @@ pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
 #[derive(Clone)]
 struct Endpoint<E> {
     executor: E,
-    prepare: Option<PrepareRequest>,
 }
 
 /// The media type of a response body, chosen from the request's `Accept`.
@@ -246,12 +225,7 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
     };
 
     let mut response = match outcome {
-        Ok((graphql_request, headers)) => {
-            let graphql_request = match &endpoint.prepare {
-                Some(prepare) => prepare(graphql_request, &headers),
-                None => graphql_request,
-            };
-            let mut graphql_request = graphql_request;
+        Ok(mut graphql_request) => {
             let operation = graphql_request
                 .operation_name
                 .clone()
@@ -343,9 +317,7 @@ struct GetParameters {
 /// Reads a GET request, refusing it with 405 when the selected operation is
 /// not a query: GET requests must be safe, and a browser or proxy may repeat
 /// or prefetch them.
-fn graphql_request_from_get(
-    request: &Request,
-) -> Result<(async_graphql::Request, HeaderMap), Rejection> {
+fn graphql_request_from_get(request: &Request) -> Result<async_graphql::Request, Rejection> {
     let Query(parameters) = Query::<GetParameters>::try_from_uri(request.uri())
         .map_err(|error| Rejection::BadRequest(format!("invalid query string: {error}")))?;
     let query = parameters
@@ -377,7 +349,7 @@ fn graphql_request_from_get(
         }
         graphql_request.set_parsed_query(document);
     }
-    Ok((graphql_request, request.headers().clone()))
+    Ok(graphql_request)
 }
 
 /// Whether executing `document` could run a mutation or subscription.
@@ -405,15 +377,10 @@ fn may_execute_non_query(document: &ExecutableDocument, operation_name: Option<&
 
 /// Reads a POST request: an `application/json` body no larger than the
 /// configured limit.
-async fn graphql_request_from_post(
-    request: Request,
-) -> Result<(async_graphql::Request, HeaderMap), Rejection> {
+async fn graphql_request_from_post(request: Request) -> Result<async_graphql::Request, Rejection> {
     if !is_json_content_type(request.headers()) {
         return Err(Rejection::UnsupportedMediaType);
     }
-    // Cloned because reading the body consumes the request, and the prepare
-    // hook still needs the headers.
-    let headers = request.headers().clone();
     // The `Bytes` extractor enforces the `DefaultBodyLimit` set in `routes`,
     // stopping as soon as the limit is passed rather than buffering it all.
     let body = Bytes::from_request(request, &())
@@ -459,8 +426,7 @@ async fn graphql_request_from_post(
     let variables = object_parameter("variables", parameters.remove("variables"))?;
     let extensions = object_parameter("extensions", parameters.remove("extensions"))?;
 
-    let graphql_request = build_request(query, operation_name, variables, extensions)?;
-    Ok((graphql_request, headers))
+    build_request(query, operation_name, variables, extensions)
 }
 
 /// Whether the request body is declared as JSON in UTF-8, the only encoding
@@ -570,9 +536,6 @@ fn is_overloaded(error: &ServerError) -> bool {
         .and_then(|e| e.get("code"))
         .is_some_and(|code| *code == Value::String(OVERLOADED.to_owned()))
 }
-
-/// The code of the request error that means "busy, retry later" (see the module docs).
-pub const OVERLOADED: &str = "OVERLOADED";
 
 /// The body of a response to a request error. async-graphql would write
 /// `"data": null`; the GraphQL spec says `data` should then be absent, and
@@ -811,12 +774,11 @@ fn preference(ranges: &[MediaRange<'_>], kind: &str, subtype: &str) -> Preferenc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_graphql::{Context, EmptySubscription, Object, Schema};
+    use std::sync::Arc;
+
+    use async_graphql::{EmptySubscription, Object, Schema};
     use axum::http::Request as HttpRequest;
     use tower::ServiceExt;
-
-    /// Per-request data the prepare hook inserts, read back by a resolver.
-    struct RequestId(String);
 
     struct TestQuery;
 
@@ -843,10 +805,6 @@ mod tests {
 
         async fn echo(&self, value: i32) -> i32 {
             value
-        }
-
-        async fn request_id(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-            Ok(ctx.data::<RequestId>()?.0.clone())
         }
     }
 
@@ -955,9 +913,8 @@ mod tests {
             &self,
             _request: async_graphql::Request,
             _session_data: Option<Arc<async_graphql::Data>>,
-        ) -> async_graphql::futures_util::stream::BoxStream<'static, async_graphql::Response>
-        {
-            Box::pin(async_graphql::futures_util::stream::empty())
+        ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+            Box::pin(futures_util::stream::empty())
         }
     }
 
@@ -1102,10 +1059,7 @@ mod tests {
 
     #[tokio::test]
     async fn oversized_body_is_413() {
-        let options = GraphqlHttpOptions {
-            max_body_bytes: 64,
-            ..GraphqlHttpOptions::default()
-        };
+        let options = GraphqlHttpOptions { max_body_bytes: 64 };
         let padding = " ".repeat(100);
         let request = post_raw(format!(r#"{{"query":"{{ hello }}"{padding}}}"#), None);
 
@@ -1307,49 +1261,6 @@ mod tests {
 
         assert_eq!(answer.status, StatusCode::NOT_ACCEPTABLE);
         assert_eq!(error_code(&answer), "NOT_ACCEPTABLE");
-    }
-
-    #[tokio::test]
-    async fn prepare_hook_attaches_request_data() {
-        let options = GraphqlHttpOptions {
-            prepare: Some(Arc::new(|request, headers| {
-                let id = headers
-                    .get("x-request-id")
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or("none")
-                    .to_owned();
-                request.data(RequestId(id))
-            })),
-            ..GraphqlHttpOptions::default()
-        };
-        let post = HttpRequest::post(GRAPHQL_PATH)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("x-request-id", "req-1")
-            .body(Body::from(r#"{"query":"{ requestId }"}"#))
-            .expect("valid request");
-        let get = HttpRequest::get(format!("{GRAPHQL_PATH}?query={}", encode("{ requestId }")))
-            .header("x-request-id", "req-2")
-            .body(Body::empty())
-            .expect("valid request");
-
-        let app = app_with(options);
-        let post_answer = send(app.clone(), post).await;
-        let get_answer = send(app, get).await;
-
-        assert_eq!(post_answer.body["data"]["requestId"], "req-1");
-        assert_eq!(get_answer.body["data"]["requestId"], "req-2");
-    }
-
-    #[tokio::test]
-    async fn without_prepare_hook_missing_data_is_a_field_error() {
-        let answer = send(
-            app(),
-            post_json(serde_json::json!({ "query": "{ requestId }" })),
-        )
-        .await;
-
-        assert_eq!(answer.status, StatusCode::OK);
-        assert_eq!(answer.body["errors"][0]["path"][0], "requestId");
     }
 
     fn negotiated(accept: &str) -> Option<ResponseMediaType> {

@@ -6,26 +6,29 @@
 //! way, by every instance over one PostgreSQL database. `Source.text` in GraphQL reads the same
 //! rows.
 
+use std::sync::Arc;
+
+use crate::context::AppContext;
+use crate::store::error::StoreError;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sea_orm::DatabaseConnection;
-
-use crate::store::error::StoreError;
 
 /// Where the texts are served; `{file}` is `<slug>.txt`.
 pub const SOURCES_PATH: &str = "/sources/{file}";
 
-/// The route, over `db`.
-pub fn routes(db: DatabaseConnection) -> Router {
-    Router::new().route(SOURCES_PATH, get(text)).with_state(db)
+/// The route, over the context's database.
+pub fn routes(context: Arc<AppContext>) -> Router {
+    Router::new()
+        .route(SOURCES_PATH, get(text))
+        .with_state(context)
 }
 
 /// A source's text as `text/plain; charset=utf-8`; 404 with a sentence saying what is missing
 /// (no such source, or a source without a stored copy); 503 while the database is unreachable.
-async fn text(State(db): State<DatabaseConnection>, Path(file): Path<String>) -> Response {
+async fn text(State(context): State<Arc<AppContext>>, Path(file): Path<String>) -> Response {
     let plain = |status: StatusCode, body: String| {
         (
             status,
@@ -44,7 +47,7 @@ async fn text(State(db): State<DatabaseConnection>, Path(file): Path<String>) ->
             ),
         );
     };
-    match crate::store::source_text(&db, slug).await {
+    match crate::store::source_text(&context.db, slug).await {
         Ok(Some(Some(text))) => plain(StatusCode::OK, text),
         Ok(Some(None)) => plain(
             StatusCode::NOT_FOUND,

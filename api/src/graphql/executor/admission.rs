@@ -25,7 +25,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The code of the error a request gets when it could not start in time; the HTTP layer answers
 /// it with 503.
-pub use crate::http::graphql::OVERLOADED;
+pub const OVERLOADED: &str = "OVERLOADED";
 
 /// How much may execute at once, and how long a request may wait to start.
 #[derive(Clone, Copy, Debug)]

@@ -19,9 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
-use async_graphql::futures_util::stream::{BoxStream, FuturesUnordered, StreamExt};
-use async_graphql::futures_util::task::AtomicWaker;
 use async_graphql::{Executor, Request, Response};
+use futures_util::stream::{BoxStream, FuturesUnordered, StreamExt};
+use futures_util::task::AtomicWaker;
 use sea_orm::DatabaseConnection;
 
 use super::admission::Admission;

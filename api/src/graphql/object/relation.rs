@@ -4,10 +4,10 @@
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
-use async_graphql::futures_util::future::join;
 use async_graphql::parser::types::SelectionSet;
 use async_graphql::{Context, ContextSelectionSet, ID, Object, ServerResult, Value};
 use entities::{funding, organization_relation, participation, person, position, programme};
+use futures_util::future::join;
 
 use super::activity::{Activity, Programme};
 use super::value::{FundingInstrument, Money, OrganizationRelationKind, Period, Role};

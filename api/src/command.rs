@@ -1,0 +1,293 @@
+//! The commands of the `libgraph` binary, one function each; `main.rs` parses the command line and
+//! calls [`run`].
+//!
+//! They live in the library rather than the binary so that the binary is only its entry point and
+//! allocator, and each command can be read (and called) on its own. Their errors are `anyhow`'s:
+//! they are reported to the person who typed the command, never matched on.
+//!
+//! What a command reports goes to stdout through `say!`; logs go to stderr. A reader that
+//! stops reading (`libgraph export-schema | head -1`) ends a command quietly and successfully, as
+//! it does a Unix filter: `println!` would panic on the broken pipe.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+
+use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs};
+use crate::graphql::Limits;
+use crate::graphql::executor::admission::AdmissionLimits;
+use crate::startup::{Application, ServerConfig};
+use crate::store::connect::{self, DbConfig};
+use crate::{store, telemetry};
+
+/// Sets up logging and runs the command `cli` names (`serve` when it names none).
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    telemetry::init_logs(&cli.log_filter(), cli.log_format).context("--log-level")?;
+    let embedded = cli.database.is_embedded();
+    match &cli.command {
+        // As committed in `schema.graphql`, byte for byte.
+        Some(Command::ExportSchema) => write_out(format_args!("{}", crate::graphql::sdl())),
+        Some(Command::Summary) => print_summary(&read_only(&cli.database).await?).await,
+        Some(Command::Seed(args)) if args.check => check_seeds(&cli.database, args).await,
+        Some(Command::Seed(args)) => {
+            let db = writable(&cli.database).await?;
+            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
+            seed(&db, args).await
+        }
+        Some(Command::Migrate) => {
+            let applied = store::migrate(&writable(&cli.database).await?).await?;
+            say!("applied {applied} migration(s)")
+        }
+        Some(Command::Generate(args)) => {
+            let db = writable(&cli.database).await?;
+            ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
+            generate(&db, args).await
+        }
+        None | Some(Command::Serve(_)) => {
+            let args = cli.serve_args().unwrap_or(&cli.serve);
+            serve(writable(&cli.database).await?, args, embedded).await
+        }
+    }
+}
+
+/// Writes a line to stdout; a reader that has gone is [`ReaderGone`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::command::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+use say;
+
+/// Writes `text` to stdout as it is; a reader that has gone is [`ReaderGone`].
+fn write_out(text: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(text).and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Err(ReaderGone.into()),
+        result => Ok(result.context("writing to stdout")?),
+    }
+}
+
+/// Stdout's reader has stopped reading: the command stops, and the process ends successfully.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed")]
+pub struct ReaderGone;
+
+/// The database of a command that writes: the embedded one is created when missing.
+async fn writable(database: &DatabaseArgs) -> anyhow::Result<DatabaseConnection> {
+    let config = database.config().context("preparing the data directory")?;
+    connect(&config).await
+}
+
+/// The database of a command that only reads. It is neither created nor migrated: a command
+/// that counts or checks must not leave a database behind in a directory that had none, nor
+/// change one that an older libgraph serves.
+async fn read_only(database: &DatabaseArgs) -> anyhow::Result<DatabaseConnection> {
+    let Some(config) = database.existing_config() else {
+        anyhow::bail!(
+            "there is no database in {}: `libgraph` (serve) or `libgraph seed` creates it",
+            database.data_dir.display()
+        );
+    };
+    let db = connect(&config).await?;
+    if store::pending_migrations(&db).await? > 0 {
+        anyhow::bail!(
+            "the database has pending migrations: run `libgraph migrate` first (this command only reads)"
+        );
+    }
+    Ok(db)
+}
+
+async fn connect(config: &DbConfig) -> anyhow::Result<DatabaseConnection> {
+    connect::connect(config)
+        .await
+        .context("connecting to the database")
+}
+
+/// Applies pending migrations when `migrate` (always for the embedded database, which any
+/// command that writes migrates on first use); otherwise refuses a database with pending
+/// migrations, with `advice` on how to apply them. A PostgreSQL database is only migrated when
+/// asked.
+async fn ensure_schema(db: &DatabaseConnection, migrate: bool, advice: &str) -> anyhow::Result<()> {
+    if migrate {
+        let applied = store::migrate(db).await?;
+        if applied > 0 {
+            say!("applied {applied} migration(s)")?;
+        }
+    } else if store::pending_migrations(db).await? > 0 {
+        anyhow::bail!("the database has pending migrations: {advice}");
+    }
+    Ok(())
+}
+
+async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyhow::Result<()> {
+    let migrate = embedded || args.migrate;
+    ensure_schema(
+        &db,
+        migrate,
+        "run `libgraph migrate` first, or pass --migrate",
+    )
+    .await?;
+    if migrate && store::is_empty(&db).await? {
+        seed(
+            &db,
+            &SeedArgs {
+                dir: None,
+                check: false,
+            },
+        )
+        .await?;
+    }
+    let config = server_config(args);
+    let app = Application::build(&config, db)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
+    let address = app.local_addr()?;
+    // A server whose stdout has no reader (`libgraph | head -1`) goes on serving.
+    say!("libgraph is serving GraphQL at http://{address}/graphql")
+        .and_then(|()| say!("playground: http://{address}/playground"))
+        .or_else(|error| error.downcast::<ReaderGone>().map(|_| ()))?;
+    app.run_until_stopped(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// The server `args` describe.
+fn server_config(args: &ServeArgs) -> ServerConfig {
+    ServerConfig {
+        bind: args.bind,
+        limits: Limits {
+            max_depth: args.max_depth,
+            max_complexity: args.max_complexity,
+            admission: AdmissionLimits {
+                max_cost_in_flight: usize::try_from(args.max_cost_in_flight).unwrap_or(usize::MAX),
+                wait: Duration::from_secs(args.admission_wait),
+                ..AdmissionLimits::default()
+            },
+            ..Limits::default()
+        },
+        max_body_bytes: args.max_body_bytes,
+        shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+        cors_origins: args.cors_origins.clone(),
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn seed_documents(args: &SeedArgs) -> anyhow::Result<Vec<(String, seeds::Document)>> {
+    let documents = match &args.dir {
+        Some(dir) => seeds::read_dir(dir),
+        None => seeds::curated(),
+    };
+    Ok(documents.map_err(seeds::LoadError::Invalid)?)
+}
+
+async fn seed(db: &DatabaseConnection, args: &SeedArgs) -> anyhow::Result<()> {
+    let documents = seed_documents(args)?;
+    let report = seeds::load(db, &documents).await?;
+    say!(
+        "loaded {} source(s), {} record(s) ({} new), {} citation(s), {} alias(es), {} identifier(s); computed {} collaboration tie(s)",
+        report.sources,
+        report.records.values().sum::<usize>(),
+        report.created,
+        report.citations,
+        report.aliases,
+        report.identifiers,
+        report.ties
+    )
+}
+
+/// `seed --check`: validates the files, then checks them against the database they would be
+/// loaded into (references to records already there, slugs taken by another kind), writing
+/// nothing. With no embedded database yet, `seed` would create an empty one and load into it,
+/// so that is what the files are checked against: an empty database in memory, through the same
+/// checks, where a reference to a record the files do not hold is an error as it would be then.
+/// Nothing is created on disk.
+async fn check_seeds(database: &DatabaseArgs, args: &SeedArgs) -> anyhow::Result<()> {
+    let documents = seed_documents(args)?;
+    let dataset = seeds::validate::build(&documents).map_err(seeds::LoadError::Invalid)?;
+    let against = match database.existing_config() {
+        Some(_) => {
+            seeds::write::check(&read_only(database).await?, &dataset).await?;
+            String::new()
+        }
+        None => {
+            let empty = connect(&DbConfig {
+                url: "sqlite::memory:".into(),
+                max_connections: 1,
+            })
+            .await?;
+            store::migrate(&empty).await?;
+            seeds::write::check(&empty, &dataset).await?;
+            format!(
+                " (no database in {} yet: checked as a load into a new one)",
+                database.data_dir.display()
+            )
+        }
+    };
+    say!(
+        "{} document(s), {} record(s), {} citation(s): valid{against}",
+        documents.len(),
+        dataset.records.len(),
+        dataset.citations.len()
+    )
+}
+
+async fn generate(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Result<()> {
+    if !args.force && !store::is_empty(db).await? {
+        anyhow::bail!(
+            "the database already holds records (the curated graph, or a graph generated before): \
+             generate would mix synthetic organizations into them. Generate into an empty database \
+             (another --data-dir or DATABASE_URL), or pass --force to add them anyway"
+        );
+    }
+    let started = std::time::Instant::now();
+    let generated = seeds::generate::generate(args.size, args.seed);
+    let documents = seeds::generate::with_curated(generated).map_err(seeds::LoadError::Invalid)?;
+    let built = started.elapsed();
+    let report = seeds::load(db, &documents).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    // Rows written from the documents; the ties are derived, and reported on their own.
+    let rows = report.records.values().sum::<usize>()
+        + report.citations
+        + report.aliases
+        + report.identifiers;
+    say!(
+        "generated size {:?} (seed {}) in {:.1} s, loaded in {:.1} s: {} record(s) ({} new), {} citation(s), {} collaboration tie(s), {} row(s) in all, {:.0} rows/s",
+        args.size,
+        args.seed,
+        built.as_secs_f64(),
+        seconds - built.as_secs_f64(),
+        report.records.values().sum::<usize>(),
+        report.created,
+        report.citations,
+        report.ties,
+        rows,
+        rows as f64 / (seconds - built.as_secs_f64()).max(1e-9)
+    )
+}
+
+async fn print_summary(db: &DatabaseConnection) -> anyhow::Result<()> {
+    for (what, count) in store::summary(db).await? {
+        say!("{what:<24} {count:>8}")?;
+    }
+    Ok(())
+}
