@@ -4,6 +4,7 @@ mod documents;
 mod graphql;
 mod http;
 mod numbers;
+mod plans;
 mod runtime;
 mod search;
 mod seeds;

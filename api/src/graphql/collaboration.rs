@@ -23,8 +23,9 @@ use super::object::organization::YearRange;
 use super::object::value::{OrganizationKind, Role};
 use super::object::{Activity, Organization};
 use crate::store::error::StoreError;
-use crate::store::loader::{ChildCount, ChildSpec, Children, LoadError, Loaders, Sql};
-use crate::store::page::{Cursor, Ordering, PageArgs, SortKey, SortValue, page_in_memory};
+use crate::store::loader::{ChildCount, Children, LoadError, Loaders, Sql};
+use crate::store::order::{child, spec};
+use crate::store::page::{Cursor, PageArgs, SortValue, page_in_memory};
 use crate::store::sql::id_in;
 use entities::collaboration;
 use graph::{self, CollaborationGraph, ItemRef, Membership, NetworkOptions};
@@ -573,15 +574,6 @@ impl Loader<SharedItems> for Sql {
 /// The collaborators of an organization, strongest first.
 pub type CollaboratorConnection = Conn<Collaborator>;
 
-/// The order of stored ties: strongest first ([`seeds::ties::sort_key`]), then partner id; the
-/// table's primary key after the organization.
-const TIE_ORDER: Ordering = Ordering {
-    keys: &[
-        SortKey::int("sort_key", "sort_key"),
-        SortKey::int("partner_id", "partner_id"),
-    ],
-};
-
 /// Resolves `Organization.collaborators`.
 ///
 /// Without a filter, the page is read from the stored ties (`collaboration`: the loader keeps
@@ -601,12 +593,8 @@ pub async fn collaborators(
     }
     let loaders = ctx.data::<Loaders>()?;
     if filter.is_empty() {
-        let spec = ChildSpec {
-            table: "collaboration",
-            parent_column: crate::store::page::ParentColumn::One("organization_id"),
-            filters: Vec::new(),
-            ordering: TIE_ORDER,
-        };
+        // Stored strongest first ([`seeds::ties::sort_key`]), then by partner id.
+        let spec = spec(&child::TIES, Vec::new());
         let total = Total::Children(ChildCount {
             parent: organization,
             table: spec.table,

@@ -31,7 +31,7 @@ pub use organization::{Funder, Library, Organization, PartnerOrganization};
 pub use provenance::{Citation, Record, Source};
 pub use relation::{Funding, OrganizationRelation, Participation, Position};
 
-pub use crate::store::order::{by_date, by_key, by_name, spec};
+pub use crate::store::order::{by_date, by_key, by_name, child, spec};
 
 use super::executor::lean::{lean_abstract, lean_objects};
 use provenance::{Audience, Classification};

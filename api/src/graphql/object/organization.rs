@@ -16,16 +16,15 @@ use super::value::{
 };
 use super::{
     Citation, Funding, OrganizationRelation, Outcome, PageInput, Participation, Place, Position,
-    Topic, by_date, by_id, by_ids, by_ids_with, by_key, child_connection, child_page, loaders,
-    spec,
+    Topic, by_id, by_ids, by_ids_with, child, child_connection, child_page, loaders, spec,
 };
 use crate::graphql::collaboration::{CollaboratorConnection, CollaboratorFilter};
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};
-use crate::store::loader::{ChildSpec, Filter, FilterValue};
+use crate::store::loader::{Filter, FilterValue};
 use crate::store::loader::{FundingTotals, LoadError, Loaders};
-use crate::store::page::ParentColumn;
+use crate::store::order::period;
 
 /// A range of years, inclusive at both ends; either end may be open.
 #[derive(InputObject, Clone, Copy, Debug, Default)]
@@ -356,7 +355,7 @@ macro_rules! organization_object {
                 last: Option<i32>,
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Funding>> {
-                let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
+                let spec = spec(&child::FUNDINGS_GIVEN, Vec::new());
                 child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
             }
             /// Membership, succession, renaming and other ties to other organizations, in the order
@@ -383,7 +382,7 @@ macro_rules! organization_object {
                 last: Option<i32>,
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Position>> {
-                let spec = spec("position", "organization_id", Vec::new(), by_key::POSITION);
+                let spec = spec(&child::POSITIONS_OF_ORGANIZATION, Vec::new());
                 child_connection::<position::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Position(m.clone())).await
             }
             /// Results attributed to the organization itself (not to its projects), in the order
@@ -475,7 +474,7 @@ organization_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Library>> {
-            let spec = spec("library", "parent_library_id", Vec::new(), by_key::LIBRARY);
+            let spec = spec(&child::BRANCHES, Vec::new());
             let (page, total) = child_page::<library::Entity>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }).await?;
             let ids: Vec<i64> = page.rows.iter().map(|r| r.model.organization_id).collect();
             let nodes = by_ids::<organization::Entity>(ctx, &ids).await?.into_iter().map(|m| m.map(Library)).collect();
@@ -500,7 +499,7 @@ impl Library {
 }
 
 pub(super) async fn aliases(ctx: &Context<'_>, record: i64) -> async_graphql::Result<Vec<Alias>> {
-    let spec = spec("alias", "record_id", Vec::new(), by_key::ALIAS);
+    let spec = spec(&child::ALIASES, Vec::new());
     let (page, _) = child_page::<entities::alias::Entity>(
         ctx,
         record,
@@ -526,12 +525,7 @@ async fn identifiers(
     ctx: &Context<'_>,
     organization: i64,
 ) -> async_graphql::Result<Vec<Identifier>> {
-    let spec = spec(
-        "identifier",
-        "organization_id",
-        Vec::new(),
-        by_key::IDENTIFIER,
-    );
+    let spec = spec(&child::IDENTIFIERS, Vec::new());
     let (page, _) = child_page::<identifier::Entity>(
         ctx,
         organization,
@@ -565,13 +559,14 @@ pub fn participation_filters(
             .collect();
         values.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
         values.dedup();
-        filters.push(Filter::In("role", values));
+        filters.push(Filter::is_in(participation::Column::Role, values));
     }
     if let Some(range) = active_in {
-        filters.push(Filter::YearsOverlap {
-            from: range.from,
-            to: range.to,
-        });
+        filters.push(Filter::years_overlap(
+            &period::PARTICIPATION,
+            range.from,
+            range.to,
+        ));
     }
     filters
 }
@@ -584,10 +579,8 @@ async fn participations(
     page: PageInput,
 ) -> async_graphql::Result<Conn<Participation>> {
     let spec = spec(
-        "participation",
-        "organization_id",
+        &child::PARTICIPATIONS_OF_ORGANIZATION,
         participation_filters(roles, active_in),
-        by_date::PARTICIPATION,
     );
     child_connection::<participation::Entity, _>(ctx, organization, spec, page, |m| {
         Participation::new(m.clone())
@@ -604,8 +597,8 @@ async fn relations(
 ) -> async_graphql::Result<Conn<OrganizationRelation>> {
     let mut filters = Vec::new();
     if let Some(kinds) = kinds {
-        filters.push(Filter::In(
-            "kind",
+        filters.push(Filter::is_in(
+            organization_relation::Column::Kind,
             kinds
                 .into_iter()
                 .map(|k| {
@@ -618,17 +611,12 @@ async fn relations(
                 .collect(),
         ));
     }
-    let parent_column = match direction {
-        RelationDirection::Outgoing => ParentColumn::One("subject_id"),
-        RelationDirection::Incoming => ParentColumn::One("object_id"),
-        RelationDirection::Both => ParentColumn::Either("subject_id", "object_id"),
+    let list = match direction {
+        RelationDirection::Outgoing => &child::RELATIONS_AS_SUBJECT,
+        RelationDirection::Incoming => &child::RELATIONS_AS_OBJECT,
+        RelationDirection::Both => &child::RELATIONS,
     };
-    let spec = ChildSpec {
-        table: "organization_relation",
-        parent_column,
-        filters,
-        ordering: by_key::RELATION,
-    };
+    let spec = spec(list, filters);
     child_connection::<organization_relation::Entity, _>(ctx, organization, spec, page, |m| {
         OrganizationRelation(m.clone())
     })
@@ -644,7 +632,8 @@ impl Funder {
         ctx: &Context<'_>,
         model: Arc<organization::Model>,
     ) -> async_graphql::Result<Option<Funder>> {
-        let spec = spec("funding", "funder_id", Vec::new(), by_key::FUNDING);
+        // In the list's own order, which its index holds: whether it has a first row.
+        let spec = spec(&child::FUNDINGS_GIVEN, Vec::new());
         let (page, _) = child_page::<funding::Entity>(
             ctx,
             model.organization_id,
@@ -681,7 +670,7 @@ impl Funder {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Funding>> {
-        let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
+        let spec = spec(&child::FUNDINGS_GIVEN, Vec::new());
         child_connection::<funding::Entity, _>(
             ctx,
             self.0.organization_id,
