@@ -133,6 +133,44 @@ async fn every_child_list_reads_its_index() {
     );
 }
 
+/// Every child list's statements run on the run's store, and a batch gives each parent the
+/// page it gets alone: on SQLite, where the statements differ (no `LATERAL`), as on PostgreSQL.
+#[tokio::test]
+async fn every_child_list_pages_a_batch_as_one_parent_alone() {
+    let test = TestDb::generated().await;
+    let db = &test.db;
+    let backend = db.get_database_backend();
+    let text_order = TextOrder::of(db).await;
+    let args = PageArgs::first(DEFAULT_PAGE_SIZE as u64);
+    for list in child::all() {
+        let parents = busiest_parents(db, list).await;
+        let rows = |parents: &[i64]| {
+            let statement = list
+                .statement(backend, parents, &args, text_order)
+                .expect("statement");
+            async move {
+                db.query_all(&statement)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e}", list.field()))
+            }
+        };
+        let batch = rows(&parents).await;
+        for &parent in &parents[..3] {
+            let alone = rows(&[parent]).await.len();
+            let in_batch = batch
+                .iter()
+                .filter(|row| row.try_get::<i64>("", "_parent").expect("_parent") == parent)
+                .count();
+            assert_eq!(
+                in_batch,
+                alone,
+                "{}: parent {parent} has {alone} rows alone, {in_batch} in a batch",
+                list.field()
+            );
+        }
+    }
+}
+
 /// The plans a prepared statement gets: one made for its parameters, and the generic one
 /// PostgreSQL settles on for a statement run often.
 const PLAN_MODES: [&str; 2] = ["force_custom_plan", "force_generic_plan"];
@@ -147,7 +185,7 @@ async fn busiest_parents(db: &DatabaseConnection, list: &dyn AnyChildList) -> Ve
         table = list.table()
     );
     let mut parents: Vec<i64> = db
-        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
         .expect("parents")
         .into_iter()
