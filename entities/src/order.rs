@@ -204,12 +204,21 @@ fn dated<E: Dated>(undated: i32) -> Vec<SortExpr> {
 }
 
 /// The order of an organization's collaboration ties: strongest first (`sort_key`, the negated
-/// weight), then partner. After the organization, it is the `collaboration` table's primary key.
+/// weight), then partner.
 pub fn tie_order() -> Vec<SortExpr> {
     vec![
         SortExpr::column(collaboration::Column::SortKey),
         SortExpr::column(collaboration::Column::PartnerId),
     ]
+}
+
+/// The `collaboration` table's primary key: the organization, then [`tie_order`], so that a page
+/// of an organization's ties is a range of it. Its parent column, and its columns as SQL.
+pub fn tie_primary_key() -> (collaboration::Column, String) {
+    let parent = collaboration::Column::OrganizationId;
+    let mut columns = vec![parent.as_str().to_owned()];
+    columns.extend(tie_order().iter().map(SortExpr::index_sql));
+    (parent, columns.join(", "))
 }
 
 /// The SQL of a dated table's period, for overlap filters: where the period ends

@@ -396,7 +396,7 @@ pub mod child {
         );
         TIES: collaboration = ChildList::by_primary_key(
             "Organization.collaborators",
-            collaboration::Column::OrganizationId,
+            def::tie_primary_key().0,
             &def::tie_order(),
         );
         PLACE_CHILDREN: place = ChildList::by_parent(
