@@ -492,6 +492,32 @@ impl ChildSpec {
     }
 }
 
+/// A [`ChildSpec`] of `E`'s rows, as [`crate::store::order::spec`] makes it from a child list of
+/// `E`'s table: the [`Children`] key it becomes reads with `E`, so a list read with another
+/// entity (another table's columns) does not compile.
+#[derive(Clone, Debug)]
+pub struct ChildSpecOf<E> {
+    spec: ChildSpec,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> ChildSpecOf<E> {
+    pub(crate) fn new(spec: ChildSpec) -> Self {
+        ChildSpecOf {
+            spec,
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E> std::ops::Deref for ChildSpecOf<E> {
+    type Target = ChildSpec;
+
+    fn deref(&self) -> &ChildSpec {
+        &self.spec
+    }
+}
+
 /// One page of children of one parent.
 pub struct Children<E> {
     pub parent: i64,
@@ -504,7 +530,8 @@ pub struct Children<E> {
 }
 
 impl<E> Children<E> {
-    pub fn new(parent: i64, spec: ChildSpec, args: PageArgs) -> Self {
+    pub fn new(parent: i64, spec: ChildSpecOf<E>, args: PageArgs) -> Self {
+        let spec = spec.spec;
         let mut hasher = std::hash::DefaultHasher::new();
         spec.hash(&mut hasher);
         args.hash(&mut hasher);

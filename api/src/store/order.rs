@@ -19,13 +19,13 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait, SelectStatement};
 use sea_orm::{DbBackend, EntityTrait};
 
 use super::error::StoreResult;
-use super::loader::{ChildSpec, Filter};
+use super::loader::{ChildSpec, ChildSpecOf, Filter};
 use super::page::{Ordering, PageArgs, ParentColumn, TextOrder};
 use super::row::Decode;
 use super::sql::ColumnName;
 
 /// A child spec of `list`: its rows of a parent, with `filters` besides the list's own.
-pub fn spec<E>(list: &ChildList<E>, filters: Vec<Filter>) -> ChildSpec {
+pub fn spec<E>(list: &ChildList<E>, filters: Vec<Filter>) -> ChildSpecOf<E> {
     let filters = if list.filters.is_empty() {
         filters
     } else {
@@ -33,12 +33,12 @@ pub fn spec<E>(list: &ChildList<E>, filters: Vec<Filter>) -> ChildSpec {
         all.extend(filters);
         all
     };
-    ChildSpec {
+    ChildSpecOf::new(ChildSpec {
         table: list.table,
         parent_column: list.parent,
         filters,
         ordering: list.ordering,
-    }
+    })
 }
 
 /// Declares orderings, one static per entity.

@@ -21,7 +21,7 @@ use async_graphql::Context;
 use sea_orm::EntityTrait;
 
 use super::connection::{Conn, Total, from_page};
-use crate::store::loader::{ById, ChildCount, ChildSpec, Children, LoadError, Loaders};
+use crate::store::loader::{ById, ChildCount, ChildSpecOf, Children, LoadError, Loaders};
 use crate::store::page::{Page, PageArgs};
 use crate::store::row::Decode;
 
@@ -153,7 +153,7 @@ impl PageInput {
 pub async fn child_page<E>(
     ctx: &Context<'_>,
     parent: i64,
-    spec: ChildSpec,
+    spec: ChildSpecOf<E>,
     page: PageInput,
 ) -> async_graphql::Result<(Arc<Page<E::Model>>, Total)>
 where
@@ -175,7 +175,7 @@ where
 pub async fn child_connection<E, N>(
     ctx: &Context<'_>,
     parent: i64,
-    spec: ChildSpec,
+    spec: ChildSpecOf<E>,
     page: PageInput,
     node: impl FnMut(&Arc<E::Model>) -> N,
 ) -> async_graphql::Result<Conn<N>>
