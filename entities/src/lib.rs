@@ -17,11 +17,14 @@
 //!   [`graph_version`], raised by every load, for answers the API keeps.
 //! - [`kinds`]: the closed vocabularies (organization kinds, roles…) stored as text.
 //! - [`date`]: partial dates (EDTF subset) that keep the precision a document gives.
+//! - [`order`]: the orders lists are read in and the indexes that hold them in that order, one
+//!   definition for the API's statements and the migrations.
 //!
 //! This crate knows nothing of GraphQL or HTTP: the API wraps these models.
 
 pub mod date;
 pub mod kinds;
+pub mod order;
 pub mod text;
 
 pub mod alias;

@@ -26,13 +26,56 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// The table, on `backend`. Its primary key is rendered from `entities::order::tie_primary_key`,
+/// the definition the API's page of ties is read in (`store::order::child::TIES`); the test
+/// below pins the statements as first published, which a database already migrated never runs
+/// again.
+fn statement(backend: DbBackend) -> String {
+    let (_, key) = entities::order::tie_primary_key();
+    match backend {
+        DbBackend::Postgres => format!(
+            "CREATE TABLE IF NOT EXISTS collaboration (
+                    organization_id BIGINT NOT NULL REFERENCES organization (organization_id),
+                    sort_key BIGINT NOT NULL,
+                    partner_id BIGINT NOT NULL REFERENCES organization (organization_id),
+                    weight DOUBLE PRECISION NOT NULL,
+                    shared_count INTEGER NOT NULL,
+                    first_year INTEGER,
+                    last_year INTEGER,
+                    PRIMARY KEY ({key})
+                )"
+        ),
+        _ => format!(
+            "CREATE TABLE IF NOT EXISTS collaboration (
+                    organization_id INTEGER NOT NULL REFERENCES organization (organization_id),
+                    sort_key INTEGER NOT NULL,
+                    partner_id INTEGER NOT NULL REFERENCES organization (organization_id),
+                    weight REAL NOT NULL,
+                    shared_count INTEGER NOT NULL,
+                    first_year INTEGER,
+                    last_year INTEGER,
+                    PRIMARY KEY ({key})
+                ) WITHOUT ROWID"
+        ),
+    }
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        let sql = match db.get_database_backend() {
-            DbBackend::Postgres => {
-                "CREATE TABLE IF NOT EXISTS collaboration (
+        let sql = statement(db.get_database_backend());
+        db.execute_unprepared(&sql).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statements as first published (`PRIMARY KEY (organization_id, sort_key, partner_id)`).
+    const PUBLISHED_POSTGRES: &str = "CREATE TABLE IF NOT EXISTS collaboration (
                     organization_id BIGINT NOT NULL REFERENCES organization (organization_id),
                     sort_key BIGINT NOT NULL,
                     partner_id BIGINT NOT NULL REFERENCES organization (organization_id),
@@ -41,10 +84,8 @@ impl MigrationTrait for Migration {
                     first_year INTEGER,
                     last_year INTEGER,
                     PRIMARY KEY (organization_id, sort_key, partner_id)
-                )"
-            }
-            _ => {
-                "CREATE TABLE IF NOT EXISTS collaboration (
+                )";
+    const PUBLISHED_SQLITE: &str = "CREATE TABLE IF NOT EXISTS collaboration (
                     organization_id INTEGER NOT NULL REFERENCES organization (organization_id),
                     sort_key INTEGER NOT NULL,
                     partner_id INTEGER NOT NULL REFERENCES organization (organization_id),
@@ -53,10 +94,11 @@ impl MigrationTrait for Migration {
                     first_year INTEGER,
                     last_year INTEGER,
                     PRIMARY KEY (organization_id, sort_key, partner_id)
-                ) WITHOUT ROWID"
-            }
-        };
-        db.execute_unprepared(sql).await?;
-        Ok(())
+                ) WITHOUT ROWID";
+
+    #[test]
+    fn the_definition_renders_the_table_this_migration_always_created() {
+        assert_eq!(statement(DbBackend::Postgres), PUBLISHED_POSTGRES);
+        assert_eq!(statement(DbBackend::Sqlite), PUBLISHED_SQLITE);
     }
 }

@@ -156,7 +156,13 @@ impl TestDb {
     /// A migrated database holding generated size-S data (about 1,000 organizations) and the
     /// curated seeds.
     pub async fn generated() -> TestDb {
-        let test = TestDb::migrated().await;
+        TestDb::generated_on(backend()).await
+    }
+
+    /// [`TestDb::generated`] on a given backend, whatever the run's default.
+    pub async fn generated_on(backend: Backend) -> TestDb {
+        let test = TestDb::empty_on(backend).await;
+        libgraph::store::migrate(&test.db).await.expect("migrate");
         let documents =
             seeds::generate::with_curated(seeds::generate::generate(seeds::generate::Size::S, 1))
                 .expect("generated documents");

@@ -3095,19 +3095,13 @@ async fn a_column_of_the_wrong_type_is_an_error_that_names_it() {
 async fn pages_put_in_order_here_are_those_the_database_orders() {
     use entities::participation;
     use libgraph::graphql::object::{by_date, by_key};
+    use libgraph::store::order::latest_first;
     use libgraph::store::page::{
-        Cursor, Ordering, PageArgs, ParentColumn, SortKey, SortValue, TextOrder, fetch_pages,
+        Cursor, Ordering, PageArgs, ParentColumn, SortValue, TextOrder, fetch_pages,
     };
     use sea_orm::sea_query::Condition;
     use sea_orm::{ConnectionTrait, Statement};
 
-    const LATEST_FIRST: Ordering = Ordering {
-        keys: &[
-            SortKey::int("COALESCE(year_from, -99999)", "year_key").desc(),
-            SortKey::text("COALESCE(start_date, '')", "date_key").desc(),
-            SortKey::int("participation_id", "participation_id").desc(),
-        ],
-    };
     let test = TestDb::generated().await;
     let db = &test.db;
     // The parents with the most participations and some with few, each way round.
@@ -3158,21 +3152,28 @@ async fn pages_put_in_order_here_are_those_the_database_orders() {
         PageArgs::new(Some(2), Some(id_cursor.encode()), None, None).expect("after"),
         PageArgs::new(None, None, Some(2), None).expect("last 2"),
     ];
-    let cases: Vec<(&str, &Vec<i64>, &Ordering, &[PageArgs])> = vec![
+    let organization = ParentColumn::one(participation::Column::OrganizationId);
+    let target = ParentColumn::one(participation::Column::TargetId);
+    let cases: Vec<(ParentColumn, &Vec<i64>, &Ordering, &[PageArgs])> = vec![
         (
-            "organization_id",
+            organization,
             &by_organization,
             &by_date::PARTICIPATION,
             &date_pages,
         ),
         (
-            "organization_id",
+            organization,
             &by_organization,
-            &LATEST_FIRST,
+            &latest_first::PARTICIPATION,
             &date_pages,
         ),
-        ("target_id", &by_target, &by_key::PARTICIPATION, &id_pages),
-        ("target_id", &by_target, &LATEST_FIRST, &date_pages),
+        (target, &by_target, &by_key::PARTICIPATION, &id_pages),
+        (
+            target,
+            &by_target,
+            &latest_first::PARTICIPATION,
+            &date_pages,
+        ),
     ];
 
     let mut longest = 0;
@@ -3181,8 +3182,7 @@ async fn pages_put_in_order_here_are_those_the_database_orders() {
             let read = |text_order| async move {
                 let pages = fetch_pages::<participation::Entity, _>(
                     db,
-                    "participation",
-                    ParentColumn::One(column),
+                    column,
                     parents,
                     Condition::all(),
                     ordering,
@@ -3207,7 +3207,7 @@ async fn pages_put_in_order_here_are_those_the_database_orders() {
             let here = read(TextOrder::Bytes).await;
             let by_database = read(TextOrder::Collated).await;
 
-            assert_eq!(here, by_database, "{column} {ordering:?} {args:?}");
+            assert_eq!(here, by_database, "{column:?} {ordering:?} {args:?}");
             longest = longest.max(here.values().map(|(rows, _)| rows.len()).max().unwrap_or(0));
         }
     }

@@ -5,6 +5,7 @@ mod fundings;
 mod graphql;
 mod http;
 mod numbers;
+mod plans;
 mod runtime;
 mod search;
 mod seeds;

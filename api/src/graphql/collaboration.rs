@@ -13,10 +13,11 @@ use super::id::{NodeType, decode_as};
 use super::input::{CollaboratorFilter, NetworkFilter};
 use super::object::{Activity, Organization};
 use crate::store::collaboration::{
-    self, CollaboratorsKey, ComputedNetwork, NetworkCache, SharedItems, TIE_ORDER,
+    self, CollaboratorsKey, ComputedNetwork, NetworkCache, SharedItems,
 };
 use crate::store::error::StoreError;
-use crate::store::loader::{ChildCount, ChildSpec, Children, Loaders};
+use crate::store::loader::{ChildCount, Children, Loaders};
+use crate::store::order::{child, spec};
 use crate::store::page::{Cursor, PageArgs, SortValue, page_in_memory};
 use graph::{self, ItemRef};
 
@@ -169,12 +170,8 @@ pub async fn collaborators(
     let filter = filter.to_store();
     let loaders = ctx.data::<Loaders>()?;
     if filter.is_empty() {
-        let spec = ChildSpec {
-            table: "collaboration",
-            parent_column: crate::store::page::ParentColumn::One("organization_id"),
-            filters: Vec::new(),
-            ordering: TIE_ORDER,
-        };
+        // Stored strongest first ([`seeds::ties::sort_key`]), then by partner id.
+        let spec = spec(&child::TIES, Vec::new());
         let total = Total::Children(ChildCount {
             parent: organization,
             table: spec.table,

@@ -5,6 +5,8 @@ use async_graphql::{Enum, InputObject};
 use super::object::value::{EventKind, OrganizationKind, ProgrammeKind, Role};
 use crate::store::collaboration;
 use crate::store::loader::{Filter, FilterValue};
+use crate::store::order::period;
+use entities::participation;
 
 /// A range of years, inclusive at both ends; either end may be open.
 #[derive(InputObject, Clone, Copy, Debug, Default)]
@@ -119,13 +121,14 @@ pub fn participation_filters(
             .collect();
         values.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
         values.dedup();
-        filters.push(Filter::In("role", values));
+        filters.push(Filter::is_in(participation::Column::Role, values));
     }
     if let Some(range) = active_in {
-        filters.push(Filter::YearsOverlap {
-            from: range.from,
-            to: range.to,
-        });
+        filters.push(Filter::years_overlap(
+            &period::PARTICIPATION,
+            range.from,
+            range.to,
+        ));
     }
     filters
 }

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Interface, Object};
 use entities::text::fold;
 use entities::{
-    event, organization, outcome, person, place, programme, project, source, target_group, topic,
+    classification, event, funding, organization, outcome, participation, person, place, programme,
+    project, source, target_group, topic,
 };
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::collaboration::{self, ConnectionPath, Network};
@@ -16,14 +17,16 @@ use super::connection::{Conn, Total, from_page};
 use super::country;
 use super::id::{self, NodeType};
 use super::input::{
-    ActivityFilter, ActivityOrder, NetworkFilter, OrganizationFilter, OrganizationOrder, YearRange,
+    ActivityFilter, ActivityOrder, NetworkFilter, OrganizationFilter, OrganizationOrder,
 };
 use super::object::value::Role;
 use super::object::*;
 use super::search::{self, SearchHit, SearchType};
 use super::statistics::Statistics;
 use crate::store::error::StoreError;
+use crate::store::order::{Period, latest_first, name_descending, period};
 use crate::store::page::{Ordering, PageArgs, fetch_page};
+use crate::store::sql::ColumnName;
 
 /// The most IDs `nodes` takes at once.
 pub const MAX_NODES: usize = 100;
@@ -49,24 +52,25 @@ pub enum Node {
     Source(Source),
 }
 
-fn subquery(column: &str, table: &str, condition: Condition) -> SelectStatement {
+/// `column` of the rows of its table matching `condition`.
+fn subquery<C: ColumnTrait>(column: C, condition: Condition) -> SelectStatement {
     Query::select()
-        .column(Alias::new(column))
-        .from(Alias::new(table))
+        .column(column)
+        .from(C::EntityName::default())
         .cond_where(condition)
         .to_owned()
 }
 
-fn ids_of_slugs(table: &str, id_column: &str, slugs: &[String]) -> SelectStatement {
+/// The ids (`id`) of the rows whose `slug` is one of `slugs`.
+fn ids_of_slugs<C: ColumnTrait>(id: C, slug: C, slugs: &[String]) -> SelectStatement {
     subquery(
-        id_column,
-        table,
-        Condition::all().add(Expr::col(Alias::new("slug")).is_in(slugs.iter().cloned())),
+        id,
+        Condition::all().add(Expr::col(slug).is_in(slugs.iter().cloned())),
     )
 }
 
 /// Records in whose folded search texts every word of `text` starts a word.
-fn text_condition(key: &str, text: &str) -> async_graphql::Result<Condition> {
+fn text_condition(key: ColumnName, text: &str) -> async_graphql::Result<Condition> {
     let folded = fold(text);
     if folded.is_empty() || text.chars().count() > crate::store::search::MAX_SEARCH_LENGTH {
         return Err(StoreError::invalid(
@@ -80,22 +84,9 @@ fn text_condition(key: &str, text: &str) -> async_graphql::Result<Condition> {
     }
     let mut all = Condition::all();
     for token in folded.split(' ') {
-        all = all.add(
-            Expr::col(Alias::new(key)).in_subquery(crate::store::search::records_with_word(token)),
-        );
+        all = all.add(Expr::col(key).in_subquery(crate::store::search::records_with_word(token)));
     }
     Ok(all)
-}
-
-fn years_condition(range: &YearRange) -> Condition {
-    let mut c = Condition::all();
-    if let Some(from) = range.from {
-        c = c.add(Expr::cust("COALESCE(year_to, year_from)").gte(from));
-    }
-    if let Some(to) = range.to {
-        c = c.add(Expr::cust("COALESCE(year_from, year_to)").lte(to));
-    }
-    c
 }
 
 fn role_values(roles: &[Role]) -> Vec<&'static str> {
@@ -108,11 +99,13 @@ fn role_values(roles: &[Role]) -> Vec<&'static str> {
 /// Activities (record ids) of the given topics.
 fn activities_with_topics(topics: &[String]) -> SelectStatement {
     subquery(
-        "subject_id",
-        "classification",
+        classification::Column::SubjectId,
         Condition::all().add(
-            Expr::col(Alias::new("topic_id"))
-                .in_subquery(ids_of_slugs("topic", "topic_id", topics)),
+            Expr::col(classification::Column::TopicId).in_subquery(ids_of_slugs(
+                topic::Column::TopicId,
+                topic::Column::Slug,
+                topics,
+            )),
         ),
     )
 }
@@ -122,36 +115,44 @@ fn activities_with_topics(topics: &[String]) -> SelectStatement {
 /// the filters that compare with it keep meaning funded activities.
 fn activities_funded_by(funders: &[String]) -> SelectStatement {
     subquery(
-        "recipient_id",
-        "funding",
-        Condition::all().add(Expr::col(Alias::new("funder_id")).in_subquery(ids_of_slugs(
-            "organization",
-            "organization_id",
-            funders,
-        ))),
+        funding::Column::RecipientId,
+        Condition::all().add(
+            Expr::col(funding::Column::FunderId).in_subquery(ids_of_slugs(
+                organization::Column::OrganizationId,
+                organization::Column::Slug,
+                funders,
+            )),
+        ),
     )
 }
 
 /// Activities (record ids) in the programmes: the programmes themselves and their projects and events.
 fn activities_in_programmes(programmes: &[i64]) -> Condition {
+    let target = || Expr::col(participation::Column::TargetId);
     Condition::any()
-        .add(Expr::col(Alias::new("target_id")).is_in(programmes.iter().copied()))
+        .add(target().is_in(programmes.iter().copied()))
         .add(
-            Expr::col(Alias::new("target_id")).in_subquery(subquery(
-                "project_id",
-                "project",
+            target().in_subquery(subquery(
+                project::Column::ProjectId,
                 Condition::all()
-                    .add(Expr::col(Alias::new("programme_id")).is_in(programmes.iter().copied())),
+                    .add(Expr::col(project::Column::ProgrammeId).is_in(programmes.iter().copied())),
             )),
         )
         .add(
-            Expr::col(Alias::new("target_id")).in_subquery(subquery(
-                "event_id",
-                "event",
+            target().in_subquery(subquery(
+                event::Column::EventId,
                 Condition::all()
-                    .add(Expr::col(Alias::new("programme_id")).is_in(programmes.iter().copied())),
+                    .add(Expr::col(event::Column::ProgrammeId).is_in(programmes.iter().copied())),
             )),
         )
+}
+
+/// Organizations located in `countries`: their `place_id` is one of those countries' places.
+fn places_in(countries: Vec<String>) -> SelectStatement {
+    subquery(
+        place::Column::PlaceId,
+        Condition::all().add(Expr::col(place::Column::CountryCode).is_in(countries)),
+    )
 }
 
 async fn organization_condition(
@@ -159,14 +160,16 @@ async fn organization_condition(
     filter: &OrganizationFilter,
     libraries: bool,
 ) -> async_graphql::Result<Condition> {
-    let key = "organization_id";
+    let key = ColumnName::of(organization::Column::OrganizationId);
     let mut all = Condition::all();
     if libraries {
-        all = all.add(Expr::col(Alias::new("kind")).eq("library"));
+        all = all.add(
+            Expr::col(organization::Column::Kind).eq(entities::OrganizationKind::Library.as_str()),
+        );
     }
     if let Some(kinds) = &filter.kinds {
         all = all.add(
-            Expr::col(Alias::new("kind")).is_in(
+            Expr::col(organization::Column::Kind).is_in(
                 kinds
                     .iter()
                     .map(|&k| entities::OrganizationKind::from(k).as_str()),
@@ -175,21 +178,18 @@ async fn organization_condition(
     }
     if let Some(countries) = &filter.countries {
         let countries = country::checked("filter.countries", countries)?;
-        all = all.add(Expr::col(Alias::new("place_id")).in_subquery(subquery(
-            "place_id",
-            "place",
-            Condition::all().add(Expr::col(Alias::new("country_code")).is_in(countries)),
-        )));
+        all = all.add(Expr::col(organization::Column::PlaceId).in_subquery(places_in(countries)));
     }
     // Participation-based filters all constrain the same participations.
     let mut taking_part = Condition::all();
     let mut any_participation_filter = false;
     if let Some(roles) = &filter.roles {
-        taking_part = taking_part.add(Expr::col(Alias::new("role")).is_in(role_values(roles)));
+        taking_part =
+            taking_part.add(Expr::col(participation::Column::Role).is_in(role_values(roles)));
         any_participation_filter = true;
     }
     if let Some(range) = &filter.active_in {
-        taking_part = taking_part.add(years_condition(range));
+        taking_part = taking_part.add(period::PARTICIPATION.overlaps(range.from, range.to));
         any_participation_filter = true;
     }
     if let Some(slugs) = &filter.programmes {
@@ -201,27 +201,26 @@ async fn organization_condition(
         any_participation_filter = true;
     }
     if let Some(funders) = &filter.funders {
-        taking_part = taking_part
-            .add(Expr::col(Alias::new("target_id")).in_subquery(activities_funded_by(funders)));
+        taking_part = taking_part.add(
+            Expr::col(participation::Column::TargetId).in_subquery(activities_funded_by(funders)),
+        );
         any_participation_filter = true;
     }
     if any_participation_filter {
-        all = all.add(Expr::col(Alias::new(key)).in_subquery(subquery(
-            "organization_id",
-            "participation",
-            taking_part,
-        )));
+        all = all.add(
+            Expr::col(key)
+                .in_subquery(subquery(participation::Column::OrganizationId, taking_part)),
+        );
     }
     if let Some(topics) = &filter.topics {
         all = all.add(
             Condition::any()
-                .add(Expr::col(Alias::new(key)).in_subquery(activities_with_topics(topics)))
+                .add(Expr::col(key).in_subquery(activities_with_topics(topics)))
                 .add(
-                    Expr::col(Alias::new(key)).in_subquery(subquery(
-                        "organization_id",
-                        "participation",
+                    Expr::col(key).in_subquery(subquery(
+                        participation::Column::OrganizationId,
                         Condition::all().add(
-                            Expr::col(Alias::new("target_id"))
+                            Expr::col(participation::Column::TargetId)
                                 .in_subquery(activities_with_topics(topics)),
                         ),
                     )),
@@ -234,29 +233,79 @@ async fn organization_condition(
     Ok(all)
 }
 
+/// The columns of an activity table that its root list's filters read.
+struct ActivityTable {
+    /// Its id.
+    key: ColumnName,
+    /// The programme it runs under (a programme's own id: a programme is in its own tree).
+    programme: ColumnName,
+    /// Where it takes place; a programme has no place.
+    place: Option<ColumnName>,
+    /// Its kind, where `eventKinds` applies.
+    event_kind: Option<ColumnName>,
+    /// Its kind, where `programmeKinds` applies.
+    programme_kind: Option<ColumnName>,
+    period: &'static Period,
+}
+
+impl ActivityTable {
+    fn programmes() -> Self {
+        ActivityTable {
+            key: ColumnName::of(programme::Column::ProgrammeId),
+            programme: ColumnName::of(programme::Column::ProgrammeId),
+            place: None,
+            event_kind: None,
+            programme_kind: Some(ColumnName::of(programme::Column::Kind)),
+            period: &period::PROGRAMME,
+        }
+    }
+
+    fn projects() -> Self {
+        ActivityTable {
+            key: ColumnName::of(project::Column::ProjectId),
+            programme: ColumnName::of(project::Column::ProgrammeId),
+            place: Some(ColumnName::of(project::Column::PlaceId)),
+            event_kind: None,
+            programme_kind: None,
+            period: &period::PROJECT,
+        }
+    }
+
+    fn events() -> Self {
+        ActivityTable {
+            key: ColumnName::of(event::Column::EventId),
+            programme: ColumnName::of(event::Column::ProgrammeId),
+            place: Some(ColumnName::of(event::Column::PlaceId)),
+            event_kind: Some(ColumnName::of(event::Column::Kind)),
+            programme_kind: None,
+            period: &period::EVENT,
+        }
+    }
+}
+
 async fn activity_condition(
     db: &DatabaseConnection,
-    key: &'static str,
+    table: ActivityTable,
     filter: &ActivityFilter,
 ) -> async_graphql::Result<Condition> {
+    let key = table.key;
     let mut all = Condition::all();
     if let Some(kinds) = &filter.event_kinds {
-        if key != "event_id" {
+        let Some(kind) = table.event_kind else {
             return Err(StoreError::invalid("filter.eventKinds", "only applies to events").into());
-        }
+        };
         all = all.add(
-            Expr::col(Alias::new("kind"))
-                .is_in(kinds.iter().map(|&k| entities::EventKind::from(k).as_str())),
+            Expr::col(kind).is_in(kinds.iter().map(|&k| entities::EventKind::from(k).as_str())),
         );
     }
     if let Some(kinds) = &filter.programme_kinds {
-        if key != "programme_id" {
+        let Some(kind) = table.programme_kind else {
             return Err(
                 StoreError::invalid("filter.programmeKinds", "only applies to programmes").into(),
             );
-        }
+        };
         all = all.add(
-            Expr::col(Alias::new("kind")).is_in(
+            Expr::col(kind).is_in(
                 kinds
                     .iter()
                     .map(|&k| entities::ProgrammeKind::from(k).as_str()),
@@ -264,69 +313,59 @@ async fn activity_condition(
         );
     }
     if let Some(range) = &filter.active_in {
-        all = all.add(years_condition(range));
+        all = all.add(table.period.overlaps(range.from, range.to));
     }
     if let Some(slugs) = &filter.programmes {
         let ids: Vec<i64> = crate::store::collaboration::programme_tree(db, slugs)
             .await?
             .into_iter()
             .collect();
-        all = all.add(match key {
-            "programme_id" => Expr::col(Alias::new(key)).is_in(ids),
-            _ => Expr::col(Alias::new("programme_id")).is_in(ids),
-        });
+        all = all.add(Expr::col(table.programme).is_in(ids));
     }
     if let Some(funders) = &filter.funders {
-        all = all.add(Expr::col(Alias::new(key)).in_subquery(activities_funded_by(funders)));
+        all = all.add(Expr::col(key).in_subquery(activities_funded_by(funders)));
     }
     if let Some(topics) = &filter.topics {
-        all = all.add(Expr::col(Alias::new(key)).in_subquery(activities_with_topics(topics)));
+        all = all.add(Expr::col(key).in_subquery(activities_with_topics(topics)));
     }
     let mut taking_part = Condition::all();
     let mut any_participation_filter = false;
     if let Some(slugs) = &filter.organizations {
         taking_part = taking_part.add(
-            Expr::col(Alias::new("organization_id")).in_subquery(ids_of_slugs(
-                "organization",
-                "organization_id",
+            Expr::col(participation::Column::OrganizationId).in_subquery(ids_of_slugs(
+                organization::Column::OrganizationId,
+                organization::Column::Slug,
                 slugs,
             )),
         );
         any_participation_filter = true;
     }
     if let Some(roles) = &filter.roles {
-        taking_part = taking_part.add(Expr::col(Alias::new("role")).is_in(role_values(roles)));
+        taking_part =
+            taking_part.add(Expr::col(participation::Column::Role).is_in(role_values(roles)));
         any_participation_filter = true;
     }
     if any_participation_filter {
-        all = all.add(Expr::col(Alias::new(key)).in_subquery(subquery(
-            "target_id",
-            "participation",
-            taking_part,
-        )));
+        all = all.add(
+            Expr::col(key).in_subquery(subquery(participation::Column::TargetId, taking_part)),
+        );
     }
     if let Some(countries) = &filter.countries {
         let countries = country::checked("filter.countries", countries)?;
-        let in_country = subquery(
-            "place_id",
-            "place",
-            Condition::all().add(Expr::col(Alias::new("country_code")).is_in(countries)),
-        );
+        let in_country = places_in(countries);
         let organizations_there = subquery(
-            "organization_id",
-            "organization",
-            Condition::all().add(Expr::col(Alias::new("place_id")).in_subquery(in_country.clone())),
+            organization::Column::OrganizationId,
+            Condition::all()
+                .add(Expr::col(organization::Column::PlaceId).in_subquery(in_country.clone())),
         );
-        let mut any = Condition::any().add(
-            Expr::col(Alias::new(key)).in_subquery(subquery(
-                "target_id",
-                "participation",
-                Condition::all()
-                    .add(Expr::col(Alias::new("organization_id")).in_subquery(organizations_there)),
-            )),
-        );
-        if key != "programme_id" {
-            any = any.add(Expr::col(Alias::new("place_id")).in_subquery(in_country));
+        let mut any = Condition::any().add(Expr::col(key).in_subquery(subquery(
+            participation::Column::TargetId,
+            Condition::all().add(
+                Expr::col(participation::Column::OrganizationId).in_subquery(organizations_there),
+            ),
+        )));
+        if let Some(place) = table.place {
+            any = any.add(Expr::col(place).in_subquery(in_country));
         }
         all = all.add(any);
     }
@@ -336,50 +375,23 @@ async fn activity_condition(
     Ok(all)
 }
 
-fn activity_ordering(order: ActivityOrder, by_name: Ordering, by_date: Ordering) -> Ordering {
+/// The ordering `order` asks for, among an activity table's orderings.
+fn activity_ordering(
+    order: ActivityOrder,
+    by_name: &Ordering,
+    by_date: &Ordering,
+    latest_first: &Ordering,
+) -> Ordering {
     match order {
-        ActivityOrder::Name => by_name,
-        ActivityOrder::Date => by_date,
-        ActivityOrder::DateDesc => Ordering {
-            keys: DESC_DATE.get(by_date.keys),
-        },
-    }
-}
-
-/// Descending variants of the date orderings (static, so they can live in loader keys).
-struct DescDates;
-const DESC_DATE: DescDates = DescDates;
-
-impl DescDates {
-    fn get(
-        &self,
-        keys: &'static [crate::store::page::SortKey],
-    ) -> &'static [crate::store::page::SortKey] {
-        use crate::store::page::SortKey;
-        macro_rules! desc {
-            ($column:literal) => {
-                &[
-                    SortKey::int("COALESCE(year_from, -99999)", "year_key").desc(),
-                    SortKey::text("COALESCE(start_date, '')", "date_key").desc(),
-                    SortKey::int($column, $column).desc(),
-                ]
-            };
-        }
-        const PROGRAMME: &[SortKey] = desc!("programme_id");
-        const PROJECT: &[SortKey] = desc!("project_id");
-        const EVENT: &[SortKey] = desc!("event_id");
-        match keys.last().map(|k| k.sql) {
-            Some("programme_id") => PROGRAMME,
-            Some("project_id") => PROJECT,
-            _ => EVENT,
-        }
+        ActivityOrder::Name => *by_name,
+        ActivityOrder::Date => *by_date,
+        ActivityOrder::DateDesc => *latest_first,
     }
 }
 
 /// A root list: one page and a total counted only when asked for.
 async fn root_page<E, N>(
     ctx: &Context<'_>,
-    table: &'static str,
     condition: Condition,
     ordering: Ordering,
     page: PageInput,
@@ -392,7 +404,7 @@ where
 {
     let db = ctx.data::<DatabaseConnection>()?.clone();
     let args: PageArgs = page.args()?;
-    let found = fetch_page::<E, _>(&db, table, condition.clone(), &ordering, &args).await?;
+    let found = fetch_page::<E, _>(&db, condition.clone(), &ordering, &args).await?;
     let total = Total::Deferred(Arc::new(move || {
         let db = db.clone();
         let condition = condition.clone();
@@ -471,7 +483,6 @@ impl QueryRoot {
         let condition = organization_condition(db, &filter.unwrap_or_default(), false).await?;
         root_page::<organization::Entity, _>(
             ctx,
-            "organization",
             condition,
             organization_order(order_by),
             PageInput {
@@ -503,7 +514,6 @@ impl QueryRoot {
         let condition = organization_condition(db, &filter.unwrap_or_default(), true).await?;
         root_page::<organization::Entity, _>(
             ctx,
-            "organization",
             condition,
             organization_order(order_by),
             PageInput {
@@ -528,17 +538,13 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Funder>> {
         let condition = Condition::all().add(
-            Expr::col(Alias::new("organization_id")).in_subquery(subquery(
-                "funder_id",
-                "funding",
-                Condition::all(),
-            )),
+            Expr::col(organization::Column::OrganizationId)
+                .in_subquery(subquery(funding::Column::FunderId, Condition::all())),
         );
         root_page::<organization::Entity, _>(
             ctx,
-            "organization",
             condition,
-            by_name::ORGANIZATION,
+            *by_name::ORGANIZATION,
             PageInput {
                 first,
                 after,
@@ -580,15 +586,17 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Programme>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = activity_condition(db, "programme_id", &filter.unwrap_or_default()).await?;
+        let condition =
+            activity_condition(db, ActivityTable::programmes(), &filter.unwrap_or_default())
+                .await?;
         let ordering = activity_ordering(
             order_by.unwrap_or_default(),
-            by_name::PROGRAMME,
-            by_date::PROGRAMME,
+            &by_name::PROGRAMME,
+            &by_date::PROGRAMME,
+            &latest_first::PROGRAMME,
         );
         root_page::<programme::Entity, _>(
             ctx,
-            "programme",
             condition,
             ordering,
             PageInput {
@@ -631,15 +639,16 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Project>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = activity_condition(db, "project_id", &filter.unwrap_or_default()).await?;
+        let condition =
+            activity_condition(db, ActivityTable::projects(), &filter.unwrap_or_default()).await?;
         let ordering = activity_ordering(
             order_by.unwrap_or_default(),
-            by_name::PROJECT,
-            by_date::PROJECT,
+            &by_name::PROJECT,
+            &by_date::PROJECT,
+            &latest_first::PROJECT,
         );
         root_page::<project::Entity, _>(
             ctx,
-            "project",
             condition,
             ordering,
             PageInput {
@@ -683,12 +692,16 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Event>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = activity_condition(db, "event_id", &filter.unwrap_or_default()).await?;
-        let ordering =
-            activity_ordering(order_by.unwrap_or_default(), by_name::EVENT, by_date::EVENT);
+        let condition =
+            activity_condition(db, ActivityTable::events(), &filter.unwrap_or_default()).await?;
+        let ordering = activity_ordering(
+            order_by.unwrap_or_default(),
+            &by_name::EVENT,
+            &by_date::EVENT,
+            &latest_first::EVENT,
+        );
         root_page::<event::Entity, _>(
             ctx,
-            "event",
             condition,
             ordering,
             PageInput {
@@ -713,9 +726,8 @@ impl QueryRoot {
     ) -> async_graphql::Result<Conn<Outcome>> {
         root_page::<outcome::Entity, _>(
             ctx,
-            "outcome",
             Condition::all(),
-            by_key::OUTCOME,
+            *by_key::OUTCOME,
             PageInput {
                 first,
                 after,
@@ -745,13 +757,12 @@ impl QueryRoot {
         let mut condition = Condition::all();
         if let Some(countries) = countries {
             let countries = country::checked("countries", &countries)?;
-            condition = condition.add(Expr::col(Alias::new("country_code")).is_in(countries));
+            condition = condition.add(Expr::col(place::Column::CountryCode).is_in(countries));
         }
         root_page::<place::Entity, _>(
             ctx,
-            "place",
             condition,
-            by_name::PLACE,
+            *by_name::PLACE,
             PageInput {
                 first,
                 after,
@@ -774,9 +785,8 @@ impl QueryRoot {
     ) -> async_graphql::Result<Conn<Person>> {
         root_page::<person::Entity, _>(
             ctx,
-            "person",
             Condition::all(),
-            by_name::PERSON,
+            *by_name::PERSON,
             PageInput {
                 first,
                 after,
@@ -803,13 +813,13 @@ impl QueryRoot {
     ) -> async_graphql::Result<Conn<Topic>> {
         let mut condition = Condition::all();
         if sdg_only == Some(true) {
-            condition = condition.add(Expr::col(Alias::new("kind")).eq("sdg"));
+            condition =
+                condition.add(Expr::col(topic::Column::Kind).eq(entities::TopicKind::Sdg.as_str()));
         }
         root_page::<topic::Entity, _>(
             ctx,
-            "topic",
             condition,
-            by_name::TOPIC,
+            *by_name::TOPIC,
             PageInput {
                 first,
                 after,
@@ -832,9 +842,8 @@ impl QueryRoot {
     ) -> async_graphql::Result<Conn<TargetGroup>> {
         root_page::<target_group::Entity, _>(
             ctx,
-            "target_group",
             Condition::all(),
-            by_name::TARGET_GROUP,
+            *by_name::TARGET_GROUP,
             PageInput {
                 first,
                 after,
@@ -855,14 +864,10 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Source>> {
-        const BY_ID: Ordering = Ordering {
-            keys: &[crate::store::page::SortKey::int("source_id", "source_id")],
-        };
         root_page::<source::Entity, _>(
             ctx,
-            "source",
             Condition::all(),
-            BY_ID,
+            *by_key::SOURCE,
             PageInput {
                 first,
                 after,
@@ -945,15 +950,9 @@ impl QueryRoot {
 }
 
 fn organization_order(order: Option<OrganizationOrder>) -> Ordering {
-    const NAME_DESC: Ordering = Ordering {
-        keys: &[
-            crate::store::page::SortKey::text("sort_key", "sort_key").desc(),
-            crate::store::page::SortKey::int("organization_id", "organization_id").desc(),
-        ],
-    };
     match order.unwrap_or_default() {
-        OrganizationOrder::Name => by_name::ORGANIZATION,
-        OrganizationOrder::NameDesc => NAME_DESC,
+        OrganizationOrder::Name => *by_name::ORGANIZATION,
+        OrganizationOrder::NameDesc => *name_descending::ORGANIZATION,
     }
 }
 

@@ -19,7 +19,6 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, StreamTrait};
 
 use super::error::{StoreError, StoreResult};
 use super::loader::{LoadError, Sql};
-use super::page::{Ordering, SortKey};
 use super::sql::id_in;
 
 /// Which collaborators of one organization count, in the store's terms.
@@ -358,15 +357,6 @@ impl Loader<SharedItems> for Sql {
             .collect())
     }
 }
-
-/// The order of stored ties: strongest first ([`seeds::ties::sort_key`]), then partner id; the
-/// table's primary key after the organization.
-pub const TIE_ORDER: Ordering = Ordering {
-    keys: &[
-        SortKey::int("sort_key", "sort_key"),
-        SortKey::int("partner_id", "partner_id"),
-    ],
-};
 
 /// A network as computed, shared with [`NetworkCache`].
 pub struct ComputedNetwork {

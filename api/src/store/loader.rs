@@ -14,18 +14,20 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use futures_util::StreamExt;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, Iterable,
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityName, EntityTrait, IdenStatic, Iterable,
     PrimaryKeyToColumn, StreamTrait,
 };
 
 use entities::kinds::RecordKind;
 
-use crate::store::error::StoreError;
+use crate::store::error::{StoreError, StoreResult};
+use crate::store::order::Period;
 use crate::store::page::{
-    Ordering, Page, PageArgs, ParentColumn, TextOrder, fetch_page, fetch_pages,
+    Ordering, Page, PageArgs, ParentColumn, TextOrder, fetch_page, fetch_pages, page_statement,
+    pages_statement,
 };
 use crate::store::row::{Cell, Decode, Decoder, SharedColumns, TableColumns, select_columns};
-use crate::store::sql::id_in;
+use crate::store::sql::{ColumnName, id_in};
 
 /// The SQL side of every loader.
 pub struct Sql {
@@ -180,14 +182,14 @@ where
             return Ok(HashMap::new());
         };
         let ids = all_ids(keys.iter().map(|key| &key.0));
-        let table = E::default().table_name().to_owned();
+        let table = E::default().table_name();
         let mut select = Query::select();
-        select.from(Alias::new(table.as_str())).cond_where(id_in(
+        select.from(E::default()).cond_where(id_in(
             self.db.get_database_backend(),
             &format!("\"{}\"", pk.as_str()),
             &ids,
         ));
-        select_columns::<E::Model>(&mut select, &table);
+        select_columns::<E::Model>(&mut select, table);
         // Streamed: each row becomes a model as it arrives (as in [`crate::store::page::fetch_pages`]).
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut found = HashMap::with_capacity(ids.len());
@@ -321,9 +323,15 @@ impl Loader<ActivityById> for Sql {
         ]);
         let branch = |own: usize| -> SelectStatement {
             let (table, key) = [
-                ("project", "project_id"),
-                ("programme", "programme_id"),
-                ("event", "event_id"),
+                (
+                    project::Entity.table_name(),
+                    project::Column::ProjectId.as_str(),
+                ),
+                (
+                    programme::Entity.table_name(),
+                    programme::Column::ProgrammeId.as_str(),
+                ),
+                (event::Entity.table_name(), event::Column::EventId.as_str()),
             ][own];
             let mut select = Query::select();
             select
@@ -364,19 +372,47 @@ impl Loader<ActivityById> for Sql {
     }
 }
 
-/// A filter condition that can be part of a loader key (hashable, comparable).
+/// A filter condition that can be part of a loader key (hashable, comparable). Columns are
+/// named by the entities' columns ([`Filter::is_in`], [`Filter::is_null`], …).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Filter {
     /// `column = value`
-    Eq(&'static str, FilterValue),
+    Eq(ColumnName, FilterValue),
     /// `column IN (values)`
-    In(&'static str, Vec<FilterValue>),
+    In(ColumnName, Vec<FilterValue>),
     /// `column IS NULL`
-    IsNull(&'static str),
-    /// The row's `[year_from, year_to]` overlaps `[from, to]`.
-    YearsOverlap { from: Option<i32>, to: Option<i32> },
+    IsNull(ColumnName),
+    /// The row's period (`period`, of its table) overlaps `[from, to]`.
+    YearsOverlap {
+        period: &'static Period,
+        from: Option<i32>,
+        to: Option<i32>,
+    },
     /// `a <> b`: two columns of the row differ.
-    Differs(&'static str, &'static str),
+    Differs(ColumnName, ColumnName),
+}
+
+impl Filter {
+    /// `column = value`.
+    pub fn eq(column: impl IdenStatic, value: FilterValue) -> Self {
+        Filter::Eq(ColumnName::of(column), value)
+    }
+
+    /// `column IN (values)`.
+    pub fn is_in(column: impl IdenStatic, values: Vec<FilterValue>) -> Self {
+        Filter::In(ColumnName::of(column), values)
+    }
+
+    /// `column IS NULL`.
+    pub fn is_null(column: impl IdenStatic) -> Self {
+        Filter::IsNull(ColumnName::of(column))
+    }
+
+    /// The row's period overlaps `[from, to]`: `period` is its table's
+    /// ([`crate::store::order::period`]).
+    pub fn years_overlap(period: &'static Period, from: Option<i32>, to: Option<i32>) -> Self {
+        Filter::YearsOverlap { period, from, to }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -399,36 +435,87 @@ pub fn condition(filters: &[Filter]) -> Condition {
     let mut all = Condition::all();
     for filter in filters {
         all = all.add(match filter {
-            Filter::Eq(column, value) => {
-                Expr::col(Alias::new(*column)).eq(sea_orm::Value::from(value.clone()))
+            Filter::Eq(column, value) => Expr::col(*column).eq(sea_orm::Value::from(value.clone())),
+            Filter::In(column, values) => {
+                Expr::col(*column).is_in(values.iter().cloned().map(sea_orm::Value::from))
             }
-            Filter::In(column, values) => Expr::col(Alias::new(*column))
-                .is_in(values.iter().cloned().map(sea_orm::Value::from)),
-            Filter::IsNull(column) => Expr::col(Alias::new(*column)).is_null(),
-            Filter::YearsOverlap { from, to } => {
-                let mut c = Condition::all();
-                if let Some(from) = from {
-                    c = c.add(Expr::cust("COALESCE(year_to, year_from)").gte(*from));
-                }
-                if let Some(to) = to {
-                    c = c.add(Expr::cust("COALESCE(year_from, year_to)").lte(*to));
-                }
-                c.into()
-            }
-            Filter::Differs(a, b) => Expr::col(Alias::new(*a)).ne(Expr::col(Alias::new(*b))),
+            Filter::IsNull(column) => Expr::col(*column).is_null(),
+            Filter::YearsOverlap { period, from, to } => period.overlaps(*from, *to).into(),
+            Filter::Differs(a, b) => Expr::col(*a).ne(Expr::col(*b)),
         });
     }
     all
 }
 
 /// Which rows of a child table belong to a parent: the table, the column naming the parent,
-/// extra filters and the ordering of the page.
+/// extra filters and the ordering of the page. Made from one of the child lists of
+/// [`crate::store::order::child`] ([`crate::store::order::spec`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ChildSpec {
     pub table: &'static str,
     pub parent_column: ParentColumn,
     pub filters: Vec<Filter>,
     pub ordering: Ordering,
+}
+
+impl ChildSpec {
+    /// The rows of one parent: its filters, and the parent.
+    pub fn of_parent(&self, parent: i64) -> Condition {
+        condition(&self.filters).add(self.parent_column.of(parent))
+    }
+
+    /// The statement a batch of `parents` is read with, as the [`Children`] loader reads it: a
+    /// plain page for one parent, a page per parent in one statement for several.
+    pub fn statement<E>(
+        &self,
+        backend: DbBackend,
+        parents: &[i64],
+        args: &PageArgs,
+        text_order: TextOrder,
+    ) -> StoreResult<SelectStatement>
+    where
+        E: EntityTrait,
+        E::Model: Decode,
+    {
+        match parents {
+            [parent] => page_statement::<E>(self.of_parent(*parent), &self.ordering, args),
+            _ => pages_statement::<E>(
+                backend,
+                self.parent_column,
+                parents,
+                condition(&self.filters),
+                &self.ordering,
+                args,
+                text_order,
+            ),
+        }
+    }
+}
+
+/// A [`ChildSpec`] of `E`'s rows, as [`crate::store::order::spec`] makes it from a child list of
+/// `E`'s table: the [`Children`] key it becomes reads with `E`, so a list read with another
+/// entity (another table's columns) does not compile.
+#[derive(Clone, Debug)]
+pub struct ChildSpecOf<E> {
+    spec: ChildSpec,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> ChildSpecOf<E> {
+    pub(crate) fn new(spec: ChildSpec) -> Self {
+        ChildSpecOf {
+            spec,
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E> std::ops::Deref for ChildSpecOf<E> {
+    type Target = ChildSpec;
+
+    fn deref(&self) -> &ChildSpec {
+        &self.spec
+    }
 }
 
 /// One page of children of one parent.
@@ -443,7 +530,8 @@ pub struct Children<E> {
 }
 
 impl<E> Children<E> {
-    pub fn new(parent: i64, spec: ChildSpec, args: PageArgs) -> Self {
+    pub fn new(parent: i64, spec: ChildSpecOf<E>, args: PageArgs) -> Self {
+        let spec = spec.spec;
         let mut hasher = std::hash::DefaultHasher::new();
         spec.hash(&mut hasher);
         args.hash(&mut hasher);
@@ -516,18 +604,17 @@ where
         for group in groups {
             let (spec, args) = (&*group[0].spec, &group[0].args);
             let parents: Vec<i64> = group.iter().map(|key| key.parent).collect();
+            // The statements of `ChildSpec::statement`, which the plan tests examine.
             let pages = if let [parent] = parents[..] {
                 // One parent: a plain `LIMIT`, which stops reading at the end of the page, where
                 // a window over the parent's rows would number all of them first (a hub's ties
                 // run to the tens of thousands).
-                let filter = condition(&spec.filters).add(spec.parent_column.of(parent));
-                let page =
-                    fetch_page::<E, _>(&self.db, spec.table, filter, &spec.ordering, args).await?;
+                let filter = spec.of_parent(parent);
+                let page = fetch_page::<E, _>(&self.db, filter, &spec.ordering, args).await?;
                 vec![(parent, page)]
             } else {
                 fetch_pages::<E, _>(
                     &self.db,
-                    spec.table,
                     spec.parent_column,
                     &parents,
                     condition(&spec.filters),
@@ -563,17 +650,17 @@ pub struct ChildCount {
 fn count_by(
     backend: DbBackend,
     table: &'static str,
-    column: &'static str,
+    column: ColumnName,
     parents: &[i64],
     filters: &[Filter],
 ) -> SelectStatement {
     Query::select()
-        .expr_as(Expr::cust(column), Alias::new("parent"))
+        .expr_as(Expr::cust(column.as_str()), Alias::new("parent"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from(Alias::new(table))
-        .cond_where(id_in(backend, column, parents))
+        .cond_where(id_in(backend, column.as_str(), parents))
         .cond_where(condition(filters))
-        .group_by_col(Alias::new(column))
+        .group_by_col(column)
         .to_owned()
 }
 
@@ -652,26 +739,32 @@ impl Loader<FundingTotals> for Sql {
         &self,
         keys: &[FundingTotals],
     ) -> Result<HashMap<FundingTotals, Self::Value>, Self::Error> {
+        use entities::funding::{Column, Entity};
+        /// The sum, as the statement has always written it.
+        static TOTAL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!("CAST(SUM({}) AS BIGINT)", Column::AmountMinor.as_str())
+        });
         let funders: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let mut select = Query::select();
         select
-            .column(Alias::new("funder_id"))
-            .column(Alias::new("currency"))
-            .expr_as(
-                Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"),
-                Alias::new("total"),
-            )
-            .from(Alias::new("funding"))
-            .cond_where(id_in(self.db.get_database_backend(), "funder_id", &funders))
-            .cond_where(Expr::col(Alias::new("amount_minor")).is_not_null())
-            .cond_where(Expr::col(Alias::new("currency")).is_not_null())
-            .group_by_col(Alias::new("funder_id"))
-            .group_by_col(Alias::new("currency"))
-            .order_by(Alias::new("currency"), sea_orm::sea_query::Order::Asc);
+            .column(Column::FunderId)
+            .column(Column::Currency)
+            .expr_as(Expr::cust(TOTAL.as_str()), Alias::new("total"))
+            .from(Entity)
+            .cond_where(id_in(
+                self.db.get_database_backend(),
+                Column::FunderId.as_str(),
+                &funders,
+            ))
+            .cond_where(Expr::col(Column::AmountMinor).is_not_null())
+            .cond_where(Expr::col(Column::Currency).is_not_null())
+            .group_by_col(Column::FunderId)
+            .group_by_col(Column::Currency)
+            .order_by(Column::Currency, sea_orm::sea_query::Order::Asc);
         let mut totals: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
         for row in self.db.query_all(&select).await? {
-            let funder: i64 = row.try_get("", "funder_id")?;
-            let currency: String = row.try_get("", "currency")?;
+            let funder: i64 = row.try_get("", Column::FunderId.as_str())?;
+            let currency: String = row.try_get("", Column::Currency.as_str())?;
             // PostgreSQL sums BIGINT into NUMERIC; the CAST keeps both stores at BIGINT.
             let total: i64 = row.try_get("", "total")?;
             totals.entry(funder).or_default().push((currency, total));

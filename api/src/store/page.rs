@@ -16,11 +16,17 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
     SimpleExpr,
 };
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, StreamTrait};
+use sea_orm::{
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn,
+    StreamTrait,
+};
 use serde::{Deserialize, Serialize};
+
+use entities::order::SortExpr;
 
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::row::{Cell, Decode, Decoder, select_columns};
+use crate::store::sql::ColumnName;
 
 /// The largest `first`/`last` a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -147,14 +153,33 @@ impl PageArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ParentColumn {
     /// One column: a participation's `organization_id`.
-    One(&'static str),
+    One(ColumnName),
     /// Either of two columns: an organization relation is a child of its subject and of its
     /// object, so an organization's relations in both directions are one list, each relation
     /// once (also one whose two ends are the same organization), paged and counted in SQL.
-    Either(&'static str, &'static str),
+    Either(ColumnName, ColumnName),
 }
 
 impl ParentColumn {
+    /// `column`.
+    pub fn one(column: impl IdenStatic) -> Self {
+        ParentColumn::One(ColumnName::of(column))
+    }
+
+    /// `a` or `b`.
+    pub fn either<C: IdenStatic>(a: C, b: C) -> Self {
+        ParentColumn::Either(ColumnName::of(a), ColumnName::of(b))
+    }
+
+    /// The column or columns.
+    pub fn columns(&self) -> impl Iterator<Item = ColumnName> {
+        let (first, second) = match *self {
+            ParentColumn::One(column) => (column, None),
+            ParentColumn::Either(a, b) => (a, Some(b)),
+        };
+        std::iter::once(first).chain(second)
+    }
+
     /// SQL: the row is a child of `parent`, an SQL expression (an outer row's column).
     fn is(&self, parent: &str) -> String {
         match self {
@@ -165,23 +190,24 @@ impl ParentColumn {
 
     /// The condition that the row is a child of `parent`.
     pub fn of(&self, parent: i64) -> Condition {
-        match self {
-            ParentColumn::One(column) => {
-                Condition::all().add(Expr::col(Alias::new(*column)).eq(parent))
-            }
+        match *self {
+            ParentColumn::One(column) => Condition::all().add(Expr::col(column).eq(parent)),
             ParentColumn::Either(a, b) => Condition::any()
-                .add(Expr::col(Alias::new(*a)).eq(parent))
-                .add(Expr::col(Alias::new(*b)).eq(parent)),
+                .add(Expr::col(a).eq(parent))
+                .add(Expr::col(b).eq(parent)),
         }
     }
 }
 
 /// A total ordering: SQL expressions over the row's columns, the primary key last (in a child
-/// list, a column that is unique among one parent's rows, such as a tie's partner). The
-/// expressions are fixed strings of this crate, never client input.
+/// list, a column that is unique among one parent's rows, such as a tie's partner).
+///
+/// Orderings are built once, from the definitions of `entities::order` (the ones the page-order
+/// indexes are built from), as the statics of [`crate::store::order`]; their SQL is never
+/// client input. A key's SQL is `'static`, so a statement written with it copies no text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Ordering {
-    pub keys: &'static [SortKey],
+    keys: &'static [SortKey],
 }
 
 /// How the store orders text, which says where a batch of pages can be put in order.
@@ -232,12 +258,10 @@ impl TextOrder {
 /// One sort expression and how to read its value back from a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SortKey {
-    /// SQL over the table's columns, e.g. `sort_key` or `COALESCE(year_from, 9999)`.
-    pub sql: &'static str,
-    /// The column or alias its value is selected as, for building cursors.
-    pub alias: &'static str,
-    pub kind: SortKind,
-    pub descending: bool,
+    /// SQL over the table's columns, e.g. `sort_key` or `COALESCE(year_from, 99999)`.
+    sql: &'static str,
+    kind: SortKind,
+    descending: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -256,27 +280,9 @@ impl SortKey {
         }
     }
 
-    pub const fn text(sql: &'static str, alias: &'static str) -> Self {
-        SortKey {
-            sql,
-            alias,
-            kind: SortKind::Text,
-            descending: false,
-        }
-    }
-    pub const fn int(sql: &'static str, alias: &'static str) -> Self {
-        SortKey {
-            sql,
-            alias,
-            kind: SortKind::Int,
-            descending: false,
-        }
-    }
-    pub const fn desc(self) -> Self {
-        SortKey {
-            descending: true,
-            ..self
-        }
+    /// Its SQL: `sort_key`, `COALESCE(year_from, 99999)`.
+    pub fn sql(&self) -> &'static str {
+        self.sql
     }
 }
 
@@ -307,6 +313,36 @@ impl<M> Default for Page<M> {
 }
 
 impl Ordering {
+    /// The ordering by `keys`, each ascending or each `descending`.
+    ///
+    /// The keys' SQL is rendered here and kept for the life of the process (leaked), so that
+    /// statements take it as `'static` text: call this only to build a static, once (the
+    /// statics of [`crate::store::order`]), never per request.
+    pub(crate) fn leak(keys: &[SortExpr], descending: bool) -> Ordering {
+        let keys: Vec<SortKey> = keys
+            .iter()
+            .map(|key| SortKey {
+                sql: match key {
+                    // A column's name is already `'static`.
+                    SortExpr::Column { name, .. } => name,
+                    SortExpr::Coalesce { .. } => key.sql().leak(),
+                },
+                kind: if key.is_text() {
+                    SortKind::Text
+                } else {
+                    SortKind::Int
+                },
+                descending,
+            })
+            .collect();
+        Ordering { keys: keys.leak() }
+    }
+
+    /// Its keys, the primary key (or the column unique within a parent) last.
+    pub fn keys(&self) -> &'static [SortKey] {
+        self.keys
+    }
+
     /// Rows strictly after (or before, `reverse`) `cursor` in this ordering.
     fn after(&self, field: &str, cursor: &Cursor, reverse: bool) -> StoreResult<Condition> {
         if cursor.0.len() != self.keys.len() {
@@ -400,10 +436,9 @@ fn cursor_field(args: &PageArgs) -> &'static str {
     }
 }
 
-/// One page of `table` rows matching `filter`, in `ordering`.
+/// One page of `E`'s rows matching `filter`, in `ordering`.
 pub async fn fetch_page<E, C>(
     db: &C,
-    table: &'static str,
     filter: Condition,
     ordering: &Ordering,
     args: &PageArgs,
@@ -413,9 +448,27 @@ where
     E::Model: Decode,
     C: ConnectionTrait,
 {
+    let select = page_statement::<E>(filter, ordering, args)?;
+    let rows = db.query_all(&select).await?;
+    let mut page = read_rows::<E>(rows, ordering, args)?;
+    finish(&mut page, args);
+    Ok(page)
+}
+
+/// The statement of [`fetch_page`].
+pub fn page_statement<E>(
+    filter: Condition,
+    ordering: &Ordering,
+    args: &PageArgs,
+) -> StoreResult<SelectStatement>
+where
+    E: EntityTrait,
+    E::Model: Decode,
+{
+    let table = E::default().table_name();
     let reverse = args.direction == Direction::Backward;
     let mut select = Query::select();
-    select.from(Alias::new(table)).cond_where(filter);
+    select.from(E::default()).cond_where(filter);
     select_columns::<E::Model>(&mut select, table);
     ordering.select_keys(&mut select);
     if let Some(cursor) = &args.cursor {
@@ -425,13 +478,10 @@ where
         select.order_by_expr(Expr::cust(key.sql), key.order(reverse));
     }
     select.limit(args.limit + 1);
-    let rows = db.query_all(&select).await?;
-    let mut page = read_rows::<E>(rows, ordering, args)?;
-    finish(&mut page, args);
-    Ok(page)
+    Ok(select)
 }
 
-/// One page per parent: rows of `table` whose `parent_column` is one of `parents`, at most
+/// One page per parent: rows of `E` whose `parent_column` is one of `parents`, at most
 /// `limit + 1` each, in one statement.
 ///
 /// With [`ParentColumn::Either`] a parent's page is the rows where it is either end, in the same
@@ -457,12 +507,8 @@ where
 ///
 /// Where the store orders text as Rust does ([`TextOrder::Bytes`]), the rows come unordered and
 /// each parent's page is put in order here; otherwise the statement orders them.
-// Every argument is one part of the one statement a batch of pages is; a struct would only
-// name them a second time.
-#[allow(clippy::too_many_arguments)]
 pub async fn fetch_pages<E, C>(
     db: &C,
-    table: &'static str,
     parent_column: ParentColumn,
     parents: &[i64],
     filter: Condition,
@@ -476,89 +522,15 @@ where
     C: ConnectionTrait + StreamTrait,
 {
     let reverse = args.direction == Direction::Backward;
-    let postgres = ConnectionTrait::get_database_backend(db) == DbBackend::Postgres;
-    // The parents' ids as one bound array: one statement text whatever their number.
-    let ids = super::sql::id_list(parents);
-    let parent_id = if postgres {
-        "\"_p\".\"_p\""
-    } else {
-        "\"_p\".\"value\""
-    };
-
-    // One parent's page; `parent_id` is the parent, from the outer row.
-    let mut page = Query::select();
-    page.from(Alias::new(table))
-        .and_where(Expr::cust(parent_column.is(parent_id)))
-        .cond_where(filter);
-    if let Some(cursor) = &args.cursor {
-        page.cond_where(ordering.after(cursor_field(args), cursor, reverse)?);
-    }
-    for key in ordering.keys {
-        page.order_by_expr(Expr::cust(key.sql), key.order(reverse));
-    }
-    page.limit(args.limit + 1);
-
-    let mut select = Query::select();
-    if postgres {
-        select_columns::<E::Model>(&mut page, table);
-        ordering.select_keys(&mut page);
-        select
-            .column((Alias::new("t"), Asterisk))
-            .from_function(
-                Func::cust("unnest").arg(Expr::cust_with_values(
-                    "CAST($1 AS BIGINT[])",
-                    [format!("{{{ids}}}")],
-                )),
-                Alias::new("_p"),
-            )
-            .join_lateral(
-                JoinType::InnerJoin,
-                page,
-                Alias::new("t"),
-                Expr::cust("TRUE"),
-            );
-    } else {
-        let id = format!("{table}_id");
-        let table_column = |column: &str| Expr::col((Alias::new(table), Alias::new(column)));
-        let in_page = match ordering.keys.last() {
-            // The page's ids: the table's own id is its rowid, so each is one lookup.
-            Some(last) if last.sql == id => {
-                page.expr(Expr::cust(last.sql));
-                table_column(&id).in_subquery(page)
-            }
-            // A table keyed otherwise (a tie is keyed by its organization and sort keys, WITHOUT
-            // ROWID): the parent and the sort keys, which are unique per row within a parent.
-            _ => {
-                let ParentColumn::One(parent_column) = parent_column else {
-                    tracing::error!(table, "two parent columns on a table not keyed by its id");
-                    return Err(StoreError::Internal);
-                };
-                page.expr(Expr::cust(parent_column));
-                let mut row = vec![table_column(parent_column)];
-                for key in ordering.keys {
-                    page.expr(Expr::cust(key.sql));
-                    row.push(Expr::cust(key.sql));
-                }
-                Expr::tuple(row).in_subquery(page)
-            }
-        };
-        select_columns::<E::Model>(&mut select, table);
-        select
-            .from_function(
-                Func::cust("json_each").arg(format!("[{ids}]")),
-                Alias::new("_p"),
-            )
-            .inner_join(Alias::new(table), in_page);
-        ordering.select_keys(&mut select);
-    }
-    select.expr_as(Expr::cust(parent_id), Alias::new("_parent"));
-    if text_order == TextOrder::Collated {
-        // Each parent's rows in page order (the sort keys as selected).
-        select.order_by(Alias::new("_parent"), Order::Asc);
-        for (i, key) in ordering.keys.iter().enumerate() {
-            select.order_by(Alias::new(format!("_k{i}")), key.order(reverse));
-        }
-    }
+    let select = pages_statement::<E>(
+        ConnectionTrait::get_database_backend(db),
+        parent_column,
+        parents,
+        filter,
+        ordering,
+        args,
+        text_order,
+    )?;
     // Streamed: each row becomes a model as it arrives, so a batch of tens of thousands of
     // children never sits in memory twice, as driver rows and as models (it did: 400 MB peak
     // under eight nested benchmark queries at once).
@@ -602,6 +574,115 @@ where
         finish(page, args);
     }
     Ok(pages)
+}
+
+/// The statement of [`fetch_pages`]: the one a batch of parents' pages is read with.
+#[allow(clippy::too_many_arguments)]
+pub fn pages_statement<E>(
+    backend: DbBackend,
+    parent_column: ParentColumn,
+    parents: &[i64],
+    filter: Condition,
+    ordering: &Ordering,
+    args: &PageArgs,
+    text_order: TextOrder,
+) -> StoreResult<SelectStatement>
+where
+    E: EntityTrait,
+    E::Model: Decode,
+{
+    let table = E::default().table_name();
+    let reverse = args.direction == Direction::Backward;
+    let postgres = backend == DbBackend::Postgres;
+    // The parents' ids as one bound array: one statement text whatever their number.
+    let ids = super::sql::id_list(parents);
+    let parent_id = if postgres {
+        "\"_p\".\"_p\""
+    } else {
+        "\"_p\".\"value\""
+    };
+
+    // One parent's page; `parent_id` is the parent, from the outer row.
+    let mut page = Query::select();
+    page.from(E::default())
+        .and_where(Expr::cust(parent_column.is(parent_id)))
+        .cond_where(filter);
+    if let Some(cursor) = &args.cursor {
+        page.cond_where(ordering.after(cursor_field(args), cursor, reverse)?);
+    }
+    for key in ordering.keys {
+        page.order_by_expr(Expr::cust(key.sql), key.order(reverse));
+    }
+    page.limit(args.limit + 1);
+
+    let mut select = Query::select();
+    if postgres {
+        select_columns::<E::Model>(&mut page, table);
+        ordering.select_keys(&mut page);
+        select
+            .column((Alias::new("t"), Asterisk))
+            .from_function(
+                Func::cust("unnest").arg(Expr::cust_with_values(
+                    "CAST($1 AS BIGINT[])",
+                    [format!("{{{ids}}}")],
+                )),
+                Alias::new("_p"),
+            )
+            .join_lateral(
+                JoinType::InnerJoin,
+                page,
+                Alias::new("t"),
+                Expr::cust("TRUE"),
+            );
+    } else {
+        let table_column = |column: &'static str| Expr::col((E::default(), ColumnName(column)));
+        // The table's own key, when it is one column (not a tie's).
+        let mut primary_key = E::PrimaryKey::iter().map(|key| key.into_column().as_str());
+        let id = match (primary_key.next(), primary_key.next()) {
+            (Some(id), None) => Some(id),
+            _ => None,
+        };
+        let in_page = match ordering.keys.last() {
+            // The page's ids: each is one lookup of the table's primary key.
+            Some(last) if Some(last.sql) == id => {
+                page.expr(Expr::cust(last.sql));
+                table_column(last.sql).in_subquery(page)
+            }
+            // A table keyed otherwise (a tie is keyed by its organization and sort keys, WITHOUT
+            // ROWID): the parent and the sort keys, which are unique per row within a parent.
+            _ => {
+                let ParentColumn::One(parent_column) = parent_column else {
+                    tracing::error!(table, "two parent columns on a table not keyed by its id");
+                    return Err(StoreError::Internal);
+                };
+                let parent_column = parent_column.as_str();
+                page.expr(Expr::cust(parent_column));
+                let mut row = vec![table_column(parent_column)];
+                for key in ordering.keys {
+                    page.expr(Expr::cust(key.sql));
+                    row.push(Expr::cust(key.sql));
+                }
+                Expr::tuple(row).in_subquery(page)
+            }
+        };
+        select_columns::<E::Model>(&mut select, table);
+        select
+            .from_function(
+                Func::cust("json_each").arg(format!("[{ids}]")),
+                Alias::new("_p"),
+            )
+            .inner_join(E::default(), in_page);
+        ordering.select_keys(&mut select);
+    }
+    select.expr_as(Expr::cust(parent_id), Alias::new("_parent"));
+    if text_order == TextOrder::Collated {
+        // Each parent's rows in page order (the sort keys as selected).
+        select.order_by(Alias::new("_parent"), Order::Asc);
+        for (i, key) in ordering.keys.iter().enumerate() {
+            select.order_by(Alias::new(format!("_k{i}")), key.order(reverse));
+        }
+    }
+    Ok(select)
 }
 
 fn read_rows<E>(

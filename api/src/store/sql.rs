@@ -1,7 +1,47 @@
 //! SQL building blocks shared by pages and loaders.
 
-use sea_orm::DbBackend;
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use std::borrow::Cow;
+
+use sea_orm::sea_query::{Expr, Iden, SimpleExpr};
+use sea_orm::{DbBackend, IdenStatic};
+
+/// A column's name, taken from an entity's column: what filters, parents and keys of loader
+/// keys name a column with. It can be hashed and compared as the loaders' keys need, and it is
+/// `'static` text, so a statement written with it copies nothing (an `Alias` is a `String`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ColumnName(pub(crate) &'static str);
+
+impl ColumnName {
+    /// The name of `column`: `participation::Column::OrganizationId` is `organization_id`.
+    pub fn of(column: impl IdenStatic) -> Self {
+        ColumnName(column.as_str())
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for ColumnName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Iden for ColumnName {
+    // As sea-orm's own columns do: a plain name is written as it is, without a copy.
+    fn quoted(&self) -> Cow<'static, str> {
+        if sea_orm::sea_query::is_static_iden(self.0) {
+            Cow::Borrowed(self.0)
+        } else {
+            Cow::Owned(self.0.to_owned())
+        }
+    }
+
+    fn unquoted(&self) -> &str {
+        self.0
+    }
+}
 
 /// `ids` comma-separated, for a bound PostgreSQL array (`{…}`) or JSON array (`[…]`).
 pub fn id_list(ids: &[i64]) -> String {

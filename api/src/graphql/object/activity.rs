@@ -10,8 +10,8 @@ use entities::{event, funding, organization, outcome, participation, programme, 
 use super::organization::{Library, PartnerOrganization};
 use super::value::{EventKind, Period, ProgrammeKind, Role, ValueQualifier};
 use super::{
-    Citation, Funding, Organization, PageInput, Participation, Place, TargetGroup, Topic, by_date,
-    by_id, by_key, child_connection, loaders, spec,
+    Citation, Funding, Organization, PageInput, Participation, Place, TargetGroup, Topic, by_id,
+    child, child_connection, loaders, spec,
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
@@ -177,7 +177,7 @@ macro_rules! activity_object {
                 last: Option<i32>,
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Participation>> {
-                let spec = spec("participation", "target_id", participation_filters(roles, active_in), by_key::PARTICIPATION);
+                let spec = spec(&child::PARTICIPATIONS_OF_ACTIVITY, participation_filters(roles, active_in));
                 child_connection::<participation::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Participation::new(m.clone())).await
             }
             /// Who funds it, in the order recorded: fundings of this record itself, not of its
@@ -190,7 +190,7 @@ macro_rules! activity_object {
                 last: Option<i32>,
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Funding>> {
-                let spec = spec("funding", "recipient_id", Vec::new(), by_key::FUNDING);
+                let spec = spec(&child::FUNDINGS_RECEIVED, Vec::new());
                 child_connection::<funding::Entity, _>(ctx, self.0.$key, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
             }
             /// Its results, in the order recorded.
@@ -271,7 +271,7 @@ activity_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Programme>> {
-            let spec = spec("programme", "parent_id", Vec::new(), super::by_name::PROGRAMME);
+            let spec = spec(&child::PROGRAMME_CHILDREN, Vec::new());
             child_connection::<programme::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Programme(m.clone())).await
         }
         /// Projects run directly under this programme (not its sub-programmes), earliest first,
@@ -284,7 +284,7 @@ activity_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Project>> {
-            let spec = spec("project", "programme_id", Vec::new(), by_date::PROJECT);
+            let spec = spec(&child::PROJECTS_OF_PROGRAMME, Vec::new());
             child_connection::<project::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Project(m.clone())).await
         }
         /// Events held directly within this programme (not its sub-programmes), earliest first,
@@ -297,7 +297,7 @@ activity_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Event>> {
-            let spec = spec("event", "programme_id", Vec::new(), by_date::EVENT);
+            let spec = spec(&child::EVENTS_OF_PROGRAMME, Vec::new());
             child_connection::<event::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Event(m.clone())).await
         }
         /// Fundings whose money flows through this programme (their `programme`), in the order
@@ -310,7 +310,7 @@ activity_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Funding>> {
-            let spec = spec("funding", "programme_id", Vec::new(), by_key::FUNDING);
+            let spec = spec(&child::FUNDINGS_THROUGH, Vec::new());
             child_connection::<funding::Entity, _>(ctx, self.0.programme_id, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
         }
     }
@@ -345,7 +345,7 @@ activity_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Event>> {
-            let spec = spec("event", "project_id", Vec::new(), by_date::EVENT);
+            let spec = spec(&child::EVENTS_OF_PROJECT, Vec::new());
             child_connection::<event::Entity, _>(ctx, self.0.project_id, spec, PageInput { first, after, last, before }, |m| Event(m.clone())).await
         }
     }
@@ -392,7 +392,7 @@ activity_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Event>> {
-            let spec = spec("event", "part_of_id", Vec::new(), by_date::EVENT);
+            let spec = spec(&child::EVENT_PARTS, Vec::new());
             child_connection::<event::Entity, _>(ctx, self.0.event_id, spec, PageInput { first, after, last, before }, |m| Event(m.clone())).await
         }
     }
@@ -410,7 +410,7 @@ impl Outcome {
         subject: i64,
         page: PageInput,
     ) -> async_graphql::Result<Conn<Outcome>> {
-        let spec = spec("outcome", "subject_id", Vec::new(), by_key::OUTCOME);
+        let spec = spec(&child::OUTCOMES, Vec::new());
         child_connection::<outcome::Entity, _>(ctx, subject, spec, page, |m| Outcome(m.clone()))
             .await
     }

@@ -12,8 +12,8 @@ use super::activity::{Event, Project};
 use super::provenance::Record;
 use super::value::{PlaceKind, TopicKind};
 use super::{
-    Citation, Organization, PageInput, Position, by_date, by_id, by_ids, by_key, by_name,
-    child_connection, child_page, spec,
+    Citation, Organization, PageInput, Position, by_id, by_ids, child, child_connection,
+    child_page, spec,
 };
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::id::{NodeType, encode};
@@ -85,7 +85,7 @@ impl Place {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Place>> {
-        let spec = spec("place", "parent_id", Vec::new(), by_name::PLACE);
+        let spec = spec(&child::PLACE_CHILDREN, Vec::new());
         child_connection::<place::Entity, _>(
             ctx,
             self.0.place_id,
@@ -109,12 +109,7 @@ impl Place {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Organization>> {
-        let spec = spec(
-            "organization",
-            "place_id",
-            Vec::new(),
-            by_name::ORGANIZATION,
-        );
+        let spec = spec(&child::ORGANIZATIONS_OF_PLACE, Vec::new());
         child_connection::<organization::Entity, _>(
             ctx,
             self.0.place_id,
@@ -138,7 +133,7 @@ impl Place {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Project>> {
-        let spec = spec("project", "place_id", Vec::new(), by_date::PROJECT);
+        let spec = spec(&child::PROJECTS_OF_PLACE, Vec::new());
         child_connection::<project::Entity, _>(
             ctx,
             self.0.place_id,
@@ -162,7 +157,7 @@ impl Place {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Event>> {
-        let spec = spec("event", "place_id", Vec::new(), by_date::EVENT);
+        let spec = spec(&child::EVENTS_OF_PLACE, Vec::new());
         child_connection::<event::Entity, _>(
             ctx,
             self.0.place_id,
@@ -236,7 +231,7 @@ impl Person {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Position>> {
-        let spec = spec("position", "person_id", Vec::new(), by_key::POSITION);
+        let spec = spec(&child::POSITIONS_OF_PERSON, Vec::new());
         child_connection::<position::Entity, _>(
             ctx,
             self.0.person_id,
@@ -285,12 +280,7 @@ impl Topic {
         subject: i64,
         page: PageInput,
     ) -> async_graphql::Result<Conn<Topic>> {
-        let spec = spec(
-            "classification",
-            "subject_id",
-            Vec::new(),
-            by_key::CLASSIFICATION,
-        );
+        let spec = spec(&child::CLASSIFICATIONS_OF_SUBJECT, Vec::new());
         let (page, total) = child_page::<classification::Entity>(ctx, subject, spec, page).await?;
         let ids: Vec<i64> = page.rows.iter().map(|r| r.model.topic_id).collect();
         let nodes = by_ids::<topic::Entity>(ctx, &ids)
@@ -349,12 +339,7 @@ impl Topic {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Record>> {
-        let spec = spec(
-            "classification",
-            "topic_id",
-            Vec::new(),
-            by_key::CLASSIFICATION,
-        );
+        let spec = spec(&child::CLASSIFICATIONS_OF_TOPIC, Vec::new());
         let (page, total) = child_page::<classification::Entity>(
             ctx,
             self.0.topic_id,
@@ -405,7 +390,7 @@ impl TargetGroup {
         subject: i64,
         page: PageInput,
     ) -> async_graphql::Result<Conn<TargetGroup>> {
-        let spec = spec("audience", "subject_id", Vec::new(), by_key::AUDIENCE);
+        let spec = spec(&child::AUDIENCES_OF_SUBJECT, Vec::new());
         let (page, total) = child_page::<audience::Entity>(ctx, subject, spec, page).await?;
         let ids: Vec<i64> = page.rows.iter().map(|r| r.model.target_group_id).collect();
         let nodes = by_ids::<target_group::Entity>(ctx, &ids)
@@ -453,7 +438,7 @@ impl TargetGroup {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Record>> {
-        let spec = spec("audience", "target_group_id", Vec::new(), by_key::AUDIENCE);
+        let spec = spec(&child::AUDIENCES_OF_TARGET_GROUP, Vec::new());
         let (page, total) = child_page::<audience::Entity>(
             ctx,
             self.0.target_group_id,

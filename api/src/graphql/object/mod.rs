@@ -21,7 +21,7 @@ use async_graphql::Context;
 use sea_orm::EntityTrait;
 
 use super::connection::{Conn, Total, from_page};
-use crate::store::loader::{ById, ChildCount, ChildSpec, Children, LoadError, Loaders};
+use crate::store::loader::{ById, ChildCount, ChildSpecOf, Children, LoadError, Loaders};
 use crate::store::page::{Page, PageArgs};
 use crate::store::row::Decode;
 
@@ -31,7 +31,7 @@ pub use organization::{Funder, Library, Organization, PartnerOrganization};
 pub use provenance::{Citation, Record, Source};
 pub use relation::{Funding, OrganizationRelation, Participation, Position};
 
-pub use crate::store::order::{by_date, by_key, by_name, spec};
+pub use crate::store::order::{by_date, by_key, by_name, child, spec};
 
 use super::executor::lean::{lean_abstract, lean_objects};
 use provenance::{Audience, Classification};
@@ -152,7 +152,7 @@ impl PageInput {
 pub async fn child_page<E>(
     ctx: &Context<'_>,
     parent: i64,
-    spec: ChildSpec,
+    spec: ChildSpecOf<E>,
     page: PageInput,
 ) -> async_graphql::Result<(Arc<Page<E::Model>>, Total)>
 where
@@ -174,7 +174,7 @@ where
 pub async fn child_connection<E, N>(
     ctx: &Context<'_>,
     parent: i64,
-    spec: ChildSpec,
+    spec: ChildSpecOf<E>,
     page: PageInput,
     node: impl FnMut(&Arc<E::Model>) -> N,
 ) -> async_graphql::Result<Conn<N>>

@@ -16,8 +16,7 @@ use super::value::{
 };
 use super::{
     Citation, Funding, OrganizationRelation, Outcome, PageInput, Participation, Place, Position,
-    Topic, by_date, by_id, by_ids, by_ids_with, by_key, child_connection, child_page, loaders,
-    spec,
+    Topic, by_id, by_ids, by_ids_with, child, child_connection, child_page, loaders, spec,
 };
 use crate::graphql::collaboration::CollaboratorConnection;
 use crate::graphql::connection::{Conn, from_loaded};
@@ -25,9 +24,8 @@ use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};
 use crate::graphql::input::CollaboratorFilter;
 use crate::graphql::input::{RelationDirection, YearRange, participation_filters};
-use crate::store::loader::{ChildSpec, Filter, FilterValue};
+use crate::store::loader::{Filter, FilterValue};
 use crate::store::loader::{FundingTotals, LoadError, Loaders};
-use crate::store::page::ParentColumn;
 
 /// Any organization: a library, an NGO, a public authority, a network, an informal group, a crowd.
 // clippy reads the repeated `ty = …` of the field list as duplicated attributes.
@@ -346,7 +344,7 @@ macro_rules! organization_object {
                 last: Option<i32>,
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Funding>> {
-                let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
+                let spec = spec(&child::FUNDINGS_GIVEN, Vec::new());
                 child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
             }
             /// The fundings it receives directly (where it is the recipient, as a ministry funds a
@@ -362,7 +360,7 @@ macro_rules! organization_object {
             ) -> async_graphql::Result<Conn<Funding>> {
                 // Read from `ix_funding_recipient_id_by_date`; an activity's `fundings` reads the
                 // same column in the order recorded.
-                let spec = spec("funding", "recipient_id", Vec::new(), by_date::FUNDING);
+                let spec = spec(&child::FUNDINGS_OF_ORGANIZATION, Vec::new());
                 child_connection::<funding::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Funding(m.clone())).await
             }
             /// Membership, succession, renaming and other ties to other organizations, in the order
@@ -389,7 +387,7 @@ macro_rules! organization_object {
                 last: Option<i32>,
                 before: Option<String>,
             ) -> async_graphql::Result<Conn<Position>> {
-                let spec = spec("position", "organization_id", Vec::new(), by_key::POSITION);
+                let spec = spec(&child::POSITIONS_OF_ORGANIZATION, Vec::new());
                 child_connection::<position::Entity, _>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }, |m| Position(m.clone())).await
             }
             /// Results attributed to the organization itself (not to its projects), in the order
@@ -481,7 +479,7 @@ organization_object! {
             last: Option<i32>,
             before: Option<String>,
         ) -> async_graphql::Result<Conn<Library>> {
-            let spec = spec("library", "parent_library_id", Vec::new(), by_key::LIBRARY);
+            let spec = spec(&child::BRANCHES, Vec::new());
             let (page, total) = child_page::<library::Entity>(ctx, self.0.organization_id, spec, PageInput { first, after, last, before }).await?;
             let ids: Vec<i64> = page.rows.iter().map(|r| r.model.organization_id).collect();
             let nodes = by_ids::<organization::Entity>(ctx, &ids).await?.into_iter().map(|m| m.map(Library)).collect();
@@ -506,7 +504,7 @@ impl Library {
 }
 
 pub(super) async fn aliases(ctx: &Context<'_>, record: i64) -> async_graphql::Result<Vec<Alias>> {
-    let spec = spec("alias", "record_id", Vec::new(), by_key::ALIAS);
+    let spec = spec(&child::ALIASES, Vec::new());
     let (page, _) = child_page::<entities::alias::Entity>(
         ctx,
         record,
@@ -532,12 +530,7 @@ async fn identifiers(
     ctx: &Context<'_>,
     organization: i64,
 ) -> async_graphql::Result<Vec<Identifier>> {
-    let spec = spec(
-        "identifier",
-        "organization_id",
-        Vec::new(),
-        by_key::IDENTIFIER,
-    );
+    let spec = spec(&child::IDENTIFIERS, Vec::new());
     let (page, _) = child_page::<identifier::Entity>(
         ctx,
         organization,
@@ -566,10 +559,8 @@ async fn participations(
     page: PageInput,
 ) -> async_graphql::Result<Conn<Participation>> {
     let spec = spec(
-        "participation",
-        "organization_id",
+        &child::PARTICIPATIONS_OF_ORGANIZATION,
         participation_filters(roles, active_in),
-        by_date::PARTICIPATION,
     );
     child_connection::<participation::Entity, _>(ctx, organization, spec, page, |m| {
         Participation::new(m.clone())
@@ -586,8 +577,8 @@ async fn relations(
 ) -> async_graphql::Result<Conn<OrganizationRelation>> {
     let mut filters = Vec::new();
     if let Some(kinds) = kinds {
-        filters.push(Filter::In(
-            "kind",
+        filters.push(Filter::is_in(
+            organization_relation::Column::Kind,
             kinds
                 .into_iter()
                 .map(|k| {
@@ -600,17 +591,12 @@ async fn relations(
                 .collect(),
         ));
     }
-    let parent_column = match direction {
-        RelationDirection::Outgoing => ParentColumn::One("subject_id"),
-        RelationDirection::Incoming => ParentColumn::One("object_id"),
-        RelationDirection::Both => ParentColumn::Either("subject_id", "object_id"),
+    let list = match direction {
+        RelationDirection::Outgoing => &child::RELATIONS_AS_SUBJECT,
+        RelationDirection::Incoming => &child::RELATIONS_AS_OBJECT,
+        RelationDirection::Both => &child::RELATIONS,
     };
-    let spec = ChildSpec {
-        table: "organization_relation",
-        parent_column,
-        filters,
-        ordering: by_key::RELATION,
-    };
+    let spec = spec(list, filters);
     child_connection::<organization_relation::Entity, _>(ctx, organization, spec, page, |m| {
         OrganizationRelation(m.clone())
     })
@@ -626,7 +612,8 @@ impl Funder {
         ctx: &Context<'_>,
         model: Arc<organization::Model>,
     ) -> async_graphql::Result<Option<Funder>> {
-        let spec = spec("funding", "funder_id", Vec::new(), by_key::FUNDING);
+        // In the list's own order, which its index holds: whether it has a first row.
+        let spec = spec(&child::FUNDINGS_GIVEN, Vec::new());
         let (page, _) = child_page::<funding::Entity>(
             ctx,
             model.organization_id,
@@ -663,7 +650,7 @@ impl Funder {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Funding>> {
-        let spec = spec("funding", "funder_id", Vec::new(), by_date::FUNDING);
+        let spec = spec(&child::FUNDINGS_GIVEN, Vec::new());
         child_connection::<funding::Entity, _>(
             ctx,
             self.0.organization_id,

@@ -16,12 +16,11 @@ use super::organization::{Library, PartnerOrganization};
 use super::value::{Alias, CitationBasis, PartialDate};
 use super::{
     Funding, Organization, OrganizationRelation, PageInput, Participation, Person, Place, Position,
-    TargetGroup, Topic, by_id, by_ids, by_key, child_connection, spec,
+    TargetGroup, Topic, by_id, by_ids, child, child_connection, spec,
 };
 use crate::graphql::connection::Conn;
 use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};
-use crate::store::loader::Filter;
 
 /// A document facts are cited from.
 #[derive(Clone)]
@@ -87,7 +86,7 @@ impl Source {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Citation>> {
-        let spec = spec("citation", "source_id", Vec::new(), by_key::CITATION);
+        let spec = spec(&child::CITATIONS_OF_SOURCE, Vec::new());
         child_connection::<citation::Entity, _>(
             ctx,
             self.0.source_id,
@@ -115,12 +114,7 @@ impl Citation {
         record: i64,
         page: PageInput,
     ) -> async_graphql::Result<Conn<Citation>> {
-        let spec = spec(
-            "citation",
-            "record_id",
-            vec![Filter::IsNull("alias_id")],
-            by_key::CITATION,
-        );
+        let spec = spec(&child::CITATIONS_OF_RECORD, Vec::new());
         child_connection::<citation::Entity, _>(ctx, record, spec, page, |m| Citation(m.clone()))
             .await
     }
@@ -178,7 +172,7 @@ impl Alias {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Citation>> {
-        let spec = spec("citation", "alias_id", Vec::new(), by_key::CITATION);
+        let spec = spec(&child::CITATIONS_OF_ALIAS, Vec::new());
         child_connection::<citation::Entity, _>(
             ctx,
             self.alias_id,
