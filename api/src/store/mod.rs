@@ -8,7 +8,9 @@
 //! - [`connect`]: reaching the embedded SQLite file or PostgreSQL.
 //! - [`admin`]: operations on a whole database: migrate, seed, summarise.
 //! - [`row`]: reading models out of result rows; [`page`]: keyset pages and their cursors;
-//!   [`order`]: the orders lists are paged in.
+//!   [`order`]: the orders lists are paged in and every child list the API pages, built from
+//!   the entities' columns and the definitions the page-order indexes are built from
+//!   (`entities::order`).
 //! - [`loader`]: the batched reads every relation goes through; [`sql`]: building blocks of
 //!   their statements.
 //! - [`collaboration`]: memberships, shared activities, networks and paths, read for the
