@@ -134,6 +134,17 @@ impl TestApp {
         )
     }
 
+    /// Sends `request` and returns its status, its body exactly as the server wrote it and the
+    /// SQL statements the server ran meanwhile: what the byte-identical answers check records.
+    pub async fn send_counted(&self, request: reqwest::RequestBuilder) -> (u16, Vec<u8>, usize) {
+        let before = self.statements.load(Ordering::SeqCst);
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let body = response.bytes().await.expect("body").to_vec();
+        let statements = (self.statements.load(Ordering::SeqCst) - before) as usize;
+        (status, body, statements)
+    }
+
     /// The global ID of the organization with this slug.
     pub async fn organization_id(&self, slug: &str) -> String {
         let data = self

@@ -1,5 +1,6 @@
 //! All integration tests, in one binary (one link, one shared PostgreSQL cluster per run).
 
+mod answers;
 mod documents;
 mod fundings;
 mod graphql;
