@@ -24,9 +24,10 @@ use super::object::*;
 use super::search::{self, SearchHit, SearchType};
 use super::statistics::Statistics;
 use crate::store::error::StoreError;
-use crate::store::order::{Period, latest_first, name_descending, period};
+use crate::store::order::{latest_first, name_descending, period};
 use crate::store::page::{Ordering, PageArgs, fetch_page};
 use crate::store::sql::ColumnName;
+use crate::store::sql::Period;
 
 /// The most IDs `nodes` takes at once.
 pub const MAX_NODES: usize = 100;

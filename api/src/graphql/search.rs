@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 
 use super::connection::futures_count::CountFuture;
 use super::connection::{Conn, Total, from_loaded};
-use super::object::provenance::Record;
+use super::object::Record;
 use crate::store::error::StoreError;
 use crate::store::page::{Cursor, Keyed, Page, PageArgs, SortValue};
 use crate::store::search::{MAX_SEARCH_LENGTH, SearchQuery};

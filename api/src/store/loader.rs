@@ -21,12 +21,12 @@ use sea_orm::{
 use entities::kinds::RecordKind;
 
 use crate::store::error::{StoreError, StoreResult};
-use crate::store::order::Period;
 use crate::store::page::{
     Ordering, Page, PageArgs, ParentColumn, TextOrder, fetch_page, fetch_pages, page_statement,
     pages_statement,
 };
 use crate::store::row::{Cell, Decode, Decoder, SharedColumns, TableColumns, select_columns};
+use crate::store::sql::Period;
 use crate::store::sql::{ColumnName, id_in};
 
 /// The SQL side of every loader.

@@ -9,20 +9,20 @@
 //! planner, for each, whether its statement reads its index (`tests/tests/plans.rs`).
 //!
 //! The statics are built on first use, once per process: a request only copies `'static`
-//! references out of them (the key SQL text is `'static`, see [`Ordering::leak`]).
+//! references out of them (the key SQL text is `'static`, see `Ordering::leak`).
 
 use std::marker::PhantomData;
 use std::sync::LazyLock;
 
-use entities::order::{self as def, Dated, PageOrderIndex, SortExpr};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, SelectStatement};
+use entities::order::{self as def, PageOrderIndex, SortExpr};
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{DbBackend, EntityTrait};
 
 use super::error::StoreResult;
 use super::loader::{ChildSpec, ChildSpecOf, Filter};
 use super::page::{Ordering, PageArgs, ParentColumn, TextOrder};
 use super::row::Decode;
-use super::sql::ColumnName;
+use super::sql::{ColumnName, Period};
 
 /// A child spec of `list`: its rows of a parent, with `filters` besides the list's own.
 pub fn spec<E>(list: &ChildList<E>, filters: Vec<Filter>) -> ChildSpecOf<E> {
@@ -117,34 +117,6 @@ pub mod latest_first {
         PROJECT = project,
         EVENT = event,
         PARTICIPATION = participation,
-    }
-}
-
-/// The period of a dated table, for year filters ([`Filter::YearsOverlap`]), as `'static` SQL.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct Period {
-    /// Where a row's period ends: `COALESCE(year_to, year_from)`.
-    ends: String,
-    /// Where it starts: `COALESCE(year_from, year_to)`.
-    starts: String,
-}
-
-impl Period {
-    fn of<E: Dated>() -> Period {
-        let (ends, starts) = def::period::<E>();
-        Period { ends, starts }
-    }
-
-    /// The rows whose period overlaps `[from, to]` (either end open).
-    pub fn overlaps(&'static self, from: Option<i32>, to: Option<i32>) -> Condition {
-        let mut c = Condition::all();
-        if let Some(from) = from {
-            c = c.add(Expr::cust(self.ends.as_str()).gte(from));
-        }
-        if let Some(to) = to {
-            c = c.add(Expr::cust(self.starts.as_str()).lte(to));
-        }
-        c
     }
 }
 

@@ -2,7 +2,8 @@
 
 use std::borrow::Cow;
 
-use sea_orm::sea_query::{Expr, Iden, SimpleExpr};
+use entities::order::{self as def, Dated};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Iden, SimpleExpr};
 use sea_orm::{DbBackend, IdenStatic};
 
 /// A column's name, taken from an entity's column: what filters, parents and keys of loader
@@ -76,5 +77,33 @@ pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
             format!("{column} IN (SELECT value FROM json_each(?))"),
             [format!("[{list}]")],
         ),
+    }
+}
+
+/// The period of a dated table, for year filters ([`crate::store::loader::Filter::YearsOverlap`]), as `'static` SQL.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Period {
+    /// Where a row's period ends: `COALESCE(year_to, year_from)`.
+    ends: String,
+    /// Where it starts: `COALESCE(year_from, year_to)`.
+    starts: String,
+}
+
+impl Period {
+    pub(crate) fn of<E: Dated>() -> Period {
+        let (ends, starts) = def::period::<E>();
+        Period { ends, starts }
+    }
+
+    /// The rows whose period overlaps `[from, to]` (either end open).
+    pub fn overlaps(&'static self, from: Option<i32>, to: Option<i32>) -> Condition {
+        let mut c = Condition::all();
+        if let Some(from) = from {
+            c = c.add(Expr::cust(self.ends.as_str()).gte(from));
+        }
+        if let Some(to) = to {
+            c = c.add(Expr::cust(self.starts.as_str()).lte(to));
+        }
+        c
     }
 }

@@ -1,18 +1,35 @@
-//! GraphQL object types. Each wraps a sea-orm model (`From<Model>`); related fields load through
-//! the request's [`crate::store::loader::Loaders`], never with a query of their own.
+//! GraphQL object types, one per file. Each wraps a sea-orm model (`From<Model>`); related fields
+//! load through the request's [`crate::store::loader::Loaders`], never with a query of their own.
+//! Sibling types reach each other through the re-exports below, so no file imports another.
 //!
-//! - [`organization`]: the `Organization` interface, `Library`, `PartnerOrganization`, `Funder`.
-//! - [`activity`]: `Programme`, `Project`, `Event`, `Outcome` and the `Activity` union.
-//! - [`relation`]: `Participation`, `Funding`, `OrganizationRelation`, `Position`.
-//! - [`context`]: `Place`, `Person`, `Topic`, `TargetGroup`.
-//! - [`provenance`]: `Source`, `Citation`, and the `Record` union a citation supports.
-//! - [`value`]: small value types (`PartialDate`, `Period`, `Money`, `Alias`, `Identifier`).
+//! - [`organization`]: the `Organization` interface and its implementors `Library` and
+//!   `PartnerOrganization`, written once by one macro; [`funder`]: an organization as a funder.
+//! - [`activity`]: the `Activity` union and `Programme`, `Project`, `Event`, written once by one
+//!   macro; [`outcome`]: `Outcome` and what it is a result of.
+//! - Relations: [`participation`], [`funding`], [`organization_relation`], [`position`].
+//! - Context: [`place`], [`person`], [`topic`], [`target_group`].
+//! - Provenance: [`source`], [`citation`], [`alias`], [`classification`], [`audience`], and
+//!   [`record`], the union of everything a source can support.
+//! - [`value`]: small value types and enums (`PartialDate`, `Period`, `Money`, `Alias`, kinds).
 
 pub mod activity;
-pub mod context;
+pub mod alias;
+pub mod audience;
+pub mod citation;
+pub mod classification;
+pub mod funder;
+pub mod funding;
 pub mod organization;
-pub mod provenance;
-pub mod relation;
+pub mod organization_relation;
+pub mod outcome;
+pub mod participation;
+pub mod person;
+pub mod place;
+pub mod position;
+pub mod record;
+pub mod source;
+pub mod target_group;
+pub mod topic;
 pub mod value;
 
 use std::sync::Arc;
@@ -25,16 +42,28 @@ use crate::store::loader::{ById, ChildCount, ChildSpecOf, Children, LoadError, L
 use crate::store::page::{Page, PageArgs};
 use crate::store::row::Decode;
 
-pub use activity::{Activity, Event, Outcome, Programme, Project};
-pub use context::{Person, Place, TargetGroup, Topic};
-pub use organization::{Funder, Library, Organization, PartnerOrganization};
-pub use provenance::{Citation, Record, Source};
-pub use relation::{Funding, OrganizationRelation, Participation, Position};
+pub use activity::{Activity, Event, Programme, Project};
+pub use alias::aliases;
+pub use audience::Audience;
+pub use citation::Citation;
+pub use classification::Classification;
+pub use funder::Funder;
+pub use funding::Funding;
+pub use organization::{Library, Organization, PartnerOrganization};
+pub use organization_relation::OrganizationRelation;
+pub use outcome::{Outcome, OutcomeSubject};
+pub use participation::Participation;
+pub use person::Person;
+pub use place::Place;
+pub use position::Position;
+pub use record::Record;
+pub use source::Source;
+pub use target_group::TargetGroup;
+pub use topic::Topic;
 
 pub use crate::store::order::{by_date, by_key, by_name, child, spec};
 
 use super::executor::lean::{lean_abstract, lean_objects};
-use provenance::{Audience, Classification};
 
 // The types that connections hold, or that relations return through `Lean`.
 lean_objects!(
@@ -84,6 +113,9 @@ lean_abstract!(Record {
     Classification,
     Audience,
 });
+
+/// The most rows a list without paging (aliases, identifiers) returns.
+pub const BOUNDED_LIST: u64 = 100;
 
 /// The request's loaders.
 pub fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {

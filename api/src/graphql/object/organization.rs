@@ -1,9 +1,11 @@
-//! Organizations: the `Organization` interface with its implementors `Library` and
-//! `PartnerOrganization`, and the `Funder` view of an organization that funds.
+//! The `Organization` interface and its implementors `Library` and `PartnerOrganization`.
 //!
 //! Both implementors share every organization field; `organization_object!` writes those
-//! resolvers once and expands them into each type, so the two cannot drift apart.
+//! resolvers once and expands them into each type, so the two cannot drift apart: that is why the
+//! two types share this file.
 
+use super::aliases;
+use super::{BOUNDED_LIST, Funder};
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Interface, Object};
@@ -25,7 +27,7 @@ use crate::graphql::id::{NodeType, encode};
 use crate::graphql::input::CollaboratorFilter;
 use crate::graphql::input::{RelationDirection, YearRange, participation_filters};
 use crate::store::loader::{Filter, FilterValue};
-use crate::store::loader::{FundingTotals, LoadError, Loaders};
+use crate::store::loader::{LoadError, Loaders};
 
 /// Any organization: a library, an NGO, a public authority, a network, an informal group, a crowd.
 // clippy reads the repeated `ty = …` of the field list as duplicated attributes.
@@ -255,8 +257,6 @@ pub struct Library(pub Arc<organization::Model>);
 /// associations, informal groups, crowds, businesses, international bodies.
 #[derive(Clone)]
 pub struct PartnerOrganization(pub Arc<organization::Model>);
-
-const BOUNDED_LIST: u64 = 100;
 
 macro_rules! organization_object {
     ($(#[$meta:meta])* $ty:ident { $($extra:tt)* }) => {
@@ -503,29 +503,6 @@ impl Library {
     }
 }
 
-pub(super) async fn aliases(ctx: &Context<'_>, record: i64) -> async_graphql::Result<Vec<Alias>> {
-    let spec = spec(&child::ALIASES, Vec::new());
-    let (page, _) = child_page::<entities::alias::Entity>(
-        ctx,
-        record,
-        spec,
-        PageInput {
-            first: Some(BOUNDED_LIST as i32),
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(page
-        .rows
-        .iter()
-        .map(|r| Alias {
-            alias_id: r.model.alias_id,
-            name: r.model.name.clone(),
-            lang: r.model.lang.clone(),
-        })
-        .collect())
-}
-
 async fn identifiers(
     ctx: &Context<'_>,
     organization: i64,
@@ -601,80 +578,4 @@ async fn relations(
         OrganizationRelation(m.clone())
     })
     .await
-}
-
-/// An organization in its role as a funder: what it funds, through which programmes, and how much.
-pub struct Funder(pub Arc<organization::Model>);
-
-impl Funder {
-    /// The funder view of an organization, if it funds anything.
-    pub async fn of(
-        ctx: &Context<'_>,
-        model: Arc<organization::Model>,
-    ) -> async_graphql::Result<Option<Funder>> {
-        // In the list's own order, which its index holds: whether it has a first row.
-        let spec = spec(&child::FUNDINGS_GIVEN, Vec::new());
-        let (page, _) = child_page::<funding::Entity>(
-            ctx,
-            model.organization_id,
-            spec,
-            PageInput {
-                first: Some(1),
-                ..Default::default()
-            },
-        )
-        .await?;
-        Ok((!page.rows.is_empty()).then_some(Funder(model)))
-    }
-}
-
-/// An organization in its role as a funder: what it funds, through which programmes, and how much.
-#[Object]
-impl Funder {
-    /// The funding organization's global ID, the same as `organization.id` (`node` returns the
-    /// organization).
-    pub async fn id(&self) -> ID {
-        encode(NodeType::Organization, self.0.organization_id)
-    }
-    /// The funding organization.
-    async fn organization(&self) -> Organization {
-        Organization::from_model(self.0.clone())
-    }
-    /// Everything it funds, earliest first, undated last; the same list as
-    /// `organization.fundingsGiven`.
-    async fn fundings(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> async_graphql::Result<Conn<Funding>> {
-        let spec = spec(&child::FUNDINGS_GIVEN, Vec::new());
-        child_connection::<funding::Entity, _>(
-            ctx,
-            self.0.organization_id,
-            spec,
-            PageInput {
-                first,
-                after,
-                last,
-                before,
-            },
-            |m| Funding(m.clone()),
-        )
-        .await
-    }
-    /// Amounts funded, summed per currency, by currency code (fundings without a stated amount are
-    /// not counted).
-    async fn totals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::value::Money>> {
-        let totals = loaders(ctx)?
-            .load_one(FundingTotals(self.0.organization_id))
-            .await?
-            .unwrap_or_default();
-        Ok(totals
-            .iter()
-            .map(|(currency, total)| super::value::Money::new(*total, currency))
-            .collect())
-    }
 }
