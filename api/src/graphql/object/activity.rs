@@ -3,8 +3,6 @@
 //! The three share most fields; `activity_object!` writes those resolvers once and expands them
 //! into each type with its own fields, so they cannot drift apart: that is why they share this file.
 
-use super::Outcome;
-use super::aliases;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Union};
@@ -13,9 +11,10 @@ use entities::{event, funding, participation, programme, project};
 
 use super::value::{EventKind, Period, ProgrammeKind, Role};
 use super::{
-    Citation, Funding, PageInput, Participation, Place, TargetGroup, Topic, by_id, child,
-    child_connection, loaders, spec,
+    Citation, Funding, Outcome, PageInput, Participation, Place, TargetGroup, Topic, aliases,
+    by_id, child, child_connection, loaders, spec,
 };
+
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
 use crate::graphql::input::{YearRange, participation_filters};

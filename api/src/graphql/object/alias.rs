@@ -1,13 +1,12 @@
 //! Other names of a record, each with the citation that states it.
 
-use super::BOUNDED_LIST;
 use async_graphql::ComplexObject;
-
 use async_graphql::Context;
 use entities::citation;
 
 use super::value::Alias;
-use super::{Citation, PageInput, child, child_connection, child_page, spec};
+use super::{BOUNDED_LIST, Citation, PageInput, child, child_connection, child_page, spec};
+
 use crate::graphql::connection::Conn;
 
 pub async fn aliases(ctx: &Context<'_>, record: i64) -> async_graphql::Result<Vec<Alias>> {

@@ -1,12 +1,11 @@
 //! `Audience`: a record serves a target group.
 
-use super::Record;
 use std::sync::Arc;
 
 use async_graphql::{Context, Object};
 use entities::{audience, target_group};
 
-use super::{TargetGroup, by_id};
+use super::{Record, TargetGroup, by_id};
 
 /// A record serves a target group.
 #[derive(Clone)]

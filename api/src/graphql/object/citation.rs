@@ -1,13 +1,13 @@
 //! `Citation`: one quote from a source supporting one record.
 
-use super::{Record, Source};
 use std::sync::Arc;
 
 use async_graphql::{Context, Object};
 use entities::{alias, citation, source};
 
 use super::value::{Alias, CitationBasis};
-use super::{PageInput, by_id, child, child_connection, spec};
+use super::{PageInput, Record, Source, by_id, child, child_connection, spec};
+
 use crate::graphql::connection::Conn;
 
 /// One quote from a source supporting one record: where a fact comes from.

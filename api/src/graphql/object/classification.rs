@@ -1,12 +1,11 @@
 //! `Classification`: a record is about a topic.
 
-use super::Record;
 use std::sync::Arc;
 
 use async_graphql::{Context, Object};
 use entities::{classification, topic};
 
-use super::{Topic, by_id};
+use super::{Record, Topic, by_id};
 
 /// A record is about a topic.
 #[derive(Clone)]

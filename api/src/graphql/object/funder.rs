@@ -1,12 +1,12 @@
 //! `Funder`: an organization in its role as a funder.
 
-use super::Organization;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object};
 use entities::{funding, organization};
 
-use super::{Funding, PageInput, child, child_connection, child_page, loaders, spec};
+use super::{Funding, Organization, PageInput, child, child_connection, child_page, loaders, spec};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
 use crate::store::loader::FundingTotals;

@@ -6,8 +6,8 @@ use async_graphql::{Context, ID, Object};
 use entities::{funding, programme};
 
 use super::value::{FundingInstrument, Money, Period};
-use super::{Activity, Programme};
-use super::{Citation, Organization, PageInput, by_id};
+use super::{Activity, Citation, Organization, PageInput, Programme, by_id};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};

@@ -4,8 +4,6 @@
 //! resolvers once and expands them into each type, so the two cannot drift apart: that is why the
 //! two types share this file.
 
-use super::aliases;
-use super::{BOUNDED_LIST, Funder};
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Interface, Object};
@@ -17,9 +15,11 @@ use super::value::{
     Alias, Identifier, LibraryType, OrganizationKind, OrganizationRelationKind, Role,
 };
 use super::{
-    Citation, Funding, OrganizationRelation, Outcome, PageInput, Participation, Place, Position,
-    Topic, by_id, by_ids, by_ids_with, child, child_connection, child_page, loaders, spec,
+    BOUNDED_LIST, Citation, Funder, Funding, OrganizationRelation, Outcome, PageInput,
+    Participation, Place, Position, Topic, aliases, by_id, by_ids, by_ids_with, child,
+    child_connection, child_page, loaders, spec,
 };
+
 use crate::graphql::collaboration::CollaboratorConnection;
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::executor::lean::Lean;

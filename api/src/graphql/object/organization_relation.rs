@@ -7,6 +7,7 @@ use entities::organization_relation;
 
 use super::value::{OrganizationRelationKind, Period};
 use super::{Citation, Organization, PageInput};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};

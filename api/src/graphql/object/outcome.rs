@@ -1,14 +1,16 @@
 //! `Outcome`: a result of an activity or organization, and `OutcomeSubject`, what it is a result of.
 
-use super::{Activity, Event, Programme, Project};
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Union};
 use entities::{organization, outcome};
 
 use super::value::{Period, ValueQualifier};
-use super::{Citation, Organization, PageInput, by_id, child, child_connection, spec};
-use super::{Library, PartnerOrganization};
+use super::{
+    Activity, Citation, Event, Library, Organization, PageInput, PartnerOrganization, Programme,
+    Project, by_id, child, child_connection, spec,
+};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
 

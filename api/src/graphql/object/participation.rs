@@ -8,9 +8,9 @@ use async_graphql::{Context, ContextSelectionSet, ID, Object, ServerResult, Valu
 use entities::participation;
 use futures_util::future::join;
 
-use super::Activity;
 use super::value::{Period, Role};
-use super::{Citation, Organization, PageInput};
+use super::{Activity, Citation, Organization, PageInput};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::executor::lean::{Lean, LeanObject, object, selects};
 use crate::graphql::id::{NodeType, encode};

@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, Object};
 use entities::{person, position};
 
 use super::{Citation, PageInput, Position, child, child_connection, spec};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
 

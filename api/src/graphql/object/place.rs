@@ -6,8 +6,10 @@ use async_graphql::{Context, ID, Object};
 use entities::{event, organization, place, project};
 
 use super::value::PlaceKind;
-use super::{Citation, Organization, PageInput, by_id, child, child_connection, spec};
-use super::{Event, Project};
+use super::{
+    Citation, Event, Organization, PageInput, Project, by_id, child, child_connection, spec,
+};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::id::{NodeType, encode};
 

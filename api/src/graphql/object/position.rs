@@ -7,6 +7,7 @@ use entities::{person, position};
 
 use super::value::Period;
 use super::{Citation, Organization, PageInput, Person, by_id};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};

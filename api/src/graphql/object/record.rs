@@ -1,6 +1,5 @@
 //! `Record`: the union of everything a source can support, and loading records of any kind by id.
 
-use super::{Audience, Classification};
 use std::collections::HashMap;
 
 use async_graphql::{Context, Union};
@@ -10,12 +9,11 @@ use entities::{
     topic,
 };
 
-use super::{Event, Outcome, Programme, Project};
 use super::{
-    Funding, Organization, OrganizationRelation, Participation, Person, Place, Position,
-    TargetGroup, Topic, by_ids,
+    Audience, Classification, Event, Funding, Library, Organization, OrganizationRelation, Outcome,
+    Participation, PartnerOrganization, Person, Place, Position, Programme, Project, TargetGroup,
+    Topic, by_ids,
 };
-use super::{Library, PartnerOrganization};
 
 /// Anything a source can support: every entity and every relation.
 #[derive(Union, Clone)]

@@ -1,13 +1,13 @@
 //! `Source`: a document facts are cited from, with its stored text.
 
-use super::Citation;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object};
 use entities::{citation, source, source_text};
 
 use super::value::PartialDate;
-use super::{Organization, PageInput, by_id, child, child_connection, spec};
+use super::{Citation, Organization, PageInput, by_id, child, child_connection, spec};
+
 use crate::graphql::connection::Conn;
 use crate::graphql::executor::lean::Lean;
 use crate::graphql::id::{NodeType, encode};

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 use entities::{audience, target_group};
 
-use super::Record;
-use super::{Citation, PageInput, by_ids, child, child_page, spec};
+use super::{Citation, PageInput, Record, by_ids, child, child_page, spec};
+
 use crate::graphql::connection::{Conn, from_loaded};
 use crate::graphql::id::{NodeType, encode};
 
