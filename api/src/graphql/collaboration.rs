@@ -165,7 +165,10 @@ pub async fn collaborators(
 ) -> async_graphql::Result<CollaboratorConnection> {
     let args = PageArgs::new(first, after, None, None)?;
     if let Some(countries) = &filter.countries {
-        filter.countries = Some(super::country::checked("filter.countries", countries)?);
+        filter.countries = Some(crate::store::country::checked(
+            "filter.countries",
+            countries,
+        )?);
     }
     let filter = filter.to_store();
     let loaders = ctx.data::<Loaders>()?;
@@ -358,7 +361,10 @@ pub async fn network(
     limit: i32,
 ) -> async_graphql::Result<Network> {
     if let Some(countries) = &filter.countries {
-        filter.countries = Some(super::country::checked("filter.countries", countries)?);
+        filter.countries = Some(crate::store::country::checked(
+            "filter.countries",
+            countries,
+        )?);
     }
     if !(1..=MAX_NETWORK_NODES).contains(&limit) {
         return Err(StoreError::invalid(

@@ -1,11 +1,15 @@
 //! The input types of the schema (filters, orders, ranges) and how each becomes a store filter.
 
+use std::sync::LazyLock;
+
 use async_graphql::{Enum, InputObject};
 
 use super::object::value::{EventKind, OrganizationKind, ProgrammeKind, Role};
 use crate::store::collaboration;
+use crate::store::filter::{self, Activities};
 use crate::store::loader::{Filter, FilterValue};
-use crate::store::order::period;
+use crate::store::order::{by_date, by_name, latest_first, name_descending, period};
+use crate::store::page::Ordering;
 use entities::participation;
 
 /// A range of years, inclusive at both ends; either end may be open.
@@ -106,6 +110,85 @@ pub struct ActivityFilter {
     /// Every word of this text starts a word of its name, English name, aliases or description
     /// ("olsz" matches Olszówka; case- and diacritic-insensitive; at most 200 characters).
     pub text: Option<String>,
+}
+
+impl OrganizationOrder {
+    /// The store's ordering of organizations this asks for.
+    pub fn ordering(self) -> Ordering {
+        match self {
+            OrganizationOrder::Name => *by_name::ORGANIZATION,
+            OrganizationOrder::NameDesc => *name_descending::ORGANIZATION,
+        }
+    }
+}
+
+impl ActivityOrder {
+    /// The store's ordering of `activities` this asks for.
+    pub fn ordering(self, activities: Activities) -> Ordering {
+        use Activities::{Events, Programmes, Projects};
+        let ordering: &LazyLock<Ordering> = match (self, activities) {
+            (ActivityOrder::Name, Programmes) => &by_name::PROGRAMME,
+            (ActivityOrder::Name, Projects) => &by_name::PROJECT,
+            (ActivityOrder::Name, Events) => &by_name::EVENT,
+            (ActivityOrder::Date, Programmes) => &by_date::PROGRAMME,
+            (ActivityOrder::Date, Projects) => &by_date::PROJECT,
+            (ActivityOrder::Date, Events) => &by_date::EVENT,
+            (ActivityOrder::DateDesc, Programmes) => &latest_first::PROGRAMME,
+            (ActivityOrder::DateDesc, Projects) => &latest_first::PROJECT,
+            (ActivityOrder::DateDesc, Events) => &latest_first::EVENT,
+        };
+        **ordering
+    }
+}
+
+impl OrganizationFilter {
+    /// In the store's terms; `libraries_only` for the `libraries` list.
+    pub fn to_store(&self, libraries_only: bool) -> filter::OrganizationFilter {
+        filter::OrganizationFilter {
+            libraries_only,
+            kinds: self
+                .kinds
+                .as_ref()
+                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            countries: self.countries.clone(),
+            topics: self.topics.clone(),
+            programmes: self.programmes.clone(),
+            funders: self.funders.clone(),
+            roles: self
+                .roles
+                .as_ref()
+                .map(|r| r.iter().map(|&r| r.into()).collect()),
+            active_in: self.active_in.map(YearRange::to_period),
+            text: self.text.clone(),
+        }
+    }
+}
+
+impl ActivityFilter {
+    /// In the store's terms.
+    pub fn to_store(&self) -> filter::ActivityFilter {
+        filter::ActivityFilter {
+            event_kinds: self
+                .event_kinds
+                .as_ref()
+                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            programme_kinds: self
+                .programme_kinds
+                .as_ref()
+                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            countries: self.countries.clone(),
+            programmes: self.programmes.clone(),
+            funders: self.funders.clone(),
+            topics: self.topics.clone(),
+            organizations: self.organizations.clone(),
+            roles: self
+                .roles
+                .as_ref()
+                .map(|r| r.iter().map(|&r| r.into()).collect()),
+            active_in: self.active_in.map(YearRange::to_period),
+            text: self.text.clone(),
+        }
+    }
 }
 
 /// Role and year filters of participation lists.

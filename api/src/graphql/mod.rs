@@ -11,14 +11,13 @@
 //!   the lean executor, response completion).
 //! - [`describe`]: the schema's descriptions as clients read them (prose, every argument).
 //! - [`error`]: how a store error looks to a client (`extensions.code`).
-//! - [`id`]: opaque global IDs; [`country`]: country codes as filters take them.
+//! - [`id`]: opaque global IDs.
 
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
 #![allow(clippy::too_many_arguments)]
 
 pub mod collaboration;
 pub mod connection;
-pub mod country;
 pub mod describe;
 pub mod error;
 pub mod executor;

@@ -4,30 +4,24 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Interface, Object};
-use entities::text::fold;
 use entities::{
-    classification, event, funding, organization, outcome, participation, person, place, programme,
-    project, source, target_group, topic,
+    event, organization, outcome, person, place, programme, project, source, target_group, topic,
 };
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::sea_query::Condition;
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::collaboration::{self, ConnectionPath, Network};
 use super::connection::{Conn, Total, from_page};
-use super::country;
 use super::id::{self, NodeType};
 use super::input::{
     ActivityFilter, ActivityOrder, NetworkFilter, OrganizationFilter, OrganizationOrder,
 };
-use super::object::value::Role;
 use super::object::*;
 use super::search::{self, SearchHit, SearchType};
 use super::statistics::Statistics;
 use crate::store::error::StoreError;
-use crate::store::order::{latest_first, name_descending, period};
-use crate::store::page::{Ordering, PageArgs, fetch_page};
-use crate::store::sql::ColumnName;
-use crate::store::sql::Period;
+use crate::store::filter::{self, Activities};
+use crate::store::page::{Ordering, PageArgs, count, fetch_page};
 
 /// The most IDs `nodes` takes at once.
 pub const MAX_NODES: usize = 100;
@@ -53,343 +47,6 @@ pub enum Node {
     Source(Source),
 }
 
-/// `column` of the rows of its table matching `condition`.
-fn subquery<C: ColumnTrait>(column: C, condition: Condition) -> SelectStatement {
-    Query::select()
-        .column(column)
-        .from(C::EntityName::default())
-        .cond_where(condition)
-        .to_owned()
-}
-
-/// The ids (`id`) of the rows whose `slug` is one of `slugs`.
-fn ids_of_slugs<C: ColumnTrait>(id: C, slug: C, slugs: &[String]) -> SelectStatement {
-    subquery(
-        id,
-        Condition::all().add(Expr::col(slug).is_in(slugs.iter().cloned())),
-    )
-}
-
-/// Records in whose folded search texts every word of `text` starts a word.
-fn text_condition(key: ColumnName, text: &str) -> async_graphql::Result<Condition> {
-    let folded = fold(text);
-    if folded.is_empty() || text.chars().count() > crate::store::search::MAX_SEARCH_LENGTH {
-        return Err(StoreError::invalid(
-            "filter.text",
-            format!(
-                "must contain letters or digits, at most {} characters",
-                crate::store::search::MAX_SEARCH_LENGTH
-            ),
-        )
-        .into());
-    }
-    let mut all = Condition::all();
-    for token in folded.split(' ') {
-        all = all.add(Expr::col(key).in_subquery(crate::store::search::records_with_word(token)));
-    }
-    Ok(all)
-}
-
-fn role_values(roles: &[Role]) -> Vec<&'static str> {
-    roles
-        .iter()
-        .map(|&r| entities::Role::from(r).as_str())
-        .collect()
-}
-
-/// Activities (record ids) of the given topics.
-fn activities_with_topics(topics: &[String]) -> SelectStatement {
-    subquery(
-        classification::Column::SubjectId,
-        Condition::all().add(
-            Expr::col(classification::Column::TopicId).in_subquery(ids_of_slugs(
-                topic::Column::TopicId,
-                topic::Column::Slug,
-                topics,
-            )),
-        ),
-    )
-}
-
-/// Activities (record ids) funded by the given funders. The organizations they fund directly
-/// come along too, but an organization's id is no activity's nor a participation's target, so
-/// the filters that compare with it keep meaning funded activities.
-fn activities_funded_by(funders: &[String]) -> SelectStatement {
-    subquery(
-        funding::Column::RecipientId,
-        Condition::all().add(
-            Expr::col(funding::Column::FunderId).in_subquery(ids_of_slugs(
-                organization::Column::OrganizationId,
-                organization::Column::Slug,
-                funders,
-            )),
-        ),
-    )
-}
-
-/// Activities (record ids) in the programmes: the programmes themselves and their projects and events.
-fn activities_in_programmes(programmes: &[i64]) -> Condition {
-    let target = || Expr::col(participation::Column::TargetId);
-    Condition::any()
-        .add(target().is_in(programmes.iter().copied()))
-        .add(
-            target().in_subquery(subquery(
-                project::Column::ProjectId,
-                Condition::all()
-                    .add(Expr::col(project::Column::ProgrammeId).is_in(programmes.iter().copied())),
-            )),
-        )
-        .add(
-            target().in_subquery(subquery(
-                event::Column::EventId,
-                Condition::all()
-                    .add(Expr::col(event::Column::ProgrammeId).is_in(programmes.iter().copied())),
-            )),
-        )
-}
-
-/// Organizations located in `countries`: their `place_id` is one of those countries' places.
-fn places_in(countries: Vec<String>) -> SelectStatement {
-    subquery(
-        place::Column::PlaceId,
-        Condition::all().add(Expr::col(place::Column::CountryCode).is_in(countries)),
-    )
-}
-
-async fn organization_condition(
-    db: &DatabaseConnection,
-    filter: &OrganizationFilter,
-    libraries: bool,
-) -> async_graphql::Result<Condition> {
-    let key = ColumnName::of(organization::Column::OrganizationId);
-    let mut all = Condition::all();
-    if libraries {
-        all = all.add(
-            Expr::col(organization::Column::Kind).eq(entities::OrganizationKind::Library.as_str()),
-        );
-    }
-    if let Some(kinds) = &filter.kinds {
-        all = all.add(
-            Expr::col(organization::Column::Kind).is_in(
-                kinds
-                    .iter()
-                    .map(|&k| entities::OrganizationKind::from(k).as_str()),
-            ),
-        );
-    }
-    if let Some(countries) = &filter.countries {
-        let countries = country::checked("filter.countries", countries)?;
-        all = all.add(Expr::col(organization::Column::PlaceId).in_subquery(places_in(countries)));
-    }
-    // Participation-based filters all constrain the same participations.
-    let mut taking_part = Condition::all();
-    let mut any_participation_filter = false;
-    if let Some(roles) = &filter.roles {
-        taking_part =
-            taking_part.add(Expr::col(participation::Column::Role).is_in(role_values(roles)));
-        any_participation_filter = true;
-    }
-    if let Some(range) = &filter.active_in {
-        taking_part = taking_part.add(period::PARTICIPATION.overlaps(range.from, range.to));
-        any_participation_filter = true;
-    }
-    if let Some(slugs) = &filter.programmes {
-        let ids: Vec<i64> = crate::store::collaboration::programme_tree(db, slugs)
-            .await?
-            .into_iter()
-            .collect();
-        taking_part = taking_part.add(activities_in_programmes(&ids));
-        any_participation_filter = true;
-    }
-    if let Some(funders) = &filter.funders {
-        taking_part = taking_part.add(
-            Expr::col(participation::Column::TargetId).in_subquery(activities_funded_by(funders)),
-        );
-        any_participation_filter = true;
-    }
-    if any_participation_filter {
-        all = all.add(
-            Expr::col(key)
-                .in_subquery(subquery(participation::Column::OrganizationId, taking_part)),
-        );
-    }
-    if let Some(topics) = &filter.topics {
-        all = all.add(
-            Condition::any()
-                .add(Expr::col(key).in_subquery(activities_with_topics(topics)))
-                .add(
-                    Expr::col(key).in_subquery(subquery(
-                        participation::Column::OrganizationId,
-                        Condition::all().add(
-                            Expr::col(participation::Column::TargetId)
-                                .in_subquery(activities_with_topics(topics)),
-                        ),
-                    )),
-                ),
-        );
-    }
-    if let Some(text) = &filter.text {
-        all = all.add(text_condition(key, text)?);
-    }
-    Ok(all)
-}
-
-/// The columns of an activity table that its root list's filters read.
-struct ActivityTable {
-    /// Its id.
-    key: ColumnName,
-    /// The programme it runs under (a programme's own id: a programme is in its own tree).
-    programme: ColumnName,
-    /// Where it takes place; a programme has no place.
-    place: Option<ColumnName>,
-    /// Its kind, where `eventKinds` applies.
-    event_kind: Option<ColumnName>,
-    /// Its kind, where `programmeKinds` applies.
-    programme_kind: Option<ColumnName>,
-    period: &'static Period,
-}
-
-impl ActivityTable {
-    fn programmes() -> Self {
-        ActivityTable {
-            key: ColumnName::of(programme::Column::ProgrammeId),
-            programme: ColumnName::of(programme::Column::ProgrammeId),
-            place: None,
-            event_kind: None,
-            programme_kind: Some(ColumnName::of(programme::Column::Kind)),
-            period: &period::PROGRAMME,
-        }
-    }
-
-    fn projects() -> Self {
-        ActivityTable {
-            key: ColumnName::of(project::Column::ProjectId),
-            programme: ColumnName::of(project::Column::ProgrammeId),
-            place: Some(ColumnName::of(project::Column::PlaceId)),
-            event_kind: None,
-            programme_kind: None,
-            period: &period::PROJECT,
-        }
-    }
-
-    fn events() -> Self {
-        ActivityTable {
-            key: ColumnName::of(event::Column::EventId),
-            programme: ColumnName::of(event::Column::ProgrammeId),
-            place: Some(ColumnName::of(event::Column::PlaceId)),
-            event_kind: Some(ColumnName::of(event::Column::Kind)),
-            programme_kind: None,
-            period: &period::EVENT,
-        }
-    }
-}
-
-async fn activity_condition(
-    db: &DatabaseConnection,
-    table: ActivityTable,
-    filter: &ActivityFilter,
-) -> async_graphql::Result<Condition> {
-    let key = table.key;
-    let mut all = Condition::all();
-    if let Some(kinds) = &filter.event_kinds {
-        let Some(kind) = table.event_kind else {
-            return Err(StoreError::invalid("filter.eventKinds", "only applies to events").into());
-        };
-        all = all.add(
-            Expr::col(kind).is_in(kinds.iter().map(|&k| entities::EventKind::from(k).as_str())),
-        );
-    }
-    if let Some(kinds) = &filter.programme_kinds {
-        let Some(kind) = table.programme_kind else {
-            return Err(
-                StoreError::invalid("filter.programmeKinds", "only applies to programmes").into(),
-            );
-        };
-        all = all.add(
-            Expr::col(kind).is_in(
-                kinds
-                    .iter()
-                    .map(|&k| entities::ProgrammeKind::from(k).as_str()),
-            ),
-        );
-    }
-    if let Some(range) = &filter.active_in {
-        all = all.add(table.period.overlaps(range.from, range.to));
-    }
-    if let Some(slugs) = &filter.programmes {
-        let ids: Vec<i64> = crate::store::collaboration::programme_tree(db, slugs)
-            .await?
-            .into_iter()
-            .collect();
-        all = all.add(Expr::col(table.programme).is_in(ids));
-    }
-    if let Some(funders) = &filter.funders {
-        all = all.add(Expr::col(key).in_subquery(activities_funded_by(funders)));
-    }
-    if let Some(topics) = &filter.topics {
-        all = all.add(Expr::col(key).in_subquery(activities_with_topics(topics)));
-    }
-    let mut taking_part = Condition::all();
-    let mut any_participation_filter = false;
-    if let Some(slugs) = &filter.organizations {
-        taking_part = taking_part.add(
-            Expr::col(participation::Column::OrganizationId).in_subquery(ids_of_slugs(
-                organization::Column::OrganizationId,
-                organization::Column::Slug,
-                slugs,
-            )),
-        );
-        any_participation_filter = true;
-    }
-    if let Some(roles) = &filter.roles {
-        taking_part =
-            taking_part.add(Expr::col(participation::Column::Role).is_in(role_values(roles)));
-        any_participation_filter = true;
-    }
-    if any_participation_filter {
-        all = all.add(
-            Expr::col(key).in_subquery(subquery(participation::Column::TargetId, taking_part)),
-        );
-    }
-    if let Some(countries) = &filter.countries {
-        let countries = country::checked("filter.countries", countries)?;
-        let in_country = places_in(countries);
-        let organizations_there = subquery(
-            organization::Column::OrganizationId,
-            Condition::all()
-                .add(Expr::col(organization::Column::PlaceId).in_subquery(in_country.clone())),
-        );
-        let mut any = Condition::any().add(Expr::col(key).in_subquery(subquery(
-            participation::Column::TargetId,
-            Condition::all().add(
-                Expr::col(participation::Column::OrganizationId).in_subquery(organizations_there),
-            ),
-        )));
-        if let Some(place) = table.place {
-            any = any.add(Expr::col(place).in_subquery(in_country));
-        }
-        all = all.add(any);
-    }
-    if let Some(text) = &filter.text {
-        all = all.add(text_condition(key, text)?);
-    }
-    Ok(all)
-}
-
-/// The ordering `order` asks for, among an activity table's orderings.
-fn activity_ordering(
-    order: ActivityOrder,
-    by_name: &Ordering,
-    by_date: &Ordering,
-    latest_first: &Ordering,
-) -> Ordering {
-    match order {
-        ActivityOrder::Name => *by_name,
-        ActivityOrder::Date => *by_date,
-        ActivityOrder::DateDesc => *latest_first,
-    }
-}
-
 /// A root list: one page and a total counted only when asked for.
 async fn root_page<E, N>(
     ctx: &Context<'_>,
@@ -409,7 +66,7 @@ where
     let total = Total::Deferred(Arc::new(move || {
         let db = db.clone();
         let condition = condition.clone();
-        Box::pin(async move { Ok(E::find().filter(condition).count(&db).await?) })
+        Box::pin(async move { Ok(count::<E>(&db, condition).await?) })
     }));
     Ok(from_page(&found, total, node))
 }
@@ -456,11 +113,8 @@ impl QueryRoot {
         #[graphql(desc = "The organization's slug, such as `biblioteka-krakow`.")] slug: String,
     ) -> async_graphql::Result<Option<Organization>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let found = organization::Entity::find()
-            .filter(organization::Column::Slug.eq(slug))
-            .one(db)
-            .await
-            .map_err(StoreError::from)?;
+        let found =
+            filter::by_slug::<organization::Entity>(db, organization::Column::Slug, &slug).await?;
         Ok(found.map(|m| Organization::from_model(Arc::new(m))))
     }
 
@@ -481,11 +135,12 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Organization>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = organization_condition(db, &filter.unwrap_or_default(), false).await?;
+        let condition =
+            filter::organizations(db, &filter.unwrap_or_default().to_store(false)).await?;
         root_page::<organization::Entity, _>(
             ctx,
             condition,
-            organization_order(order_by),
+            order_by.unwrap_or_default().ordering(),
             PageInput {
                 first,
                 after,
@@ -512,11 +167,12 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Library>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = organization_condition(db, &filter.unwrap_or_default(), true).await?;
+        let condition =
+            filter::organizations(db, &filter.unwrap_or_default().to_store(true)).await?;
         root_page::<organization::Entity, _>(
             ctx,
             condition,
-            organization_order(order_by),
+            order_by.unwrap_or_default().ordering(),
             PageInput {
                 first,
                 after,
@@ -538,13 +194,9 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Funder>> {
-        let condition = Condition::all().add(
-            Expr::col(organization::Column::OrganizationId)
-                .in_subquery(subquery(funding::Column::FunderId, Condition::all())),
-        );
         root_page::<organization::Entity, _>(
             ctx,
-            condition,
+            filter::funders(),
             *by_name::ORGANIZATION,
             PageInput {
                 first,
@@ -564,12 +216,9 @@ impl QueryRoot {
         #[graphql(desc = "The programme's slug.")] slug: String,
     ) -> async_graphql::Result<Option<Programme>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(programme::Entity::find()
-            .filter(programme::Column::Slug.eq(slug))
-            .one(db)
-            .await
-            .map_err(StoreError::from)?
-            .map(|m| Programme(Arc::new(m))))
+        let found =
+            filter::by_slug::<programme::Entity>(db, programme::Column::Slug, &slug).await?;
+        Ok(found.map(|m| Programme(Arc::new(m))))
     }
 
     /// Programmes, priorities, intervention directions and funds at every level of nesting,
@@ -587,15 +236,15 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Programme>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition =
-            activity_condition(db, ActivityTable::programmes(), &filter.unwrap_or_default())
-                .await?;
-        let ordering = activity_ordering(
-            order_by.unwrap_or_default(),
-            &by_name::PROGRAMME,
-            &by_date::PROGRAMME,
-            &latest_first::PROGRAMME,
-        );
+        let condition = filter::activities(
+            db,
+            Activities::Programmes,
+            &filter.unwrap_or_default().to_store(),
+        )
+        .await?;
+        let ordering = order_by
+            .unwrap_or_default()
+            .ordering(Activities::Programmes);
         root_page::<programme::Entity, _>(
             ctx,
             condition,
@@ -618,12 +267,8 @@ impl QueryRoot {
         #[graphql(desc = "The project's slug.")] slug: String,
     ) -> async_graphql::Result<Option<Project>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(project::Entity::find()
-            .filter(project::Column::Slug.eq(slug))
-            .one(db)
-            .await
-            .map_err(StoreError::from)?
-            .map(|m| Project(Arc::new(m))))
+        let found = filter::by_slug::<project::Entity>(db, project::Column::Slug, &slug).await?;
+        Ok(found.map(|m| Project(Arc::new(m))))
     }
 
     /// Projects matching `filter`; by name unless `orderBy` says otherwise.
@@ -640,14 +285,13 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Project>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition =
-            activity_condition(db, ActivityTable::projects(), &filter.unwrap_or_default()).await?;
-        let ordering = activity_ordering(
-            order_by.unwrap_or_default(),
-            &by_name::PROJECT,
-            &by_date::PROJECT,
-            &latest_first::PROJECT,
-        );
+        let condition = filter::activities(
+            db,
+            Activities::Projects,
+            &filter.unwrap_or_default().to_store(),
+        )
+        .await?;
+        let ordering = order_by.unwrap_or_default().ordering(Activities::Projects);
         root_page::<project::Entity, _>(
             ctx,
             condition,
@@ -670,12 +314,8 @@ impl QueryRoot {
         #[graphql(desc = "The event's slug.")] slug: String,
     ) -> async_graphql::Result<Option<Event>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(event::Entity::find()
-            .filter(event::Column::Slug.eq(slug))
-            .one(db)
-            .await
-            .map_err(StoreError::from)?
-            .map(|m| Event(Arc::new(m))))
+        let found = filter::by_slug::<event::Entity>(db, event::Column::Slug, &slug).await?;
+        Ok(found.map(|m| Event(Arc::new(m))))
     }
 
     /// Events (conferences, trainings, study visits, fairs, campaigns…) matching `filter`; by name
@@ -693,14 +333,13 @@ impl QueryRoot {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Event>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition =
-            activity_condition(db, ActivityTable::events(), &filter.unwrap_or_default()).await?;
-        let ordering = activity_ordering(
-            order_by.unwrap_or_default(),
-            &by_name::EVENT,
-            &by_date::EVENT,
-            &latest_first::EVENT,
-        );
+        let condition = filter::activities(
+            db,
+            Activities::Events,
+            &filter.unwrap_or_default().to_store(),
+        )
+        .await?;
+        let ordering = order_by.unwrap_or_default().ordering(Activities::Events);
         root_page::<event::Entity, _>(
             ctx,
             condition,
@@ -755,11 +394,10 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Place>> {
-        let mut condition = Condition::all();
-        if let Some(countries) = countries {
-            let countries = country::checked("countries", &countries)?;
-            condition = condition.add(Expr::col(place::Column::CountryCode).is_in(countries));
-        }
+        let condition = match countries {
+            Some(countries) => filter::places_in_countries("countries", &countries)?,
+            None => Condition::all(),
+        };
         root_page::<place::Entity, _>(
             ctx,
             condition,
@@ -812,11 +450,11 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Topic>> {
-        let mut condition = Condition::all();
-        if sdg_only == Some(true) {
-            condition =
-                condition.add(Expr::col(topic::Column::Kind).eq(entities::TopicKind::Sdg.as_str()));
-        }
+        let condition = if sdg_only == Some(true) {
+            filter::sdg_topics()
+        } else {
+            Condition::all()
+        };
         root_page::<topic::Entity, _>(
             ctx,
             condition,
@@ -947,13 +585,6 @@ impl QueryRoot {
     /// Counts and totals for dashboards, each computed only when selected.
     async fn statistics(&self) -> Statistics {
         Statistics
-    }
-}
-
-fn organization_order(order: Option<OrganizationOrder>) -> Ordering {
-    match order.unwrap_or_default() {
-        OrganizationOrder::Name => *by_name::ORGANIZATION,
-        OrganizationOrder::NameDesc => *name_descending::ORGANIZATION,
     }
 }
 

@@ -15,6 +15,8 @@
 //!   their statements.
 //! - [`collaboration`]: memberships, shared activities, networks and paths, read for the
 //!   algorithms of the `graph` crate.
+//! - [`filter`]: the root lists' filters and the conditions they become; [`country`]: country
+//!   codes as filters take them.
 //! - [`search`]: ranking a text's matches from the word index, within bounds.
 //! - [`statistics`]: the dashboard's counts and sums.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
@@ -22,7 +24,9 @@
 pub mod admin;
 pub mod collaboration;
 pub mod connect;
+pub mod country;
 pub mod error;
+pub mod filter;
 pub mod loader;
 pub mod order;
 pub mod page;

@@ -17,8 +17,8 @@ use sea_orm::sea_query::{
     SimpleExpr,
 };
 use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn,
-    StreamTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable,
+    PaginatorTrait, PrimaryKeyToColumn, QueryFilter, StreamTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -453,6 +453,16 @@ where
     let mut page = read_rows::<E>(rows, ordering, args)?;
     finish(&mut page, args);
     Ok(page)
+}
+
+/// How many of `E`'s rows match `filter`: a list's `totalCount`, under the same condition as its
+/// pages.
+pub async fn count<E>(db: &DatabaseConnection, filter: Condition) -> StoreResult<u64>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    Ok(E::find().filter(filter).count(db).await?)
 }
 
 /// The statement of [`fetch_page`].

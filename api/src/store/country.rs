@@ -7,7 +7,7 @@
 //! Lowercase is accepted and read as uppercase (`pl` is `PL`), since the codes are case-free in
 //! practice and stored in uppercase.
 
-use crate::store::error::StoreError;
+use super::error::StoreError;
 
 /// `codes` in uppercase, or a `BAD_USER_INPUT` naming `field` and the first code that cannot be
 /// a country code.
