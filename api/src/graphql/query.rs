@@ -66,7 +66,7 @@ where
     let total = Total::Deferred(Arc::new(move || {
         let db = db.clone();
         let condition = condition.clone();
-        Box::pin(async move { Ok(count::<E>(&db, condition).await?) })
+        Box::pin(async move { count::<E>(&db, condition).await })
     }));
     Ok(from_page(&found, total, node))
 }
