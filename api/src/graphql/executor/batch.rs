@@ -111,7 +111,7 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
 
 /// The schema with per-request loaders whose fetches run in the request's task; it also refuses
 /// documents that do not parse, nest too deep or break a rule async-graphql does not check
-/// ([`rules::check`]), variables that its operation cannot take ([`variables::coerce`]) and
+/// ([`rules::check`], [`variables::check_usages`]), variables that its operation cannot take ([`variables::coerce`]) and
 /// documents that cost too much ([`cost::check`]), leaves out the arguments given a variable
 /// without a value ([`variables::without_absent`]), lets a document execute only when its
 /// cost fits what is already running ([`Admission`]), completes the response as the specification
@@ -180,7 +180,9 @@ impl Batched {
         // Without an operation to run, async-graphql refuses the request in its own words.
         let mut absent = Default::default();
         if let Some(operation) = shape::operation(&document, request.operation_name.as_deref()) {
-            if let Err(error) = rules::check(&document, &operation.node, self.depth) {
+            if let Err(error) = rules::check(&document, &operation.node, self.depth)
+                .and_then(|()| variables::check_usages(&self.inputs, &document, &operation.node))
+            {
                 return Response::from_errors(vec![error]);
             }
             match variables::coerce(&self.inputs, &operation.node, &request.variables) {

@@ -27,7 +27,10 @@
 //! a value, and that variable's definition, so both executors see what the spec sees, an
 //! argument not written.
 //!
-//! Both come before async-graphql's validation, which `Schema::execute` runs and which cannot be
+//! [`check_usages`] is the validation rule these rely on, which async-graphql has but never
+//! applies: a variable goes only where its declared type fits.
+//!
+//! All three come before async-graphql's validation, which `Schema::execute` runs and which cannot be
 //! called alone (`check_rules` is private). The spec validates first, and the rewritten document
 //! no longer shows the validator every use of a variable, so wherever they find something
 //! (a variable refused, or one without a value), [`validation_errors`] first has async-graphql
@@ -41,10 +44,10 @@ use std::fmt::Write as _;
 use async_graphql::parser::Positioned;
 use async_graphql::parser::parse_schema;
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
-    Type, TypeKind, TypeSystemDefinition,
+    BaseType, DocumentOperations, ExecutableDocument, InputValueDefinition, InterfaceType,
+    ObjectType, OperationDefinition, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
 };
-use async_graphql::{Name, Number, Request, ServerError, Value as ConstValue, Variables};
+use async_graphql::{Name, Number, Pos, Request, ServerError, Value as ConstValue, Variables};
 use async_graphql_value::Value;
 
 use super::codes::with_code;
@@ -55,9 +58,15 @@ use crate::graphql::LibgraphSchema;
 /// of the steps before execution (parsing, validation).
 pub const VARIABLES_INVALID: &str = "GRAPHQL_VARIABLES_INVALID";
 
-/// The schema's input types, as coercion needs them; read from its SDL (`Schema::sdl`), as
-/// [`super::shape::Shapes`] is, since async-graphql does not let its registry be read.
+/// What the schema takes as input, as [`check_usages`] and [`coerce`] need it: the arguments of
+/// every field (with the type each field leads to, to walk a document) and the input types. Read
+/// from the schema's SDL (`Schema::sdl`), as [`super::shape::Shapes`] is, since async-graphql
+/// does not let its registry be read.
 pub struct InputTypes {
+    /// The query root's name.
+    query: Name,
+    /// Each object and interface type's fields, by name.
+    fields: HashMap<Name, HashMap<Name, FieldSignature>>,
     /// Each enum's values.
     enums: HashMap<Name, Vec<Name>>,
     /// Each input object's fields.
@@ -67,27 +76,64 @@ pub struct InputTypes {
     scalars: HashSet<Name>,
 }
 
-/// A field of an input object.
+/// A field of an output type: its arguments, and the named type it leads to.
+struct FieldSignature {
+    arguments: Vec<InputField>,
+    leads_to: Name,
+}
+
+/// An argument, or a field of an input object.
 struct InputField {
     name: Name,
     ty: Type,
     has_default: bool,
 }
 
+impl InputField {
+    fn from(definition: Positioned<InputValueDefinition>) -> InputField {
+        InputField {
+            name: definition.node.name.node,
+            ty: definition.node.ty.node,
+            has_default: definition.node.default_value.is_some(),
+        }
+    }
+}
+
 impl InputTypes {
     /// Reads the input types out of a schema's SDL.
     pub fn from_sdl(sdl: &str) -> Result<InputTypes, String> {
         let mut types = InputTypes {
+            query: Name::new("Query"),
+            fields: HashMap::new(),
             enums: HashMap::new(),
             objects: HashMap::new(),
             scalars: HashSet::new(),
         };
         for definition in parse_schema(sdl).map_err(|e| e.to_string())?.definitions {
-            let TypeSystemDefinition::Type(ty) = definition else {
-                continue;
+            let ty = match definition {
+                TypeSystemDefinition::Type(ty) => ty,
+                TypeSystemDefinition::Schema(schema) => {
+                    if let Some(query) = schema.node.query {
+                        types.query = query.node;
+                    }
+                    continue;
+                }
+                TypeSystemDefinition::Directive(_) => continue,
             };
             let name = ty.node.name.node;
             match ty.node.kind {
+                TypeKind::Object(ObjectType { fields, .. })
+                | TypeKind::Interface(InterfaceType { fields, .. }) => {
+                    let signatures = fields.into_iter().map(|f| {
+                        let f = f.node;
+                        let signature = FieldSignature {
+                            arguments: f.arguments.into_iter().map(InputField::from).collect(),
+                            leads_to: named(&f.ty.node).clone(),
+                        };
+                        (f.name.node, signature)
+                    });
+                    types.fields.insert(name, signatures.collect());
+                }
                 TypeKind::Enum(enumeration) => {
                     let values = enumeration.values.into_iter();
                     types
@@ -95,20 +141,200 @@ impl InputTypes {
                         .insert(name, values.map(|v| v.node.value.node).collect());
                 }
                 TypeKind::InputObject(object) => {
-                    let fields = object.fields.into_iter().map(|f| InputField {
-                        name: f.node.name.node,
-                        ty: f.node.ty.node,
-                        has_default: f.node.default_value.is_some(),
-                    });
+                    let fields = object.fields.into_iter().map(InputField::from);
                     types.objects.insert(name, fields.collect());
                 }
                 TypeKind::Scalar => {
                     types.scalars.insert(name);
                 }
-                TypeKind::Object(_) | TypeKind::Interface(_) | TypeKind::Union(_) => {}
+                TypeKind::Union(_) => {}
             }
         }
         Ok(types)
+    }
+}
+
+/// The named type under a type's lists and non-nulls.
+fn named(ty: &Type) -> &Name {
+    match &ty.base {
+        BaseType::Named(name) => name,
+        BaseType::List(item) => named(item),
+    }
+}
+
+/// The validation rule "All Variable Usages Are Allowed" (spec 5.8.5) for the arguments of
+/// fields: a variable goes only where its declared type fits (not a `String` where an `Int`
+/// goes), and a nullable one where a value is required only if it, or the place, has a default.
+/// async-graphql 7.2 has the rule (`VariableInAllowedPosition`), but the rule never sees a
+/// variable used: the chain its rules are visited through (`VisitorCons`) does not pass
+/// `enter_input_value` on. So `query($n: String) { libraries(first: $n) { … } }` executed, and
+/// `query($s: Int) { organization(slug: $s) { … } }` failed at the field. The variables of
+/// `@skip`/`@include` are [`super::rules`]'s. A use on a field the schema does not have, or of
+/// an undefined variable, is left to the validator, and so are the arguments of the
+/// introspection fields, which the SDL does not show.
+pub fn check_usages(
+    types: &InputTypes,
+    document: &ExecutableDocument,
+    operation: &OperationDefinition,
+) -> Result<(), ServerError> {
+    if operation.variable_definitions.is_empty() {
+        return Ok(());
+    }
+    let mut usages = Usages {
+        types,
+        document,
+        operation,
+        seen: HashSet::new(),
+    };
+    usages
+        .set(&operation.selection_set.node, &types.query)
+        .map_err(|error| with_code(error, "GRAPHQL_VALIDATION_FAILED"))
+}
+
+/// The walk of [`check_usages`] over the operation and the fragments it reaches.
+struct Usages<'a> {
+    types: &'a InputTypes,
+    document: &'a ExecutableDocument,
+    operation: &'a OperationDefinition,
+    /// Fragments walked: each once, whatever type it is reached from.
+    seen: HashSet<&'a Name>,
+}
+
+impl<'a> Usages<'a> {
+    fn set(&mut self, set: &'a SelectionSet, parent: &'a Name) -> Result<(), ServerError> {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    let types = self.types;
+                    let Some(signature) = types
+                        .fields
+                        .get(parent)
+                        .and_then(|fields| fields.get(&field.name.node))
+                    else {
+                        continue;
+                    };
+                    for (name, value) in &field.arguments {
+                        let argument = signature.arguments.iter().find(|a| a.name == name.node);
+                        if let Some(argument) = argument {
+                            self.value(&value.node, value.pos, &argument.ty, argument.has_default)?;
+                        }
+                    }
+                    self.set(&field.selection_set.node, &signature.leads_to)?;
+                }
+                Selection::InlineFragment(fragment) => {
+                    let on = fragment.node.type_condition.as_ref();
+                    let parent = on.map_or(parent, |c| &c.node.on.node);
+                    self.set(&fragment.node.selection_set.node, parent)?;
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if let Some(fragment) = self.document.fragments.get(name)
+                        && self.seen.insert(name)
+                    {
+                        let on = &fragment.node.type_condition.node.on.node;
+                        self.set(&fragment.node.selection_set.node, on)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the variables in `value`, written at `pos` where a `location` goes, with a default
+    /// there or not.
+    fn value(
+        &self,
+        value: &Value,
+        pos: Pos,
+        location: &Type,
+        location_default: bool,
+    ) -> Result<(), ServerError> {
+        match value {
+            Value::Variable(variable) => {
+                let definition = self
+                    .operation
+                    .variable_definitions
+                    .iter()
+                    .find(|d| d.node.name.node == *variable);
+                let Some(definition) = definition else {
+                    return Ok(());
+                };
+                let declared = &definition.node.var_type.node;
+                let non_null_default = definition
+                    .node
+                    .default_value
+                    .as_ref()
+                    .is_some_and(|d| d.node != ConstValue::Null);
+                if allowed(declared, non_null_default, location, location_default) {
+                    return Ok(());
+                }
+                let mut error = ServerError::new(
+                    format!(
+                        "Variable \"${variable}\" of type \"{declared}\" used in position expecting type \"{location}\""
+                    ),
+                    Some(definition.pos),
+                );
+                error.locations.push(pos);
+                Err(error)
+            }
+            Value::List(items) => match &location.base {
+                BaseType::List(item) => {
+                    for value in items {
+                        self.value(value, pos, item, false)?;
+                    }
+                    Ok(())
+                }
+                // A list where one value goes: the validator refuses it.
+                BaseType::Named(_) => Ok(()),
+            },
+            Value::Object(fields) => {
+                let definitions = match &location.base {
+                    BaseType::Named(ty) => self.types.objects.get(ty),
+                    BaseType::List(_) => None,
+                };
+                for (name, value) in fields {
+                    let field = definitions.and_then(|d| d.iter().find(|f| &f.name == name));
+                    if let Some(field) = field {
+                        self.value(value, pos, &field.ty, field.has_default)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// *IsVariableUsageAllowed* (spec 5.8.5).
+fn allowed(
+    declared: &Type,
+    non_null_default: bool,
+    location: &Type,
+    location_default: bool,
+) -> bool {
+    if !location.nullable && declared.nullable {
+        if !non_null_default && !location_default {
+            return false;
+        }
+        let nullable = Type {
+            base: location.base.clone(),
+            nullable: true,
+        };
+        return compatible(declared, &nullable);
+    }
+    compatible(declared, location)
+}
+
+/// *AreTypesCompatible* (spec 5.8.5).
+fn compatible(declared: &Type, location: &Type) -> bool {
+    if !location.nullable && declared.nullable {
+        return false;
+    }
+    match (&declared.base, &location.base) {
+        (BaseType::List(declared), BaseType::List(location)) => compatible(declared, location),
+        (BaseType::Named(declared), BaseType::Named(location)) => declared == location,
+        _ => false,
     }
 }
 
@@ -531,7 +757,7 @@ mod tests {
         enum Role { LEAD PARTNER }
         input Range { from: Int to: Int }
         input Filter { roles: [Role!] countries: [String!] period: Range needed: Int! kept: Int! = 3 }
-        type Query { a(n: Int, f: Filter, ids: [ID!]): Int }
+        type Query { a(n: Int, f: Filter, ids: [ID!]): Int b(n: Int): Int }
     "#;
 
     fn coerced(query: &str, variables: serde_json::Value) -> Result<Coerced, Vec<String>> {
@@ -652,6 +878,61 @@ mod tests {
         let errors =
             coerced("query($n: Int) { a(n: $n) }", json!({ "n": long })).expect_err("refused");
         assert!(errors[0].len() < 300, "{}", errors[0]);
+    }
+
+    fn usages(query: &str) -> Result<(), String> {
+        let types = InputTypes::from_sdl(SDL).expect("sdl");
+        let document = parse_query(query).expect("query");
+        let operation = crate::graphql::executor::shape::operation(&document, None).expect("op");
+        check_usages(&types, &document, &operation.node).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn a_variable_goes_only_where_its_type_fits() {
+        for query in [
+            "query($n: Int) { a(n: $n) }",
+            "query($n: Int!) { a(n: $n) }",
+            "query($r: Role!) { a(f: { roles: [$r], needed: 1 }) }",
+            "query($r: [Role!]) { a(f: { roles: $r, needed: 1 }) }",
+            // A nullable one where a value is required: with a default of its own, or the
+            // place's.
+            "query($n: Int = 1) { a(f: { needed: $n }) }",
+            "query($n: Int) { a(f: { needed: 1, kept: $n }) }",
+            "query($n: Int) { ...F } fragment F on Query { a(n: $n) }",
+            "query($n: Int) { a(n: $n, nope: $n) b(n: $n) }",
+        ] {
+            assert_eq!(usages(query), Ok(()), "{query}");
+        }
+        for (query, message) in [
+            (
+                "query($n: String) { a(n: $n) }",
+                "Variable \"$n\" of type \"String\" used in position expecting type \"Int\"",
+            ),
+            (
+                "query($n: Int) { a(f: { needed: $n }) }",
+                "of type \"Int\" used in position expecting type \"Int!\"",
+            ),
+            (
+                "query($n: Int = null) { a(f: { needed: $n }) }",
+                "expecting type \"Int!\"",
+            ),
+            (
+                "query($c: String) { a(f: { needed: 1, countries: [\"PL\", $c] }) }",
+                "of type \"String\" used in position expecting type \"String!\"",
+            ),
+            (
+                "query($r: [Role]) { a(f: { roles: $r, needed: 1 }) }",
+                "expecting type \"[Role!]\"",
+            ),
+            ("query($i: [ID]) { a(ids: $i) }", "expecting type \"[ID!]\""),
+            (
+                "query($n: String) { ...F } fragment F on Query { a(n: $n) }",
+                "expecting type \"Int\"",
+            ),
+        ] {
+            let error = usages(query).expect_err(query);
+            assert!(error.contains(message), "{query}: {error}");
+        }
     }
 
     #[test]
