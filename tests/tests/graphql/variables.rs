@@ -324,7 +324,7 @@ async fn a_variable_left_out_of_one_operation_of_several_leaves_the_others_alone
     assert!(
         !body["data"]["libraries"]["nodes"]
             .as_array()
-            .map_or(true, Vec::is_empty)
+            .is_none_or(Vec::is_empty)
     );
     assert!(given.get("errors").is_none(), "{given:#}");
     assert_eq!(
