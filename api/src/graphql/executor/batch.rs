@@ -111,11 +111,12 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
 
 /// The schema with per-request loaders whose fetches run in the request's task; it also refuses
 /// documents that do not parse, nest too deep or break a rule async-graphql does not check
-/// ([`rules::check`], [`variables::check_usages`]), variables that its operation cannot take ([`variables::coerce`]) and
-/// documents that cost too much ([`cost::check`]), leaves out the arguments given a variable
-/// without a value ([`variables::without_absent`]), lets a document execute only when its
-/// cost fits what is already running ([`Admission`]), completes the response as the specification
-/// says ([`shape::complete`]) and gives every error a code ([`codes::complete`]).
+/// ([`rules::check`], [`variables::check_usages`]), variables their operation cannot take
+/// ([`variables::coerce`]) and documents that cost too much ([`cost::check`]), leaves out the
+/// arguments given a variable without a value ([`variables::without_absent`]), lets a document
+/// execute only when its cost fits what is already running ([`Admission`]), completes the
+/// response as the specification says ([`shape::complete`]) and gives every error a code
+/// ([`codes::complete`]).
 #[derive(Clone)]
 pub struct Batched {
     schema: LibgraphSchema,

@@ -27,16 +27,17 @@
 //! a value, and that variable's definition, so both executors see what the spec sees, an
 //! argument not written.
 //!
-//! [`check_usages`] is the validation rule these rely on, which async-graphql has but never
+//! [`check_usages`] is the validation rule both rely on, which async-graphql has but never
 //! applies: a variable goes only where its declared type fits.
 //!
-//! All three come before async-graphql's validation, which `Schema::execute` runs and which cannot be
-//! called alone (`check_rules` is private). The spec validates first, and the rewritten document
-//! no longer shows the validator every use of a variable, so wherever they find something
-//! (a variable refused, or one without a value), [`validation_errors`] first has async-graphql
-//! validate the document as written: a document that is not valid is refused as such, and one
-//! is only rewritten once it was valid as written. A request whose variables all have values
-//! (every request of the benchmark) pays one pass over the variable definitions and nothing more.
+//! All three run before async-graphql's validation, which `Schema::execute` runs and which
+//! cannot be called alone (`check_rules` is private). The spec validates first, and the document
+//! rewritten without a variable's definitions no longer shows them to the validator (two of one
+//! name, a type that does not exist), so wherever [`coerce`] finds something (a variable refused,
+//! or one without a value) [`validation_errors`] first has async-graphql validate the document as
+//! written: a document that is not valid is refused as such, and only a valid one is rewritten.
+//! A request whose variables all have values (every request of the benchmark) pays a walk over
+//! its arguments (when it declares variables) and a pass over its variable definitions.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
