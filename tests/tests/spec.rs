@@ -9,6 +9,9 @@
 //!   on every request; a selection whose fields are all skipped is `{}`.
 //! - "Validation": directives on `__typename` like on any field; `@skip`/`@include` variables of
 //!   the right type. One depth limit with one message and code.
+//! - "CoerceVariableValues" and "CoerceArgumentValues": variables an operation cannot take are
+//!   refused before either executor runs; a variable without a value leaves its argument
+//!   unwritten, so its default applies, on both.
 
 use std::sync::atomic::Ordering;
 
@@ -377,4 +380,74 @@ async fn a_fragment_the_executor_does_not_apply_costs_the_rest_of_the_answer_not
         "{searched:#}"
     );
     assert_eq!(noded["nodes"][0]["id"], id, "{noded:#}");
+}
+
+/// "CoerceArgumentValues": a variable without a value (nullable, no default, not given) leaves
+/// the argument or input field it is given to unwritten, so the argument's default applies, on
+/// both executors: `Collaborator.shared(first: Int! = 20)` in a page, `libraries(first:)` (no
+/// default: a page of 20) and an input field.
+#[tokio::test]
+async fn a_variable_without_a_value_leaves_its_argument_unwritten_on_both_executors() {
+    let (executor, _db) = executor().await;
+    let with_variables = "query($n: Int, $c: [String!]) {
+      organization(slug: \"urzad-gminy-chmielnik\") { collaborators(first: 3) { edges { node {
+        sharedCount shared(first: $n) { ... on Event { slug } ... on Project { slug } } } } } }
+      libraries(first: $n, filter: { countries: $c }) { totalCount edges { node { slug } } } }";
+    let unwritten = "{
+      organization(slug: \"urzad-gminy-chmielnik\") { collaborators(first: 3) { edges { node {
+        sharedCount shared { ... on Event { slug } ... on Project { slug } } } } } }
+      libraries(filter: {}) { totalCount edges { node { slug } } } }";
+
+    let left_out = both(&executor, with_variables, json!({})).await;
+    let expected = both(&executor, unwritten, json!({})).await;
+    let given = both(&executor, with_variables, json!({ "n": 1, "c": ["MD"] })).await;
+
+    for ((left_out, expected), given) in left_out.iter().zip(&expected).zip(&given) {
+        assert!(left_out.errors.is_empty(), "{:?}", left_out.errors);
+        assert_eq!(json_of(left_out), json_of(expected));
+        let body = json_of(left_out);
+        let shared = &body["data"]["organization"]["collaborators"]["edges"][0]["node"]["shared"];
+        assert_eq!(shared.as_array().map(Vec::len), Some(5), "{body:#}");
+        assert_ne!(json_of(given), body, "a variable given is read");
+    }
+    assert_eq!(json_of(&left_out[0]), json_of(&left_out[1]));
+}
+
+/// "CoerceVariableValues": a variable the operation cannot take is a request error before either
+/// executor runs: no data, no path, nothing resolved.
+#[tokio::test]
+async fn variables_an_operation_cannot_take_are_refused_before_either_executor_runs() {
+    let (executor, _db) = executor().await;
+    let query = "query($slug: String!, $n: Int) { organization(slug: $slug) { collaborators(first: $n) { edges { node { sharedCount } } } } }";
+
+    for (variables, refused) in [
+        (json!({ "n": 2 }), vec!["slug"]),
+        (json!({ "slug": null, "n": 2 }), vec!["slug"]),
+        (json!({ "slug": "frsi", "n": "two" }), vec!["n"]),
+        (json!({ "n": [2, 3] }), vec!["slug", "n"]),
+    ] {
+        for typename in ["__typename", "__typename __typename"] {
+            let request = Request::new(with_typename_in_every_selection(query, typename))
+                .variables(Variables::from_json(variables.clone()));
+            let (response, trace) = executor.execute_traced(request).await;
+            let body = serde_json::to_value(&response).expect("response serializes");
+            assert_eq!(response.data, GqlValue::Null, "{variables}: {body:#}");
+            let named: Vec<&Value> = body["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .inspect(|e| {
+                    assert_eq!(
+                        e["extensions"]["code"], "GRAPHQL_VARIABLES_INVALID",
+                        "{body:#}"
+                    );
+                    assert!(e.get("path").is_none(), "{body:#}");
+                })
+                .map(|e| &e["extensions"]["variable"])
+                .collect();
+            assert_eq!(named, refused, "{variables}: {body:#}");
+            assert_eq!(trace.lean_pages.load(Ordering::Relaxed), 0);
+            assert_eq!(trace.fallbacks.load(Ordering::Relaxed), 0);
+        }
+    }
 }

@@ -438,23 +438,21 @@ pub struct ConnectionPath {
     pub hops: Vec<Hop>,
 }
 
-/// An organization named by global ID or by slug. The two cannot be confused: slugs are lowercase,
-/// and every global ID of an organization starts with the base64 of "Org", `T3Jn`.
+/// The organization named by a global ID or a slug, or `None` when it names none. The two cannot
+/// be confused: slugs are lowercase, and every global ID of an organization starts with the base64
+/// of "Org", `T3Jn`.
 async fn organization_ref(
     ctx: &Context<'_>,
     db: &DatabaseConnection,
     field: &str,
     id: &ID,
-) -> async_graphql::Result<i64> {
-    let row = if seeds::validate::is_slug(id.as_str()) {
-        collaboration::organization_by_slug(db, id.as_str()).await?
+) -> async_graphql::Result<Option<i64>> {
+    if seeds::validate::is_slug(id.as_str()) {
+        Ok(collaboration::organization_by_slug(db, id.as_str()).await?)
     } else {
         let row = decode_as(field, id, NodeType::Organization)?;
-        Organization::load(ctx, row).await?.map(|_| row)
-    };
-    row.ok_or_else(|| {
-        StoreError::not_found(format!("organization `{field}` ({})", id.as_str())).into()
-    })
+        Ok(Organization::load(ctx, row).await?.map(|_| row))
+    }
 }
 
 /// The most hops a path search may take.
@@ -476,11 +474,27 @@ pub async fn connection_path(
         .into());
     }
     let db = ctx.data::<DatabaseConnection>()?;
-    // Both ends at once: by global ID they are one batch of the organization loader.
-    let (from, to) = async_graphql::futures_util::try_join!(
+    // Both ends at once (by global ID they are one batch of the organization loader), and both
+    // to the end: with `try_join!` the first end to fail cancelled the other, so with two unknown
+    // slugs the error named whichever lookup lost the race, and the statements run depended on
+    // timing too. An error of `from` comes before one of `to`; two unknown ends are one error.
+    let (found_from, found_to) = futures_util::join!(
         organization_ref(ctx, db, "from", &from),
         organization_ref(ctx, db, "to", &to)
-    )?;
+    );
+    let not_found = |what: String| Err(StoreError::not_found(what).into());
+    let (from, to) = match (found_from?, found_to?) {
+        (Some(from), Some(to)) => (from, to),
+        (None, None) => {
+            return not_found(format!(
+                "organizations `from` ({}) and `to` ({})",
+                from.as_str(),
+                to.as_str()
+            ));
+        }
+        (None, Some(_)) => return not_found(format!("organization `from` ({})", from.as_str())),
+        (Some(_), None) => return not_found(format!("organization `to` ({})", to.as_str())),
+    };
     let route = collaboration::route(db, from, to, max_hops as usize).await?;
     Ok(match route {
         Some(route) => ConnectionPath {

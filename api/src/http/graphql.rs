@@ -28,8 +28,8 @@
 //! (legacy clients read errors from the body, and cannot trust a 4xx with
 //! that type not to come from a proxy), while
 //! `application/graphql-response+json` is 400 for a *request error* (the
-//! document did not parse or validate, so nothing was executed) and 200
-//! otherwise, partial data with field errors included. A request error's
+//! document did not parse or validate, or its variables do not fit their
+//! declared types, so nothing was executed) and 200 otherwise, partial data with field errors included. A request error's
 //! body has no `data` entry, with either type; `is_request_error` explains
 //! how one is told from a failed field.
 //!
@@ -513,15 +513,17 @@ fn build_request(
 /// field also nulls `data`. What differs is the error `path`: async-graphql
 /// attaches the field path to every error raised while resolving a field,
 /// whereas syntax errors, validation errors (unknown field, wrong argument
-/// type, missing or ambiguous operation, depth or complexity limits) and
-/// "schema is not configured for mutations" carry none. So a response is a
-/// request error when nothing was produced (`data` is null), something went
-/// wrong (there are errors), and no error belongs to a field.
+/// type, missing or ambiguous operation, depth or complexity limits),
+/// variables that do not fit their types (refused before execution by
+/// `graphql::executor::variables`) and "schema is not configured for
+/// mutations" carry none. So a response is a request error when nothing was
+/// produced (`data` is null), something went wrong (there are errors), and no
+/// error belongs to a field.
 ///
-/// The rule errs towards "executed": an error async-graphql raises during
-/// execution for what the spec calls a request error (a variable missing
-/// at use, which it reports with the field's path) gives 200 and keeps
-/// `"data": null`, which clients handle as a total field failure.
+/// The rule errs towards "executed": were an executor to raise what the spec
+/// calls a request error while resolving a field, with the field's path, it
+/// would give 200 and keep `"data": null`, which clients handle as a total
+/// field failure.
 fn is_request_error(response: &async_graphql::Response) -> bool {
     response.data == Value::Null
         && !response.errors.is_empty()

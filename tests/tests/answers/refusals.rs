@@ -74,12 +74,15 @@ pub fn errors() -> Vec<Case> {
             "{ search(text: \"biblioteka\", first: 101) { totalCount } }",
         ),
         // By global IDs (FRSI, Organization:999999), which the organization loader reads in one
-        // batch: by slug the two ends are read apart and the first to fail cancels the other,
-        // so the statement count (and, with both unknown, the end the error names) depends on
-        // timing.
+        // batch, and by slugs, read apart: both ends are always looked up to the end, so the
+        // statement count and the error (naming both ends when both are unknown) are exact.
         (
             "error-path-unknown",
             "{ connectionPath(from: \"T3JnYW5pemF0aW9uOjEzNg\", to: \"T3JnYW5pemF0aW9uOjk5OTk5OQ\") { connected } }",
+        ),
+        (
+            "error-path-unknown-slugs",
+            "{ connectionPath(from: \"no-such-start\", to: \"no-such-end\") { connected } }",
         ),
         (
             "error-path-hops",
@@ -122,14 +125,33 @@ pub fn errors() -> Vec<Case> {
             json!({ "n": "ten" }),
         )
         .fails(),
-        // A required variable left out: the spec makes this a request error, but today it is a
-        // field error with INTERNAL_SERVER_ERROR. Recorded as it is (see the defaulted-argument
-        // cases above).
+        // Variables the operation cannot take: request errors (no `data`), before anything
+        // executes (the GraphQL spec's CoerceVariableValues), 400 when the client accepts
+        // `application/graphql-response+json`.
         Case::post(
             "error-variable-missing",
             "query($slug: String!) { organization(slug: $slug) { slug } }",
             json!({}),
         )
+        .fails(),
+        Case::post(
+            "error-variable-null",
+            "query($slug: String!) { organization(slug: $slug) { slug } }",
+            json!({ "slug": null }),
+        )
+        .fails(),
+        Case::post(
+            "error-variable-input-field",
+            "query($filter: NetworkFilter) { collaborationNetwork(filter: $filter) { totalNodes } }",
+            json!({ "filter": { "countries": ["PL"], "country": "MD" } }),
+        )
+        .fails(),
+        Case::post(
+            "error-variable-missing-strict-accept",
+            "query($slug: String!) { organization(slug: $slug) { slug } }",
+            json!({}),
+        )
+        .accept("application/graphql-response+json")
         .fails(),
         Case::post(
             "error-validation-strict-accept",

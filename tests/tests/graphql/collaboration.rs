@@ -686,6 +686,56 @@ async fn connection_path_arguments_out_of_range_or_of_the_wrong_type_are_refused
     assert_eq!(missing, "NOT_FOUND");
 }
 
+/// Both ends are looked up to the end: with one lookup cancelling the other, two unknown slugs
+/// named whichever lost the race, and the statements run varied with it.
+#[tokio::test]
+async fn unknown_path_ends_are_named_the_same_way_every_time() {
+    let app = spawn_app().await;
+    let path = |from: &str, to: &str| {
+        format!("{{ connectionPath(from: \"{from}\", to: \"{to}\") {{ connected }} }}")
+    };
+    let ends = [
+        (
+            "no-such-start",
+            "no-such-end",
+            "organizations `from` (no-such-start) and `to` (no-such-end) not found",
+        ),
+        (
+            "no-such-start",
+            "gbp-chmielnik",
+            "organization `from` (no-such-start) not found",
+        ),
+        (
+            "gbp-chmielnik",
+            "no-such-end",
+            "organization `to` (no-such-end) not found",
+        ),
+    ];
+
+    for (from, to, expected) in ends {
+        let query = path(from, to);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..10 {
+            let request = app
+                .client
+                .post(app.url("/graphql"))
+                .json(&json!({ "query": query }));
+            let (status, body, statements) = app.send_counted(request).await;
+            let body: Value = serde_json::from_slice(&body).expect("a JSON body");
+            assert_eq!(status, 200);
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "NOT_FOUND",
+                "{body:#}"
+            );
+            assert_eq!(body["errors"][0]["message"], expected, "{body:#}");
+            seen.insert((body.to_string(), statements));
+        }
+        // By slug, each end is one statement.
+        assert_eq!(seen.len(), 1, "{query}: {seen:?}");
+        assert_eq!(seen.first().map(|(_, statements)| *statements), Some(2));
+    }
+}
+
 #[tokio::test]
 async fn collaboration_computed_from_too_many_memberships_is_refused_as_too_broad() {
     let app = support::app::spawn_app_with(libgraph::graphql::Limits {

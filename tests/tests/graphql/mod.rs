@@ -1,5 +1,5 @@
 //! The GraphQL API as its clients see it: every relation walked both ways, pagination, filters,
-//! collaboration analytics, search, global IDs, errors and statistics.
+//! collaboration analytics, search, global IDs, variables, errors and statistics.
 //!
 //! Every expected answer comes from the curated seeds (`seeds/data/*.toml`), worked out by hand
 //! from the source documents; a comment says where when it is not obvious. Each test spawns its
@@ -15,6 +15,7 @@ mod pagination;
 mod relations;
 mod search;
 mod statistics;
+mod variables;
 
 use std::collections::BTreeSet;
 

@@ -28,6 +28,7 @@ use super::admission::Admission;
 use super::lean::Trace;
 use super::rules::{self, DepthLimit};
 use super::shape::{self, Shapes};
+use super::variables::{self, InputTypes};
 use super::{codes, cost};
 use crate::graphql::{LibgraphSchema, Limits};
 use crate::store::loader::loaders;
@@ -110,9 +111,12 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
 
 /// The schema with per-request loaders whose fetches run in the request's task; it also refuses
 /// documents that do not parse, nest too deep or break a rule async-graphql does not check
-/// ([`rules::check`]) or cost too much ([`cost::check`]), lets a document execute only when its
-/// cost fits what is already running ([`Admission`]), completes the response as the specification
-/// says ([`shape::complete`]) and gives every error a code ([`codes::complete`]).
+/// ([`rules::check`], [`variables::check_usages`]), variables their operation cannot take
+/// ([`variables::coerce`]) and documents that cost too much ([`cost::check`]), leaves out the
+/// arguments given a variable without a value ([`variables::without_absent`]), lets a document
+/// execute only when its cost fits what is already running ([`Admission`]), completes the
+/// response as the specification says ([`shape::complete`]) and gives every error a code
+/// ([`codes::complete`]).
 #[derive(Clone)]
 pub struct Batched {
     schema: LibgraphSchema,
@@ -125,6 +129,8 @@ pub struct Batched {
     depth: DepthLimit,
     /// The schema's types, for completing responses as the specification says ([`shape`]).
     shapes: Arc<Shapes>,
+    /// The schema's input types, for coercing variables ([`variables`]).
+    inputs: Arc<InputTypes>,
 }
 
 impl Batched {
@@ -134,7 +140,10 @@ impl Batched {
         limits: Limits,
         text_order: TextOrder,
     ) -> Result<Self, String> {
-        let shapes = Shapes::from_sdl(&schema.sdl())
+        let sdl = schema.sdl();
+        let shapes = Shapes::from_sdl(&sdl)
+            .map_err(|error| format!("the schema's SDL does not parse: {error}"))?;
+        let inputs = InputTypes::from_sdl(&sdl)
             .map_err(|error| format!("the schema's SDL does not parse: {error}"))?;
         Ok(Batched {
             schema,
@@ -145,6 +154,7 @@ impl Batched {
             admission: Admission::new(limits.admission),
             depth: limits.depth(),
             shapes: Arc::new(shapes),
+            inputs: Arc::new(inputs),
         })
     }
 }
@@ -169,11 +179,34 @@ impl Batched {
             }
         };
         // Without an operation to run, async-graphql refuses the request in its own words.
+        let mut absent = Default::default();
         if let Some(operation) = shape::operation(&document, request.operation_name.as_deref()) {
-            shape::with_defaults(&operation.node, &mut request.variables);
-            if let Err(error) = rules::check(&document, &operation.node, self.depth) {
+            if let Err(error) = rules::check(&document, &operation.node, self.depth)
+                .and_then(|()| variables::check_usages(&self.inputs, &document, &operation.node))
+            {
                 return Response::from_errors(vec![error]);
             }
+            match variables::coerce(&self.inputs, &operation.node, &request.variables) {
+                Ok(coerced) => {
+                    request.variables = coerced.variables;
+                    absent = coerced.absent;
+                }
+                // The spec validates before it coerces: a document that is not valid is
+                // refused as such.
+                Err(errors) => {
+                    let invalid = variables::validation_errors(&self.schema, &document).await;
+                    let errors = if invalid.is_empty() { errors } else { invalid };
+                    return Response::from_errors(errors);
+                }
+            }
+        }
+        if !absent.is_empty() {
+            let invalid = variables::validation_errors(&self.schema, &document).await;
+            if !invalid.is_empty() {
+                return Response::from_errors(invalid);
+            }
+            let name = request.operation_name.as_deref();
+            document = variables::without_absent(document, name, &absent);
         }
         let cost = match cost::check(&document, &request.variables, self.max_cost) {
             Ok(cost) => cost,

@@ -1,6 +1,7 @@
 //! Stable `extensions.code` on every error, including the ones async-graphql raises itself.
 //!
-//! Resolver errors get their code from [`crate::store::error::StoreError`]. Parse and validation errors
+//! Resolver errors get their code from [`crate::store::error::StoreError`], variables refused before
+//! execution theirs from [`super::variables`]. Parse and validation errors
 //! (syntax, unknown fields, depth and complexity limits) come from async-graphql without one:
 //! [`super::batch::Batched`] marks a document that does not parse `GRAPHQL_PARSE_FAILED`, and
 //! [`complete`] gives every error still without a code one after execution. Errors raised before
@@ -34,7 +35,7 @@ pub fn complete(response: &mut Response) {
         let input = error.message.starts_with("Failed to parse")
             || error.message.starts_with("Invalid value");
         let code = if error.path.is_empty() {
-            // Raised before execution (validation, variables, operation selection).
+            // Raised before execution (validation, operation selection).
             "GRAPHQL_VALIDATION_FAILED"
         } else if input {
             // An argument or variable of the wrong type: the client's to fix, message kept.

@@ -3,6 +3,8 @@
 //!
 //! - [`rules`]: checks async-graphql does not make (depth, `__typename`'s directives);
 //!   [`cost`], [`admission`]: what a query may cost, and how much cost may execute at once.
+//! - [`variables`]: the request's variables coerced to their declared types, and a variable
+//!   without a value read as an argument not written (async-graphql does neither).
 //! - [`batch`]: the executor that runs a request's loader fetches in its own task.
 //! - [`lean`]: how pages and the objects in them are resolved without async-graphql's per-field
 //!   machinery.
@@ -16,3 +18,4 @@ pub mod cost;
 pub mod lean;
 pub mod rules;
 pub mod shape;
+pub mod variables;

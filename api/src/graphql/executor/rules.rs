@@ -16,7 +16,8 @@
 //! - **`@skip`/`@include` variables.** The validator does not check the variables of directive
 //!   arguments against their position: `query($v: Int) { x @include(if: $v) }` skipped `x`
 //!   instead of being refused. A variable there must be a `Boolean!`, or a `Boolean` with a
-//!   default (spec, "All Variable Usages Are Allowed").
+//!   default (spec, "All Variable Usages Are Allowed"). It checks no variable's position at all
+//!   (see [`super::variables::check_usages`], which checks those of field arguments).
 
 use std::collections::{HashMap, HashSet};
 

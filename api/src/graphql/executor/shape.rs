@@ -224,20 +224,6 @@ pub fn operation<'a>(
     }
 }
 
-/// Gives `variables` the default values the operation declares for those the request left out.
-/// async-graphql 7.2 applies `@skip`/`@include` with the request's variables alone, so
-/// `query($all: Boolean! = true) { x @include(if: $all) }` skipped `x`.
-pub fn with_defaults(operation: &OperationDefinition, variables: &mut Variables) {
-    for definition in &operation.variable_definitions {
-        let name = &definition.node.name.node;
-        if let Some(default) = &definition.node.default_value
-            && !variables.contains_key(name)
-        {
-            variables.insert(name.clone(), default.node.clone());
-        }
-    }
-}
-
 /// Completes an executed response as the specification says (see the module docs). A response
 /// that was refused before execution (no data, and no error with a path) is left as it is.
 pub fn complete(
