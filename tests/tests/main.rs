@@ -1,6 +1,7 @@
 //! All integration tests, in one binary (one link, one shared PostgreSQL cluster per run).
 
 mod answers;
+mod connections;
 mod documents;
 mod fundings;
 mod graphql;
