@@ -5,6 +5,7 @@ mod connections;
 mod documents;
 mod fundings;
 mod graphql;
+mod hostile;
 mod http;
 mod numbers;
 mod plans;

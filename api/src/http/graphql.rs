@@ -548,6 +548,27 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
         && response.errors.iter().all(|error| error.path.is_empty())
 }
 
+/// The longest error message sent, in characters. The API's own messages quote at most an excerpt
+/// of the input (`store::error::excerpt`), but the parser's and the validator's quote what they
+/// found: a parse error printed its whole source line, so a query of one long line came back
+/// whole in the error.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+/// `message` made at most [`MAX_MESSAGE_CHARS`] long, or `None` when it already is. A parse
+/// error's source line is dropped and its position and expectation kept (` --> 1:17` … `= expected
+/// name`: the locations carry the position too); anything else is cut, marked with `…`.
+fn bounded_message(message: &str) -> Option<String> {
+    let cut = message.char_indices().nth(MAX_MESSAGE_CHARS)?.0;
+    if let Some(rest) = message.strip_prefix(" --> ")
+        && let Some((position, _)) = rest.split_once('\n')
+        && let Some((_, expected)) = message.rsplit_once("\n  = ")
+        && position.len() + expected.len() < MAX_MESSAGE_CHARS
+    {
+        return Some(format!("syntax error at {position}: {expected}"));
+    }
+    Some(format!("{}…", &message[..cut]))
+}
+
 /// Whether an error is the executor's refusal to start while busy.
 fn is_overloaded(error: &ServerError) -> bool {
     error
@@ -576,6 +597,11 @@ fn http_response(
     media_type: ResponseMediaType,
     method: &Method,
 ) -> Response {
+    for error in &mut graphql_response.errors {
+        if let Some(shorter) = bounded_message(&error.message) {
+            error.message = shorter;
+        }
+    }
     let request_error = is_request_error(&graphql_response);
     let overloaded = request_error && graphql_response.errors.iter().any(is_overloaded);
     let status = if overloaded {
@@ -795,6 +821,34 @@ fn preference(ranges: &[MediaRange<'_>], kind: &str, subtype: &str) -> Preferenc
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn long_messages_are_cut_and_a_parse_error_keeps_its_position_and_expectation() {
+        assert_eq!(bounded_message("the request body is too large"), None);
+        let parse_error = " --> 1:17\n  |\n1 | { organizations(\n  |                 ^---\n  |\n  = expected name";
+        assert_eq!(
+            bounded_message(parse_error),
+            None,
+            "a short one stays as it is"
+        );
+        let line = format!("{{ a{} (", "b".repeat(900_000));
+        let long_parse_error =
+            format!(" --> 1:900005\n  |\n1 | {line}\n  |   ^---\n  |\n  = expected name");
+        assert_eq!(
+            bounded_message(&long_parse_error).as_deref(),
+            Some("syntax error at 1:900005: expected name")
+        );
+        let unknown_field = format!(
+            "Unknown field \"{}\" on type \"Query\".",
+            "x".repeat(900_000)
+        );
+        let cut = bounded_message(&unknown_field).unwrap_or_default();
+        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(
+            cut.starts_with("Unknown field \"xxx") && cut.ends_with('…'),
+            "{cut}"
+        );
+    }
 
     use async_graphql::{EmptySubscription, Object, Schema};
     use axum::http::Request as HttpRequest;
