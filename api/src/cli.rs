@@ -285,6 +285,20 @@ pub struct ServeArgs {
     /// (`https://map.example.org,https://libraries.example`), or `*` for any. Empty: none.
     #[arg(long, env = "LIBGRAPH_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub cors_origins: Vec<String>,
+
+    /// Seconds a client has to send a request's headers, on a new connection and between the
+    /// requests of a kept-alive one (so also how long a connection may sit idle).
+    #[arg(long, env = "LIBGRAPH_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+
+    /// Seconds a client has to send a whole request body.
+    #[arg(long, env = "LIBGRAPH_BODY_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout: u64,
+
+    /// The most connections open at once; more are answered 503 and closed. Default: the
+    /// process's descriptor limit (raised to its hard limit) less 128, at most 10,000.
+    #[arg(long, env = "LIBGRAPH_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
 }
 
 /// An origin as browsers send it: `*`, or `scheme://host[:port]` with nothing after.

@@ -18,6 +18,7 @@ use sea_orm::DatabaseConnection;
 use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs};
 use crate::graphql::Limits;
 use crate::graphql::executor::admission::AdmissionLimits;
+use crate::http::server::{ConnectionLimits, default_max_connections};
 use crate::startup::{Application, ServerConfig};
 use crate::store::connect::{self, DbConfig};
 use crate::{store, telemetry};
@@ -169,6 +170,14 @@ fn server_config(args: &ServeArgs) -> ServerConfig {
         max_body_bytes: args.max_body_bytes,
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         cors_origins: args.cors_origins.clone(),
+        connections: ConnectionLimits {
+            header_read_timeout: Duration::from_secs(args.header_timeout),
+            max_connections: match args.max_connections {
+                Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                None => default_max_connections(),
+            },
+        },
+        body_read_timeout: Duration::from_secs(args.body_timeout),
     }
 }
 

@@ -34,6 +34,10 @@ pub struct ServerConfig {
     /// Origins allowed to call the API from a browser (`*` for any); empty sends no CORS
     /// headers, so browsers keep pages of other sites out.
     pub cors_origins: Vec<String>,
+    /// Header-read (and idle) timeout and the most connections open at once.
+    pub connections: http::server::ConnectionLimits,
+    /// How long a client has to send a whole request body.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -44,6 +48,8 @@ impl Default for ServerConfig {
             max_body_bytes: 1 << 20,
             shutdown_timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),
+            connections: http::server::ConnectionLimits::default(),
+            body_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -55,6 +61,7 @@ pub struct Application {
     /// What the routes share; its pool is closed after the last request.
     context: Arc<AppContext>,
     shutdown_timeout: Duration,
+    connections: http::server::ConnectionLimits,
 }
 
 impl Application {
@@ -68,6 +75,7 @@ impl Application {
             router: router(context.clone(), config)?,
             context,
             shutdown_timeout: config.shutdown_timeout,
+            connections: config.connections,
         })
     }
 
@@ -99,10 +107,10 @@ impl Application {
             shutdown.await;
             notify.notify_one();
         };
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(signal);
+        let server = http::server::serve(self.listener, self.router, self.connections, signal);
         let timeout = self.shutdown_timeout;
         let result = tokio::select! {
-            result = server => result,
+            () = server => Ok(()),
             _ = async { stopping.notified().await; tokio::time::sleep(timeout).await } => {
                 tracing::warn!(?timeout, "in-flight requests did not finish in time; stopping anyway");
                 Ok(())
@@ -130,6 +138,7 @@ pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Resul
     .map_err(std::io::Error::other)?;
     let options = http::graphql::GraphqlHttpOptions {
         max_body_bytes: config.max_body_bytes,
+        body_read_timeout: config.body_read_timeout,
     };
     let routes = Router::new()
         .merge(http::graphql::routes(

@@ -1,9 +1,11 @@
 //! All integration tests, in one binary (one link, one shared PostgreSQL cluster per run).
 
 mod answers;
+mod connections;
 mod documents;
 mod fundings;
 mod graphql;
+mod hostile;
 mod http;
 mod numbers;
 mod plans;

@@ -5,7 +5,7 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::store::error::{StoreError, StoreResult};
+use crate::store::error::{StoreError, StoreResult, excerpt};
 
 /// The kinds of node an ID can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -74,7 +74,10 @@ pub fn decode(field: &str, id: &ID) -> StoreResult<(NodeType, i64)> {
     let bad = || {
         StoreError::invalid(
             field,
-            format!("\"{}\" is not an ID issued by this API", id.as_str()),
+            format!(
+                "\"{}\" is not an ID issued by this API",
+                excerpt(id.as_str())
+            ),
         )
     };
     let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| bad())?;

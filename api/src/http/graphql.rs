@@ -75,12 +75,17 @@ pub struct GraphqlHttpOptions {
     /// Bounds the memory one request can make the server buffer before the
     /// query is even parsed. Defaults to 1 MiB, far above any real query.
     pub max_body_bytes: usize,
+    /// How long a client has to send the whole body; a slower one gets 408. Hyper's header-read
+    /// timeout ends a connection whose headers are slow, but a body trickled a byte at a time
+    /// would hold its connection (and its slot) for as long as the client likes.
+    pub body_read_timeout: std::time::Duration,
 }
 
 impl Default for GraphqlHttpOptions {
     fn default() -> Self {
         Self {
             max_body_bytes: 1024 * 1024,
+            body_read_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -91,7 +96,10 @@ impl Default for GraphqlHttpOptions {
 /// The returned router has its state applied, so it can be merged into the
 /// application's router as is.
 pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
-    let endpoint = Endpoint { executor };
+    let endpoint = Endpoint {
+        executor,
+        body_read_timeout: options.body_read_timeout,
+    };
     Router::new()
         // `any` rather than `get(..).post(..)` so that other methods get the
         // same GraphQL-shaped 405 as a mutation over GET, instead of axum's
@@ -105,6 +113,7 @@ pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
 #[derive(Clone)]
 struct Endpoint<E> {
     executor: E,
+    body_read_timeout: std::time::Duration,
 }
 
 /// The media type of a response body, chosen from the request's `Accept`.
@@ -145,6 +154,8 @@ enum Rejection {
     },
     /// 406: the `Accept` header allows neither JSON media type.
     NotAcceptable,
+    /// 408: the body did not arrive within `body_read_timeout`.
+    RequestTimeout,
     /// 413: the body is larger than `max_body_bytes`.
     PayloadTooLarge,
     /// 415: a POST body that is not `application/json`.
@@ -157,6 +168,7 @@ impl Rejection {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
@@ -167,6 +179,7 @@ impl Rejection {
             Self::BadRequest(_) => "BAD_REQUEST",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::NotAcceptable => "NOT_ACCEPTABLE",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
         }
@@ -179,6 +192,7 @@ impl Rejection {
             Self::NotAcceptable => {
                 format!("the Accept header must allow {GRAPHQL_RESPONSE_JSON} or application/json")
             }
+            Self::RequestTimeout => "the request body did not arrive in time".to_owned(),
             Self::PayloadTooLarge => "the request body is too large".to_owned(),
             Self::UnsupportedMediaType => {
                 "the request body must have Content-Type application/json".to_owned()
@@ -217,7 +231,9 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
     let outcome = match (&method, negotiated) {
         (&Method::GET | &Method::POST, None) => Err(Rejection::NotAcceptable),
         (&Method::GET, Some(_)) => graphql_request_from_get(&request),
-        (&Method::POST, Some(_)) => graphql_request_from_post(request).await,
+        (&Method::POST, Some(_)) => {
+            graphql_request_from_post(request, endpoint.body_read_timeout).await
+        }
         _ => Err(Rejection::MethodNotAllowed {
             allow: "GET, POST",
             message: "the GraphQL endpoint accepts only GET and POST",
@@ -377,14 +393,18 @@ fn may_execute_non_query(document: &ExecutableDocument, operation_name: Option<&
 
 /// Reads a POST request: an `application/json` body no larger than the
 /// configured limit.
-async fn graphql_request_from_post(request: Request) -> Result<async_graphql::Request, Rejection> {
+async fn graphql_request_from_post(
+    request: Request,
+    body_read_timeout: std::time::Duration,
+) -> Result<async_graphql::Request, Rejection> {
     if !is_json_content_type(request.headers()) {
         return Err(Rejection::UnsupportedMediaType);
     }
     // The `Bytes` extractor enforces the `DefaultBodyLimit` set in `routes`,
     // stopping as soon as the limit is passed rather than buffering it all.
-    let body = Bytes::from_request(request, &())
+    let body = tokio::time::timeout(body_read_timeout, Bytes::from_request(request, &()))
         .await
+        .map_err(|_| Rejection::RequestTimeout)?
         .map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 Rejection::PayloadTooLarge
@@ -530,6 +550,27 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
         && response.errors.iter().all(|error| error.path.is_empty())
 }
 
+/// The longest error message sent, in characters. The API's own messages quote at most an excerpt
+/// of the input (`store::error::excerpt`), but the parser's and the validator's quote what they
+/// found: a parse error printed its whole source line, so a query of one long line came back
+/// whole in the error.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+/// `message` made at most [`MAX_MESSAGE_CHARS`] long, or `None` when it already is. A parse
+/// error's source line is dropped and its position and expectation kept (` --> 1:17` … `= expected
+/// name`: the locations carry the position too); anything else is cut, marked with `…`.
+fn bounded_message(message: &str) -> Option<String> {
+    let cut = message.char_indices().nth(MAX_MESSAGE_CHARS)?.0;
+    if let Some(rest) = message.strip_prefix(" --> ")
+        && let Some((position, _)) = rest.split_once('\n')
+        && let Some((_, expected)) = message.rsplit_once("\n  = ")
+        && position.len() + expected.len() < MAX_MESSAGE_CHARS
+    {
+        return Some(format!("syntax error at {position}: {expected}"));
+    }
+    Some(format!("{}…", &message[..cut]))
+}
+
 /// Whether an error is the executor's refusal to start while busy.
 fn is_overloaded(error: &ServerError) -> bool {
     error
@@ -558,6 +599,11 @@ fn http_response(
     media_type: ResponseMediaType,
     method: &Method,
 ) -> Response {
+    for error in &mut graphql_response.errors {
+        if let Some(shorter) = bounded_message(&error.message) {
+            error.message = shorter;
+        }
+    }
     let request_error = is_request_error(&graphql_response);
     let overloaded = request_error && graphql_response.errors.iter().any(is_overloaded);
     let status = if overloaded {
@@ -777,6 +823,34 @@ fn preference(ranges: &[MediaRange<'_>], kind: &str, subtype: &str) -> Preferenc
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn long_messages_are_cut_and_a_parse_error_keeps_its_position_and_expectation() {
+        assert_eq!(bounded_message("the request body is too large"), None);
+        let parse_error = " --> 1:17\n  |\n1 | { organizations(\n  |                 ^---\n  |\n  = expected name";
+        assert_eq!(
+            bounded_message(parse_error),
+            None,
+            "a short one stays as it is"
+        );
+        let line = format!("{{ a{} (", "b".repeat(900_000));
+        let long_parse_error =
+            format!(" --> 1:900005\n  |\n1 | {line}\n  |   ^---\n  |\n  = expected name");
+        assert_eq!(
+            bounded_message(&long_parse_error).as_deref(),
+            Some("syntax error at 1:900005: expected name")
+        );
+        let unknown_field = format!(
+            "Unknown field \"{}\" on type \"Query\".",
+            "x".repeat(900_000)
+        );
+        let cut = bounded_message(&unknown_field).unwrap_or_default();
+        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(
+            cut.starts_with("Unknown field \"xxx") && cut.ends_with('…'),
+            "{cut}"
+        );
+    }
 
     use async_graphql::{EmptySubscription, Object, Schema};
     use axum::http::Request as HttpRequest;
@@ -1061,7 +1135,10 @@ mod tests {
 
     #[tokio::test]
     async fn oversized_body_is_413() {
-        let options = GraphqlHttpOptions { max_body_bytes: 64 };
+        let options = GraphqlHttpOptions {
+            max_body_bytes: 64,
+            ..GraphqlHttpOptions::default()
+        };
         let padding = " ".repeat(100);
         let request = post_raw(format!(r#"{{"query":"{{ hello }}"{padding}}}"#), None);
 

@@ -7,7 +7,7 @@
 //! Lowercase is accepted and read as uppercase (`pl` is `PL`), since the codes are case-free in
 //! practice and stored in uppercase.
 
-use super::error::StoreError;
+use super::error::{StoreError, excerpt};
 
 /// `codes` in uppercase, or a `BAD_USER_INPUT` naming `field` and the first code that cannot be
 /// a country code.
@@ -20,7 +20,10 @@ pub fn checked(field: &str, codes: &[String]) -> Result<Vec<String>, StoreError>
             } else {
                 Err(StoreError::invalid(
                     field,
-                    format!("\"{code}\" is not an ISO 3166-1 alpha-2 country code such as \"PL\""),
+                    format!(
+                        "\"{}\" is not an ISO 3166-1 alpha-2 country code such as \"PL\"",
+                        excerpt(code)
+                    ),
                 ))
             }
         })

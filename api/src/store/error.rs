@@ -7,7 +7,22 @@
 //! Clients see a message and a stable `extensions.code`; database errors are logged with their
 //! detail and shown as a generic message, so nothing of the schema or the SQL leaks out.
 
+use std::borrow::Cow;
+
 use sea_orm::{DbErr, RuntimeErr};
+
+/// The most characters of a client's input an error message quotes.
+pub const EXCERPT_CHARS: usize = 40;
+
+/// `text` as an error message quotes it: whole when short, else its first [`EXCERPT_CHARS`]
+/// characters and `…`. A 900 KB invalid ID was once echoed whole in its error, so one request
+/// could make the server write back as much as it was sent, once per argument.
+pub fn excerpt(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    }
+}
 
 /// Everything a resolver can fail with.
 ///
@@ -97,3 +112,17 @@ fn is_connection_error(error: &DbErr) -> bool {
 
 /// The result type of the store (and of resolvers, which share its failures).
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excerpt_keeps_short_text_whole_and_cuts_long_text_on_a_character() {
+        assert_eq!(excerpt("frsi"), "frsi");
+        let forty = "ă".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(&forty), forty);
+        let long = format!("{forty}ț{}", "x".repeat(900_000));
+        assert_eq!(excerpt(&long), format!("{forty}…"));
+    }
+}
