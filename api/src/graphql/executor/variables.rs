@@ -53,6 +53,7 @@ use async_graphql_value::Value;
 
 use super::codes::with_code;
 use crate::graphql::LibgraphSchema;
+use crate::store::error::excerpt;
 
 /// The code of a request refused for its variables: one missing, `null` where its type is
 /// non-null, or a value its type cannot take. A request error, like the other `GRAPHQL_` codes
@@ -462,14 +463,10 @@ impl Path {
     }
 }
 
-/// A value as a message shows it: GraphQL syntax, cut short past 80 characters (the value is the
-/// client's, and may be large).
+/// A value as a message shows it: GraphQL syntax, an excerpt (the value is the client's, and may
+/// be large).
 fn shown(value: &ConstValue) -> String {
-    let text = value.to_string();
-    match text.char_indices().nth(80) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text,
-    }
+    excerpt(&value.to_string()).into_owned()
 }
 
 impl InputTypes {
