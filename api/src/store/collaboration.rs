@@ -401,27 +401,18 @@ fn shared_items_select(backend: DbBackend, organizations: &[i64], partners: &[i6
     shared_pairs
         .table_name(SharedPair::Table)
         .materialized(true);
+    let s = |column: SharedPair| Expr::col((SharedPair::Alias, column));
     Query::select()
-        .expr_as(
-            Expr::col((SharedPair::Alias, SharedPair::OrganizationId)),
-            SharedPair::OrganizationId,
-        )
-        .expr_as(
-            Expr::col((SharedPair::Alias, SharedPair::PartnerId)),
-            SharedPair::PartnerId,
-        )
-        .expr_as(
-            Expr::col((SharedPair::Alias, SharedPair::TargetId)),
-            SharedPair::TargetId,
-        )
+        .expr_as(s(SharedPair::OrganizationId), SharedPair::OrganizationId)
+        .expr_as(s(SharedPair::PartnerId), SharedPair::PartnerId)
+        .expr_as(s(SharedPair::TargetId), SharedPair::TargetId)
         .expr_as(R.col(record::Column::Kind), SharedPair::TargetKind)
         .from_as(SharedPair::Table, SharedPair::Alias)
         .join_as(
             JoinType::InnerJoin,
             R.table(),
             R,
-            R.col(record::Column::RecordId)
-                .eq(Expr::col((SharedPair::Alias, SharedPair::TargetId))),
+            R.col(record::Column::RecordId).eq(s(SharedPair::TargetId)),
         )
         .to_owned()
         .with(WithClause::new().cte(shared_pairs).to_owned())
@@ -836,19 +827,11 @@ mod tests {
         select.to_string(PostgresQueryBuilder)
     }
 
-    /// PostgreSQL's SQL with SQLite's placeholders: `$1` is `?`.
+    /// PostgreSQL's SQL with SQLite's placeholders: `$1` is `?` (up to `$12`).
     fn unnumbered(sql: &str) -> String {
-        let mut out = String::with_capacity(sql.len());
-        let mut chars = sql.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '$' {
-                out.push('?');
-                while chars.next_if(char::is_ascii_digit).is_some() {}
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        (1..=12)
+            .rev()
+            .fold(sql.to_owned(), |sql, i| sql.replace(&format!("${i}"), "?"))
     }
 
     const JOIN_ORGANIZATIONS: &str =
@@ -885,20 +868,11 @@ mod tests {
         let [(pg, pg_values), (lite, lite_values)] = both(&network(&filter, &[7, 8]));
         assert_eq!(pg, statement);
         assert_eq!(lite, unnumbered(&statement));
-        let values: Vec<sea_orm::Value> = vec![
-            "PL".into(),
-            "RO".into(),
-            "library".into(),
-            2015.into(),
-            2018.into(),
-            7i64.into(),
-            8i64.into(),
-            7i64.into(),
-            8i64.into(),
-            7i64.into(),
-            8i64.into(),
-            "sdg-4".into(),
-        ];
+        // Countries, kinds, the period, the programme tree at each of its three columns, topics.
+        let mut values: Vec<sea_orm::Value> = vec!["PL".into(), "RO".into(), "library".into()];
+        values.extend([2015, 2018].map(sea_orm::Value::from));
+        values.extend([7i64, 8, 7, 8, 7, 8].map(sea_orm::Value::from));
+        values.push("sdg-4".into());
         assert_eq!(pg_values, values);
         assert_eq!(lite_values, values);
     }
