@@ -19,9 +19,12 @@
 //! - [`date`]: partial dates (EDTF subset) that keep the precision a document gives.
 //! - [`order`]: the orders lists are read in and the indexes that hold them in that order, one
 //!   definition for the API's statements and the migrations.
+//! - [`aliased`]: an entity's table under an alias (`participation AS p`), whose columns can only
+//!   be the entity's, for statements that name their tables short.
 //!
 //! This crate knows nothing of GraphQL or HTTP: the API wraps these models.
 
+pub mod aliased;
 pub mod date;
 pub mod kinds;
 pub mod order;

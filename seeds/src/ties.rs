@@ -22,10 +22,14 @@
 
 use std::collections::BTreeSet;
 
-use entities::collaboration;
+use entities::{collaboration, event, participation, programme, project, record};
 use graph::{ItemKind, ItemRef, Membership};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Iden, Query, SelectStatement};
+use sea_orm::{
+    ConnectionTrait, DbErr, DeriveIden, EntityTrait, IdenStatic, JoinType, QueryFilter, QueryResult,
+};
+
+use self::alias::{EV, P, PJ, PR, Q, R};
 
 /// Organizations per rebuild step: their memberships, and their items' other members, are read
 /// in one statement, and their ties held in memory until written.
@@ -33,41 +37,93 @@ const ORGANIZATIONS_PER_STEP: usize = 2_000;
 /// Ties per INSERT: 7 values each, under SQLite's 32,766 bind parameters.
 const TIES_PER_INSERT: usize = 2_000;
 
+/// The tables of a membership statement under their aliases, for callers that add columns,
+/// joins and conditions: one definition for the statements here and the API's, so an alias a
+/// caller joins cannot clash with one of [`memberships_select`]'s.
+pub mod alias {
+    use entities::aliased::Aliased;
+    use entities::{event, organization, participation, place, programme, project, record};
+
+    /// The membership's participation.
+    pub const P: Aliased<participation::Entity> = Aliased::new("p");
+    /// The participation's target record (for its kind).
+    pub const R: Aliased<record::Entity> = Aliased::new("r");
+    /// The target as a project, where it is one.
+    pub const PJ: Aliased<project::Entity> = Aliased::new("pj");
+    /// The target as a programme, where it is one.
+    pub const PR: Aliased<programme::Entity> = Aliased::new("pr");
+    /// The target as an event, where it is one.
+    pub const EV: Aliased<event::Entity> = Aliased::new("ev");
+    /// Another participation in the same target.
+    pub const Q: Aliased<participation::Entity> = Aliased::new("q");
+    /// The member organization, for callers that join it.
+    pub const O: Aliased<organization::Entity> = Aliased::new("o");
+    /// The member organization's place, for callers that join it.
+    pub const PL: Aliased<place::Entity> = Aliased::new("pl");
+}
+
+/// The columns of a [`memberships_select`] row, as [`membership`] reads them.
+#[derive(Clone, Copy, Debug, DeriveIden)]
+pub enum MembershipColumn {
+    OrganizationId,
+    TargetId,
+    TargetKind,
+    YearFrom,
+    YearTo,
+}
+
 /// Selects memberships: participations, as `organization_id`, `target_id`, `target_kind` (read
 /// them with [`membership`], which keeps projects, events and programmes) and the years of the
 /// involvement (`year_from`, `year_to`: the participation's own, else the activity's). Tables
-/// are aliased `p` (participation), `r` (record), `pj`, `pr` and `ev`, for callers that add
-/// columns, joins and conditions.
+/// are aliased as [`alias`] says: `p` (participation), `r` (record), `pj`, `pr` and `ev`.
 pub fn memberships_select() -> SelectStatement {
     let mut select = activities_select();
     select
-        .expr_as(
-            Expr::cust("COALESCE(p.year_from, pj.year_from, pr.year_from, ev.year_from)"),
-            Alias::new("year_from"),
-        )
-        .expr_as(
-            Expr::cust("COALESCE(p.year_to, pj.year_to, pr.year_to, ev.year_to)"),
-            Alias::new("year_to"),
+        .expr_as(Func::coalesce(years_from()), MembershipColumn::YearFrom)
+        .expr_as(Func::coalesce(years_to()), MembershipColumn::YearTo)
+        .join_as(
+            JoinType::LeftJoin,
+            PJ.table(),
+            PJ,
+            PJ.col(project::Column::ProjectId)
+                .eq(P.col(participation::Column::TargetId)),
         )
         .join_as(
-            sea_orm::JoinType::LeftJoin,
-            Alias::new("project"),
-            Alias::new("pj"),
-            Expr::cust("pj.project_id = p.target_id"),
+            JoinType::LeftJoin,
+            PR.table(),
+            PR,
+            PR.col(programme::Column::ProgrammeId)
+                .eq(P.col(participation::Column::TargetId)),
         )
         .join_as(
-            sea_orm::JoinType::LeftJoin,
-            Alias::new("programme"),
-            Alias::new("pr"),
-            Expr::cust("pr.programme_id = p.target_id"),
-        )
-        .join_as(
-            sea_orm::JoinType::LeftJoin,
-            Alias::new("event"),
-            Alias::new("ev"),
-            Expr::cust("ev.event_id = p.target_id"),
+            JoinType::LeftJoin,
+            EV.table(),
+            EV,
+            EV.col(event::Column::EventId)
+                .eq(P.col(participation::Column::TargetId)),
         );
     select
+}
+
+/// Where a membership of [`memberships_select`] starts, in the order `COALESCE` reads them: the
+/// participation's own first year, else its activity's.
+pub fn years_from() -> [Expr; 4] {
+    [
+        P.col(participation::Column::YearFrom),
+        PJ.col(project::Column::YearFrom),
+        PR.col(programme::Column::YearFrom),
+        EV.col(event::Column::YearFrom),
+    ]
+}
+
+/// Where a membership of [`memberships_select`] ends, as [`years_from`].
+pub fn years_to() -> [Expr; 4] {
+    [
+        P.col(participation::Column::YearTo),
+        PJ.col(project::Column::YearTo),
+        PR.col(programme::Column::YearTo),
+        EV.col(event::Column::YearTo),
+    ]
 }
 
 /// [`memberships_select`] without the years (both null), so without `pj`, `pr` and `ev`: for a
@@ -76,8 +132,14 @@ pub fn memberships_select() -> SelectStatement {
 pub fn undated_memberships_select() -> SelectStatement {
     let mut select = activities_select();
     select
-        .expr_as(Expr::cust("CAST(NULL AS INTEGER)"), Alias::new("year_from"))
-        .expr_as(Expr::cust("CAST(NULL AS INTEGER)"), Alias::new("year_to"));
+        .expr_as(
+            Func::cast_as(Expr::null(), "INTEGER"),
+            MembershipColumn::YearFrom,
+        )
+        .expr_as(
+            Func::cast_as(Expr::null(), "INTEGER"),
+            MembershipColumn::YearTo,
+        );
     select
 }
 
@@ -86,17 +148,21 @@ fn activities_select() -> SelectStatement {
     let mut select = Query::select();
     select
         .expr_as(
-            Expr::cust("p.organization_id"),
-            Alias::new("organization_id"),
+            P.col(participation::Column::OrganizationId),
+            MembershipColumn::OrganizationId,
         )
-        .expr_as(Expr::cust("p.target_id"), Alias::new("target_id"))
-        .expr_as(Expr::cust("r.kind"), Alias::new("target_kind"))
-        .from_as(Alias::new("participation"), Alias::new("p"))
+        .expr_as(
+            P.col(participation::Column::TargetId),
+            MembershipColumn::TargetId,
+        )
+        .expr_as(R.col(record::Column::Kind), MembershipColumn::TargetKind)
+        .from_as(P.table(), P)
         .join_as(
-            sea_orm::JoinType::InnerJoin,
-            Alias::new("record"),
-            Alias::new("r"),
-            Expr::cust("r.record_id = p.target_id"),
+            JoinType::InnerJoin,
+            R.table(),
+            R,
+            R.col(record::Column::RecordId)
+                .eq(P.col(participation::Column::TargetId)),
         );
     // Other targets are dropped by [`membership`], not by a condition on `r.kind`: SQLite would
     // drive the plan from that column's index (every activity of the graph) instead of from a
@@ -106,17 +172,19 @@ fn activities_select() -> SelectStatement {
 
 /// The membership of a [`memberships_select`] row; `None` for a target that is no activity.
 pub fn membership(row: &QueryResult) -> Result<Option<Membership>, DbErr> {
-    let Some(kind) = item_kind(&row.try_get::<String>("", "target_kind")?) else {
+    let Some(kind) =
+        item_kind(&row.try_get::<String>("", MembershipColumn::TargetKind.unquoted())?)
+    else {
         return Ok(None);
     };
     Ok(Some(Membership {
-        organization: row.try_get("", "organization_id")?,
+        organization: row.try_get("", MembershipColumn::OrganizationId.unquoted())?,
         item: ItemRef {
             kind,
-            id: row.try_get("", "target_id")?,
+            id: row.try_get("", MembershipColumn::TargetId.unquoted())?,
         },
-        year_from: row.try_get("", "year_from")?,
-        year_to: row.try_get("", "year_to")?,
+        year_from: row.try_get("", MembershipColumn::YearFrom.unquoted())?,
+        year_to: row.try_get("", MembershipColumn::YearTo.unquoted())?,
     }))
 }
 
@@ -154,19 +222,10 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, organizations: &[i64]) -> Res
     let mut written = 0;
     for step in organizations.chunks(ORGANIZATIONS_PER_STEP) {
         collaboration::Entity::delete_many()
-            .filter(Expr::col(Alias::new("organization_id")).is_in(step.iter().copied()))
+            .filter(Expr::col(collaboration::Column::OrganizationId).is_in(step.iter().copied()))
             .exec(conn)
             .await?;
-        let mut select = memberships_select();
-        select.and_where(
-            Expr::cust("p.target_id").in_subquery(
-                Query::select()
-                    .column(Alias::new("target_id"))
-                    .from(Alias::new("participation"))
-                    .and_where(Expr::col(Alias::new("organization_id")).is_in(step.iter().copied()))
-                    .to_owned(),
-            ),
-        );
+        let select = items_memberships_select(step);
         let mut memberships = Vec::new();
         for row in conn.query_all(&select).await? {
             memberships.extend(membership(&row)?);
@@ -174,14 +233,14 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, organizations: &[i64]) -> Res
         let ties = graph::ties(&memberships, |o| step.binary_search(&o).is_ok());
         for batch in ties.chunks(TIES_PER_INSERT) {
             let mut insert = Query::insert();
-            insert.into_table(Alias::new("collaboration")).columns([
-                Alias::new("organization_id"),
-                Alias::new("sort_key"),
-                Alias::new("partner_id"),
-                Alias::new("weight"),
-                Alias::new("shared_count"),
-                Alias::new("first_year"),
-                Alias::new("last_year"),
+            insert.into_table(collaboration::Entity).columns([
+                collaboration::Column::OrganizationId,
+                collaboration::Column::SortKey,
+                collaboration::Column::PartnerId,
+                collaboration::Column::Weight,
+                collaboration::Column::SharedCount,
+                collaboration::Column::FirstYear,
+                collaboration::Column::LastYear,
             ]);
             for tie in batch {
                 insert
@@ -203,6 +262,43 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, organizations: &[i64]) -> Res
     Ok(written)
 }
 
+/// The memberships of every item any of `organizations` is in.
+fn items_memberships_select(organizations: &[i64]) -> SelectStatement {
+    let mut select = memberships_select();
+    select.and_where(
+        P.col(participation::Column::TargetId).in_subquery(
+            Query::select()
+                .column(participation::Column::TargetId)
+                .from(participation::Entity)
+                .and_where(
+                    Expr::col(participation::Column::OrganizationId)
+                        .is_in(organizations.iter().copied()),
+                )
+                .to_owned(),
+        ),
+    );
+    select
+}
+
+/// One membership of an item with another member, if any.
+fn any_shared_select() -> SelectStatement {
+    let mut shared = memberships_select();
+    shared
+        .join_as(
+            JoinType::InnerJoin,
+            Q.table(),
+            Q,
+            Q.col(participation::Column::TargetId)
+                .eq(P.col(participation::Column::TargetId))
+                .and(
+                    Q.col(participation::Column::OrganizationId)
+                        .ne(P.col(participation::Column::OrganizationId)),
+                ),
+        )
+        .limit(1);
+    shared
+}
+
 /// Fills the ties of a database whose participations were loaded before the `collaboration`
 /// table existed (or whose ties were lost): when no tie is stored but two organizations share
 /// an activity, every organization's ties are computed. Returns how many were written (0 when
@@ -210,32 +306,86 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, organizations: &[i64]) -> Res
 pub async fn rebuild_if_missing<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     let any_tie = Query::select()
         .expr(Expr::val(1))
-        .from(Alias::new("collaboration"))
+        .from(collaboration::Entity)
         .limit(1)
         .to_owned();
     if conn.query_one(&any_tie).await?.is_some() {
         return Ok(0);
     }
-    let mut shared = memberships_select();
-    shared
-        .join_as(
-            sea_orm::JoinType::InnerJoin,
-            Alias::new("participation"),
-            Alias::new("q"),
-            Expr::cust("q.target_id = p.target_id AND q.organization_id <> p.organization_id"),
-        )
-        .limit(1);
-    if conn.query_one(&shared).await?.is_none() {
+    if conn.query_one(&any_shared_select()).await?.is_none() {
         return Ok(0);
     }
     let members = Query::select()
         .distinct()
-        .column(Alias::new("organization_id"))
-        .from(Alias::new("participation"))
+        .column(participation::Column::OrganizationId)
+        .from(participation::Entity)
         .to_owned();
     let mut organizations = Vec::new();
     for row in conn.query_all(&members).await? {
-        organizations.push(row.try_get::<i64>("", "organization_id")?);
+        organizations.push(row.try_get::<i64>("", participation::Column::OrganizationId.as_str())?);
     }
     rebuild(conn, &organizations).await
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    use super::*;
+
+    /// Participations with their targets' kinds: what both membership statements start with.
+    const ACTIVITIES: &str = concat!(
+        r#"SELECT "p"."organization_id" AS "organization_id", "p"."target_id" AS "target_id", "#,
+        r#""r"."kind" AS "target_kind", {years} FROM "participation" AS "p""#,
+        r#" INNER JOIN "record" AS "r" ON "r"."record_id" = "p"."target_id""#,
+    );
+
+    /// `statement` on PostgreSQL, after checking that SQLite gets the same text.
+    fn sql(statement: &SelectStatement) -> String {
+        let pg = statement.to_string(PostgresQueryBuilder);
+        assert_eq!(statement.to_string(SqliteQueryBuilder), pg);
+        pg
+    }
+
+    #[test]
+    fn memberships_are_dated_by_the_participation_else_its_activity() {
+        let years = concat!(
+            r#"COALESCE("p"."year_from", "pj"."year_from", "pr"."year_from", "ev"."year_from") AS "year_from", "#,
+            r#"COALESCE("p"."year_to", "pj"."year_to", "pr"."year_to", "ev"."year_to") AS "year_to""#,
+        );
+        let joins = concat!(
+            r#" LEFT JOIN "project" AS "pj" ON "pj"."project_id" = "p"."target_id""#,
+            r#" LEFT JOIN "programme" AS "pr" ON "pr"."programme_id" = "p"."target_id""#,
+            r#" LEFT JOIN "event" AS "ev" ON "ev"."event_id" = "p"."target_id""#,
+        );
+        let dated = ACTIVITIES.replace("{years}", years) + joins;
+        assert_eq!(sql(&memberships_select()), dated);
+        assert_eq!(
+            sql(&undated_memberships_select()),
+            ACTIVITIES.replace(
+                "{years}",
+                r#"CAST(NULL AS INTEGER) AS "year_from", CAST(NULL AS INTEGER) AS "year_to""#
+            )
+        );
+        assert_eq!(
+            sql(&items_memberships_select(&[1, 2])),
+            format!(
+                concat!(
+                    r#"{} WHERE "p"."target_id" IN (SELECT "target_id" FROM "participation""#,
+                    r#" WHERE "organization_id" IN (1, 2))"#,
+                ),
+                dated
+            )
+        );
+        assert_eq!(
+            sql(&any_shared_select()),
+            format!(
+                concat!(
+                    r#"{} INNER JOIN "participation" AS "q" ON "q"."target_id" = "p"."target_id""#,
+                    r#" AND "q"."organization_id" <> "p"."organization_id" LIMIT 1"#,
+                ),
+                dated
+            )
+        );
+    }
 }

@@ -10,12 +10,21 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use entities::{
+    classification, collaboration, event, organization, participation, place, programme, project,
+    record, topic,
+};
 use futures_util::StreamExt;
 use graph::{CollaborationGraph, ItemRef, Membership, Period};
 use sea_orm::sea_query::{
-    Alias, CommonTableExpression, Condition, Expr, ExprTrait, Query, SelectStatement, WithClause,
+    CommonTableExpression, Condition, Expr, ExprTrait, Func, Iden, Query, SelectStatement,
+    WithClause, WithQuery,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, StreamTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DeriveIden, IdenStatic, JoinType, StreamTrait,
+};
+use seeds::ties::alias::{EV, O, P, PJ, PL, Q, R};
+use seeds::ties::{years_from, years_to};
 
 use super::error::{StoreError, StoreResult};
 use super::loader::{LoadError, Sql};
@@ -69,11 +78,25 @@ pub type Row = graph::Participation<entities::Role, entities::OrganizationKind>;
 fn memberships_select() -> SelectStatement {
     let mut select = seeds::ties::memberships_select();
     select
-        .expr_as(Expr::cust("p.role"), Alias::new("role"))
-        .expr_as(Expr::cust("o.kind"), Alias::new("organization_kind"))
-        .expr_as(Expr::cust("pl.country_code"), Alias::new("country_code"));
+        .expr_as(P.col(participation::Column::Role), FilterColumn::Role)
+        .expr_as(
+            O.col(organization::Column::Kind),
+            FilterColumn::OrganizationKind,
+        )
+        .expr_as(
+            PL.col(place::Column::CountryCode),
+            FilterColumn::CountryCode,
+        );
     join_organizations(&mut select, true);
     select
+}
+
+/// The columns [`memberships_select`] adds to a membership's, as [`fetch_rows`] reads them.
+#[derive(Clone, Copy, Debug, DeriveIden)]
+enum FilterColumn {
+    Role,
+    OrganizationKind,
+    CountryCode,
 }
 
 /// The memberships a network is drawn from, with only the joins its filter needs.
@@ -97,17 +120,19 @@ fn network_select(filter: &NetworkFilter) -> SelectStatement {
 /// Joins the members' organizations (`o`) and, with `places`, their places (`pl`).
 fn join_organizations(select: &mut SelectStatement, places: bool) {
     select.join_as(
-        sea_orm::JoinType::InnerJoin,
-        Alias::new("organization"),
-        Alias::new("o"),
-        Expr::cust("o.organization_id = p.organization_id"),
+        JoinType::InnerJoin,
+        O.table(),
+        O,
+        O.col(organization::Column::OrganizationId)
+            .eq(P.col(participation::Column::OrganizationId)),
     );
     if places {
         select.join_as(
-            sea_orm::JoinType::LeftJoin,
-            Alias::new("place"),
-            Alias::new("pl"),
-            Expr::cust("pl.place_id = o.place_id"),
+            JoinType::LeftJoin,
+            PL.table(),
+            PL,
+            PL.col(place::Column::PlaceId)
+                .eq(O.col(organization::Column::PlaceId)),
         );
     }
 }
@@ -154,19 +179,40 @@ async fn fetch_rows(
         let Some(membership) = seeds::ties::membership(r)? else {
             return Ok(None);
         };
-        let role = entities::Role::parse(&r.try_get::<String>("", "role")?)
+        let role = entities::Role::parse(&r.try_get::<String>("", FilterColumn::Role.unquoted())?)
             .unwrap_or(entities::Role::Partner);
-        let organization_kind =
-            entities::OrganizationKind::parse(&r.try_get::<String>("", "organization_kind")?)
-                .unwrap_or(entities::OrganizationKind::Ngo);
+        let organization_kind = entities::OrganizationKind::parse(
+            &r.try_get::<String>("", FilterColumn::OrganizationKind.unquoted())?,
+        )
+        .unwrap_or(entities::OrganizationKind::Ngo);
         Ok(Some(Row {
             membership,
             role,
             kind: organization_kind,
-            country: r.try_get("", "country_code")?,
+            country: r.try_get("", FilterColumn::CountryCode.unquoted())?,
         }))
     })
     .await
+}
+
+/// Every membership, with what the collaborator filters need, of every activity any of
+/// `organizations` is in.
+fn collaborators_select(backend: DbBackend, organizations: &[i64]) -> SelectStatement {
+    let mut select = memberships_select();
+    select.cond_where(
+        P.col(participation::Column::TargetId).in_subquery(
+            Query::select()
+                .column(participation::Column::TargetId)
+                .from(participation::Entity)
+                .and_where(id_in(
+                    backend,
+                    Expr::col(participation::Column::OrganizationId),
+                    organizations,
+                ))
+                .to_owned(),
+        ),
+    );
+    select
 }
 
 /// Key of the collaborators loader: the organization and the filter, hashed by its debug form.
@@ -210,21 +256,13 @@ impl Loader<CollaboratorsKey> for Sql {
         keys: &[CollaboratorsKey],
     ) -> Result<HashMap<CollaboratorsKey, Self::Value>, Self::Error> {
         // One statement: every membership of every activity any of the organizations is in.
-        let organizations: BTreeSet<i64> = keys.iter().map(|k| k.organization).collect();
-        let mut select = memberships_select();
-        select.cond_where(
-            Expr::cust("p.target_id").in_subquery(
-                Query::select()
-                    .column(Alias::new("target_id"))
-                    .from(Alias::new("participation"))
-                    .and_where(id_in(
-                        self.db().get_database_backend(),
-                        "organization_id",
-                        &organizations.iter().copied().collect::<Vec<_>>(),
-                    ))
-                    .to_owned(),
-            ),
-        );
+        let organizations: Vec<i64> = keys
+            .iter()
+            .map(|k| k.organization)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let select = collaborators_select(self.db().get_database_backend(), &organizations);
         let rows = fetch_rows(self.db(), &select, self.max_memberships()).await?;
         let mut found = HashMap::with_capacity(keys.len());
         for key in keys {
@@ -268,13 +306,7 @@ impl Loader<SharedItems> for Sql {
         &self,
         keys: &[SharedItems],
     ) -> Result<HashMap<SharedItems, Self::Value>, Self::Error> {
-        // One statement for the batch: the activities each organization shares with a partner
-        // of the batch, matched on the participation index alone (`organization_id`,
-        // `target_id`), and only then joined to `record` for their kind. Joining `record` to
-        // every participation of both sides first cost a lookup per participation: 51 ms on
-        // PostgreSQL for one hop through a hub at 200,000 organizations, 2.6 s for a hub's 100
-        // strongest partners. The CTE is materialized so SQLite cannot move the `record` join
-        // back in front.
+        // One statement for the batch ([`shared_items_select`]).
         let backend = self.db().get_database_backend();
         let organizations: Vec<i64> = keys
             .iter()
@@ -288,63 +320,25 @@ impl Loader<SharedItems> for Sql {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let pairs = Query::select()
-            .expr_as(
-                Expr::cust("p.organization_id"),
-                Alias::new("organization_id"),
-            )
-            .expr_as(Expr::cust("q.organization_id"), Alias::new("partner_id"))
-            .expr_as(Expr::cust("p.target_id"), Alias::new("target_id"))
-            .from_as(Alias::new("participation"), Alias::new("p"))
-            .join_as(
-                sea_orm::JoinType::InnerJoin,
-                Alias::new("participation"),
-                Alias::new("q"),
-                Condition::all()
-                    .add(id_in(backend, "q.organization_id", &partners))
-                    .add(Expr::cust("q.target_id = p.target_id")),
-            )
-            .cond_where(id_in(backend, "p.organization_id", &organizations))
-            .and_where(Expr::cust("q.organization_id <> p.organization_id"))
-            .to_owned();
-        let mut shared_pairs = CommonTableExpression::from_select(pairs);
-        shared_pairs
-            .table_name(Alias::new("shared_pair"))
-            .materialized(true);
-        let select = Query::select()
-            .expr_as(
-                Expr::cust("s.organization_id"),
-                Alias::new("organization_id"),
-            )
-            .expr_as(Expr::cust("s.partner_id"), Alias::new("partner_id"))
-            .expr_as(Expr::cust("s.target_id"), Alias::new("target_id"))
-            .expr_as(Expr::cust("r.kind"), Alias::new("target_kind"))
-            .from_as(Alias::new("shared_pair"), Alias::new("s"))
-            .join_as(
-                sea_orm::JoinType::InnerJoin,
-                Alias::new("record"),
-                Alias::new("r"),
-                Expr::cust("r.record_id = s.target_id"),
-            )
-            .to_owned()
-            .with(WithClause::new().cte(shared_pairs).to_owned());
+        let select = shared_items_select(backend, &organizations, &partners);
         let wanted: std::collections::HashSet<SharedItems> = keys.iter().copied().collect();
         let mut shared: HashMap<SharedItems, BTreeSet<ItemRef>> = HashMap::new();
         let mut rows = std::pin::pin!(self.db().stream(&select).await?);
         while let Some(row) = rows.next().await {
             let row = row?;
-            let Some(kind) = seeds::ties::item_kind(&row.try_get::<String>("", "target_kind")?)
-            else {
+            let Some(kind) = seeds::ties::item_kind(
+                &row.try_get::<String>("", SharedPair::TargetKind.unquoted())?,
+            ) else {
                 continue;
             };
             let key = SharedItems {
-                organization: row.try_get("", "organization_id")?,
-                partner: row.try_get("", "partner_id")?,
+                organization: row.try_get("", SharedPair::OrganizationId.unquoted())?,
+                partner: row.try_get("", SharedPair::PartnerId.unquoted())?,
             };
             if wanted.contains(&key) {
                 shared.entry(key).or_default().insert(ItemRef {
                     kind,
-                    id: row.try_get("", "target_id")?,
+                    id: row.try_get("", SharedPair::TargetId.unquoted())?,
                 });
             }
         }
@@ -356,6 +350,85 @@ impl Loader<SharedItems> for Sql {
             })
             .collect())
     }
+}
+
+/// `organization_id`, `partner_id`, `target_id`, `target_kind`: the activities each of
+/// `organizations` shares with one of `partners`.
+///
+/// The activities are matched on the participation index alone (`organization_id`,
+/// `target_id`), and only then joined to `record` for their kind. Joining `record` to every
+/// participation of both sides first cost a lookup per participation: 51 ms on PostgreSQL for
+/// one hop through a hub at 200,000 organizations, 2.6 s for a hub's 100 strongest partners. The
+/// CTE is materialized so SQLite cannot move the `record` join back in front.
+fn shared_items_select(backend: DbBackend, organizations: &[i64], partners: &[i64]) -> WithQuery {
+    let pairs = Query::select()
+        .expr_as(
+            P.col(participation::Column::OrganizationId),
+            SharedPair::OrganizationId,
+        )
+        .expr_as(
+            Q.col(participation::Column::OrganizationId),
+            SharedPair::PartnerId,
+        )
+        .expr_as(P.col(participation::Column::TargetId), SharedPair::TargetId)
+        .from_as(P.table(), P)
+        .join_as(
+            JoinType::InnerJoin,
+            Q.table(),
+            Q,
+            Condition::all()
+                .add(id_in(
+                    backend,
+                    Q.col(participation::Column::OrganizationId),
+                    partners,
+                ))
+                .add(
+                    Q.col(participation::Column::TargetId)
+                        .eq(P.col(participation::Column::TargetId)),
+                ),
+        )
+        .cond_where(id_in(
+            backend,
+            P.col(participation::Column::OrganizationId),
+            organizations,
+        ))
+        .and_where(
+            Q.col(participation::Column::OrganizationId)
+                .ne(P.col(participation::Column::OrganizationId)),
+        )
+        .to_owned();
+    let mut shared_pairs = CommonTableExpression::from_select(pairs);
+    shared_pairs
+        .table_name(SharedPair::Table)
+        .materialized(true);
+    let s = |column: SharedPair| Expr::col((SharedPair::Alias, column));
+    Query::select()
+        .expr_as(s(SharedPair::OrganizationId), SharedPair::OrganizationId)
+        .expr_as(s(SharedPair::PartnerId), SharedPair::PartnerId)
+        .expr_as(s(SharedPair::TargetId), SharedPair::TargetId)
+        .expr_as(R.col(record::Column::Kind), SharedPair::TargetKind)
+        .from_as(SharedPair::Table, SharedPair::Alias)
+        .join_as(
+            JoinType::InnerJoin,
+            R.table(),
+            R,
+            R.col(record::Column::RecordId).eq(s(SharedPair::TargetId)),
+        )
+        .to_owned()
+        .with(WithClause::new().cte(shared_pairs).to_owned())
+}
+
+/// The pairs of [`shared_items_select`]: a CTE `shared_pair`, read as `s`, of the columns its
+/// rows have (and the kind of their activity).
+#[derive(Clone, Copy, Debug, DeriveIden)]
+enum SharedPair {
+    Table,
+    #[sea_orm(iden = "s")]
+    Alias,
+    OrganizationId,
+    PartnerId,
+    TargetId,
+    TargetKind,
 }
 
 /// A network as computed, shared with [`NetworkCache`].
@@ -502,69 +575,110 @@ async fn member_counts(
     db: &DatabaseConnection,
     items: &[i64],
 ) -> Result<HashMap<i64, usize>, StoreError> {
-    let select = Query::select()
-        .column(Alias::new("target_id"))
-        .expr_as(
-            Expr::cust("COUNT(DISTINCT organization_id)"),
-            Alias::new("members"),
-        )
-        .from(Alias::new("participation"))
-        .cond_where(id_in(db.get_database_backend(), "target_id", items))
-        .group_by_col(Alias::new("target_id"))
-        .to_owned();
+    let select = member_counts_select(db.get_database_backend(), items);
     let mut sizes = HashMap::with_capacity(items.len());
     for row in db.query_all(&select).await? {
-        let members: i64 = row.try_get("", "members")?;
+        let members: i64 = row.try_get("", Members.unquoted())?;
         sizes.insert(
-            row.try_get::<i64>("", "target_id")?,
+            row.try_get::<i64>("", participation::Column::TargetId.as_str())?,
             usize::try_from(members).unwrap_or(0),
         );
     }
     Ok(sizes)
 }
 
+/// `target_id`, `members`: how many distinct organizations take part in each of `items`.
+fn member_counts_select(backend: DbBackend, items: &[i64]) -> SelectStatement {
+    Query::select()
+        .column(participation::Column::TargetId)
+        .expr_as(
+            Func::count_distinct(Expr::col(participation::Column::OrganizationId)),
+            Members,
+        )
+        .from(participation::Entity)
+        .cond_where(id_in(
+            backend,
+            Expr::col(participation::Column::TargetId),
+            items,
+        ))
+        .group_by_col(participation::Column::TargetId)
+        .to_owned()
+}
+
+/// The count of [`member_counts_select`].
+#[derive(Clone, Copy, Debug, DeriveIden)]
+struct Members;
+
+/// The condition of [`network_select`] for `filter`, with the programmes its `programmes` name
+/// read from the database ([`programme_tree`]).
 async fn network_condition(
     db: &DatabaseConnection,
     filter: &NetworkFilter,
 ) -> Result<Condition, StoreError> {
+    let programmes = match &filter.programmes {
+        Some(slugs) => Some(programme_tree(db, slugs).await?),
+        None => None,
+    };
+    Ok(network_condition_of(filter, programmes.as_ref()))
+}
+
+/// The condition of [`network_select`] for `filter`; `programmes` are the ids of the programmes
+/// `filter.programmes` names and their descendants.
+fn network_condition_of(filter: &NetworkFilter, programmes: Option<&BTreeSet<i64>>) -> Condition {
     let mut all = Condition::all();
     if let Some(countries) = &filter.countries {
-        all = all.add(Expr::cust("pl.country_code").is_in(countries.iter().cloned()));
+        all = all.add(
+            PL.col(place::Column::CountryCode)
+                .is_in(countries.iter().cloned()),
+        );
     }
     if let Some(kinds) = &filter.kinds {
-        all = all.add(Expr::cust("o.kind").is_in(kinds.iter().map(|k| k.as_str())));
+        all = all.add(
+            O.col(organization::Column::Kind)
+                .is_in(kinds.iter().map(|k| k.as_str())),
+        );
     }
     if let Some(period) = &filter.period {
+        // A membership's period as [`seeds::ties::memberships_select`] dates it, an open end
+        // read as the other end.
         if let Some(from) = period.from {
-            all = all.add(Expr::cust("COALESCE(p.year_to, pj.year_to, pr.year_to, ev.year_to, p.year_from, pj.year_from, pr.year_from, ev.year_from)").gte(from));
+            all = all.add(Func::coalesce(years_to().into_iter().chain(years_from())).gte(from));
         }
         if let Some(to) = period.to {
-            all = all.add(Expr::cust("COALESCE(p.year_from, pj.year_from, pr.year_from, ev.year_from, p.year_to, pj.year_to, pr.year_to, ev.year_to)").lte(to));
+            all = all.add(Func::coalesce(years_from().into_iter().chain(years_to())).lte(to));
         }
     }
-    if let Some(slugs) = &filter.programmes {
-        let programmes = programme_tree(db, slugs).await?;
-        let ids: Vec<i64> = programmes.into_iter().collect();
+    if let Some(programmes) = programmes {
+        let ids: Vec<i64> = programmes.iter().copied().collect();
         all = all.add(
             Condition::any()
-                .add(Expr::cust("p.target_id").is_in(ids.iter().copied()))
-                .add(Expr::cust("pj.programme_id").is_in(ids.iter().copied()))
-                .add(Expr::cust("ev.programme_id").is_in(ids.iter().copied())),
+                .add(
+                    P.col(participation::Column::TargetId)
+                        .is_in(ids.iter().copied()),
+                )
+                .add(
+                    PJ.col(project::Column::ProgrammeId)
+                        .is_in(ids.iter().copied()),
+                )
+                .add(
+                    EV.col(event::Column::ProgrammeId)
+                        .is_in(ids.iter().copied()),
+                ),
         );
     }
     if let Some(topics) = &filter.topics {
         all = all.add(
-            Expr::cust("p.target_id").in_subquery(
+            P.col(participation::Column::TargetId).in_subquery(
                 Query::select()
-                    .column(Alias::new("subject_id"))
-                    .from(Alias::new("classification"))
+                    .column(classification::Column::SubjectId)
+                    .from(classification::Entity)
                     .and_where(
-                        Expr::col(Alias::new("topic_id")).in_subquery(
+                        Expr::col(classification::Column::TopicId).in_subquery(
                             Query::select()
-                                .column(Alias::new("topic_id"))
-                                .from(Alias::new("topic"))
+                                .column(topic::Column::TopicId)
+                                .from(topic::Entity)
                                 .and_where(
-                                    Expr::col(Alias::new("slug")).is_in(topics.iter().cloned()),
+                                    Expr::col(topic::Column::Slug).is_in(topics.iter().cloned()),
                                 )
                                 .to_owned(),
                         ),
@@ -573,7 +687,7 @@ async fn network_condition(
             ),
         );
     }
-    Ok(all)
+    all
 }
 
 /// The programmes named by slug and all their descendants.
@@ -581,18 +695,17 @@ pub async fn programme_tree(
     db: &DatabaseConnection,
     slugs: &[String],
 ) -> Result<BTreeSet<i64>, StoreError> {
+    use programme::Column;
     let select = Query::select()
-        .column(Alias::new("programme_id"))
-        .column(Alias::new("parent_id"))
-        .column(Alias::new("slug"))
-        .from(Alias::new("programme"))
+        .columns([Column::ProgrammeId, Column::ParentId, Column::Slug])
+        .from(programme::Entity)
         .to_owned();
     let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut selected = BTreeSet::new();
     for row in db.query_all(&select).await? {
-        let id: i64 = row.try_get("", "programme_id")?;
-        let parent: Option<i64> = row.try_get("", "parent_id")?;
-        let slug: String = row.try_get("", "slug")?;
+        let id: i64 = row.try_get("", Column::ProgrammeId.as_str())?;
+        let parent: Option<i64> = row.try_get("", Column::ParentId.as_str())?;
+        let slug: String = row.try_get("", Column::Slug.as_str())?;
         if let Some(parent) = parent {
             children.entry(parent).or_default().push(id);
         }
@@ -647,19 +760,22 @@ pub async fn route(
             break;
         }
         let select = Query::select()
-            .column(Alias::new("organization_id"))
-            .column(Alias::new("partner_id"))
-            .from(Alias::new("collaboration"))
+            .columns([
+                collaboration::Column::OrganizationId,
+                collaboration::Column::PartnerId,
+            ])
+            .from(collaboration::Entity)
             .cond_where(id_in(
                 db.get_database_backend(),
-                "organization_id",
+                Expr::col(collaboration::Column::OrganizationId),
                 &frontiers[side],
             ))
             .to_owned();
         let mut next = Vec::new();
         for row in db.query_all(&select).await? {
-            let organization: i64 = row.try_get("", "organization_id")?;
-            let partner: i64 = row.try_get("", "partner_id")?;
+            let organization: i64 =
+                row.try_get("", collaboration::Column::OrganizationId.as_str())?;
+            let partner: i64 = row.try_get("", collaboration::Column::PartnerId.as_str())?;
             if reached[side].insert(partner) {
                 next.push(partner);
             }
@@ -673,4 +789,209 @@ pub async fn route(
     .await
     .map_err(|_| StoreError::Internal)?;
     Ok(route)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
+
+    use super::*;
+
+    /// The SQL and the bound values of `statement` on PostgreSQL and on SQLite (a statement with
+    /// an id list is built for one store: only that store's is its SQL).
+    fn both(statement: &impl QueryStatementWriter) -> [(String, Vec<sea_orm::Value>); 2] {
+        let (pg, pg_values) = statement.build(PostgresQueryBuilder);
+        let (lite, lite_values) = statement.build(SqliteQueryBuilder);
+        [(pg, pg_values.0), (lite, lite_values.0)]
+    }
+
+    /// A network's statement for `filter`, with `programmes` as the programme tree it names.
+    fn network(filter: &NetworkFilter, programmes: &[i64]) -> SelectStatement {
+        let tree: BTreeSet<i64> = programmes.iter().copied().collect();
+        let mut select = network_select(filter);
+        select.cond_where(network_condition_of(
+            filter,
+            filter.programmes.as_ref().map(|_| &tree),
+        ));
+        select
+    }
+
+    /// [`seeds::ties::memberships_select`] or its undated form, as both stores get it (the same
+    /// text: it binds nothing), pinned in the seeds crate.
+    fn base(dated: bool) -> String {
+        let select = if dated {
+            seeds::ties::memberships_select()
+        } else {
+            seeds::ties::undated_memberships_select()
+        };
+        select.to_string(PostgresQueryBuilder)
+    }
+
+    /// PostgreSQL's SQL with SQLite's placeholders: `$1` is `?` (up to `$12`).
+    fn unnumbered(sql: &str) -> String {
+        (1..=12)
+            .rev()
+            .fold(sql.to_owned(), |sql, i| sql.replace(&format!("${i}"), "?"))
+    }
+
+    const JOIN_ORGANIZATIONS: &str =
+        r#"INNER JOIN "organization" AS "o" ON "o"."organization_id" = "p"."organization_id""#;
+    const JOIN_PLACES: &str = r#"LEFT JOIN "place" AS "pl" ON "pl"."place_id" = "o"."place_id""#;
+
+    #[test]
+    fn a_network_of_every_filter_is_one_pinned_statement() {
+        let filter = NetworkFilter {
+            countries: Some(vec!["PL".into(), "RO".into()]),
+            kinds: Some(vec![entities::OrganizationKind::Library]),
+            programmes: Some(vec!["novateca".into()]),
+            topics: Some(vec!["sdg-4".into()]),
+            period: Some(Period {
+                from: Some(2015),
+                to: Some(2018),
+            }),
+        };
+        let condition = concat!(
+            r#""pl"."country_code" IN ($1, $2) AND "o"."kind" IN ($3)"#,
+            r#" AND COALESCE("p"."year_to", "pj"."year_to", "pr"."year_to", "ev"."year_to", "#,
+            r#""p"."year_from", "pj"."year_from", "pr"."year_from", "ev"."year_from") >= $4"#,
+            r#" AND COALESCE("p"."year_from", "pj"."year_from", "pr"."year_from", "ev"."year_from", "#,
+            r#""p"."year_to", "pj"."year_to", "pr"."year_to", "ev"."year_to") <= $5"#,
+            r#" AND ("p"."target_id" IN ($6, $7) OR "pj"."programme_id" IN ($8, $9)"#,
+            r#" OR "ev"."programme_id" IN ($10, $11))"#,
+            r#" AND "p"."target_id" IN (SELECT "subject_id" FROM "classification""#,
+            r#" WHERE "topic_id" IN (SELECT "topic_id" FROM "topic" WHERE "slug" IN ($12)))"#,
+        );
+        let statement = format!(
+            "{} {JOIN_ORGANIZATIONS} {JOIN_PLACES} WHERE {condition}",
+            base(true)
+        );
+        let [(pg, pg_values), (lite, lite_values)] = both(&network(&filter, &[7, 8]));
+        assert_eq!(pg, statement);
+        assert_eq!(lite, unnumbered(&statement));
+        // Countries, kinds, the period, the programme tree at each of its three columns, topics.
+        let mut values: Vec<sea_orm::Value> = vec!["PL".into(), "RO".into(), "library".into()];
+        values.extend([2015, 2018].map(sea_orm::Value::from));
+        values.extend([7i64, 8, 7, 8, 7, 8].map(sea_orm::Value::from));
+        values.push("sdg-4".into());
+        assert_eq!(pg_values, values);
+        assert_eq!(lite_values, values);
+    }
+
+    #[test]
+    fn a_network_joins_only_what_its_filter_reads() {
+        let [(pg, _), (lite, _)] = both(&network(&NetworkFilter::default(), &[]));
+        assert_eq!(pg, format!("{} WHERE TRUE", base(false)));
+        assert_eq!(lite, pg);
+
+        let kinds = NetworkFilter {
+            kinds: Some(vec![entities::OrganizationKind::Ngo]),
+            ..Default::default()
+        };
+        let [(pg, _), (lite, _)] = both(&network(&kinds, &[]));
+        let statement = format!(
+            r#"{} {JOIN_ORGANIZATIONS} WHERE "o"."kind" IN ($1)"#,
+            base(false)
+        );
+        assert_eq!(pg, statement);
+        assert_eq!(lite, unnumbered(&statement));
+
+        let from = NetworkFilter {
+            period: Some(Period {
+                from: Some(2015),
+                to: None,
+            }),
+            ..Default::default()
+        };
+        let [(pg, _), (lite, _)] = both(&network(&from, &[]));
+        let statement = format!(
+            concat!(
+                r#"{} WHERE COALESCE("p"."year_to", "pj"."year_to", "pr"."year_to", "ev"."year_to", "#,
+                r#""p"."year_from", "pj"."year_from", "pr"."year_from", "ev"."year_from") >= $1"#,
+            ),
+            base(true),
+        );
+        assert_eq!(pg, statement);
+        assert_eq!(lite, unnumbered(&statement));
+    }
+
+    #[test]
+    fn collaborators_read_the_memberships_of_the_organizations_items() {
+        let dated = base(true);
+        let (columns, joins) = dated.split_once(" FROM ").unwrap_or_default();
+        let statement = |ids: &str| {
+            format!(
+                concat!(
+                    r#"{}, "p"."role" AS "role", "o"."kind" AS "organization_kind", "#,
+                    r#""pl"."country_code" AS "country_code" FROM {} {} {}"#,
+                    r#" WHERE "p"."target_id" IN (SELECT "target_id" FROM "participation" WHERE {})"#,
+                ),
+                columns, joins, JOIN_ORGANIZATIONS, JOIN_PLACES, ids
+            )
+        };
+        let [(pg, pg_values), _] = both(&collaborators_select(DbBackend::Postgres, &[1, 2]));
+        assert_eq!(
+            pg,
+            statement(r#""organization_id" = ANY(ARRAY(SELECT unnest(CAST($1 AS BIGINT[]))))"#)
+        );
+        assert_eq!(pg_values, vec!["{1,2}".into()]);
+        let [_, (lite, lite_values)] = both(&collaborators_select(DbBackend::Sqlite, &[1, 2]));
+        assert_eq!(
+            lite,
+            statement(r#""organization_id" IN (SELECT value FROM json_each(?))"#)
+        );
+        assert_eq!(lite_values, vec!["[1,2]".into()]);
+    }
+
+    #[test]
+    fn shared_items_and_member_counts_are_pinned() {
+        let shared = |organizations: &str, partners: &str| {
+            format!(
+                concat!(
+                    r#"WITH "shared_pair" ("organization_id", "partner_id", "target_id") AS  MATERIALIZED "#,
+                    r#"(SELECT "p"."organization_id" AS "organization_id", "q"."organization_id" AS "partner_id", "#,
+                    r#""p"."target_id" AS "target_id" FROM "participation" AS "p""#,
+                    r#" INNER JOIN "participation" AS "q" ON ({}) AND "q"."target_id" = "p"."target_id""#,
+                    r#" WHERE ({}) AND "q"."organization_id" <> "p"."organization_id")"#,
+                    r#" SELECT "s"."organization_id" AS "organization_id", "s"."partner_id" AS "partner_id", "#,
+                    r#""s"."target_id" AS "target_id", "r"."kind" AS "target_kind" FROM "shared_pair" AS "s""#,
+                    r#" INNER JOIN "record" AS "r" ON "r"."record_id" = "s"."target_id""#,
+                ),
+                partners, organizations
+            )
+        };
+        let [(pg, pg_values), _] = both(&shared_items_select(DbBackend::Postgres, &[1, 2], &[3]));
+        assert_eq!(
+            pg,
+            shared(
+                r#""p"."organization_id" = ANY(ARRAY(SELECT unnest(CAST($2 AS BIGINT[]))))"#,
+                r#""q"."organization_id" = ANY(ARRAY(SELECT unnest(CAST($1 AS BIGINT[]))))"#,
+            )
+        );
+        assert_eq!(pg_values, vec!["{3}".into(), "{1,2}".into()]);
+        let [_, (lite, lite_values)] = both(&shared_items_select(DbBackend::Sqlite, &[1, 2], &[3]));
+        assert_eq!(
+            lite,
+            shared(
+                r#""p"."organization_id" IN (SELECT value FROM json_each(?))"#,
+                r#""q"."organization_id" IN (SELECT value FROM json_each(?))"#,
+            )
+        );
+        assert_eq!(lite_values, vec!["[3]".into(), "[1,2]".into()]);
+
+        let counts = |items: &str| {
+            format!(
+                r#"SELECT "target_id", COUNT(DISTINCT "organization_id") AS "members" FROM "participation" WHERE {items} GROUP BY "target_id""#
+            )
+        };
+        let [(pg, _), _] = both(&member_counts_select(DbBackend::Postgres, &[5, 6]));
+        assert_eq!(
+            pg,
+            counts(r#""target_id" = ANY(ARRAY(SELECT unnest(CAST($1 AS BIGINT[]))))"#)
+        );
+        let [_, (lite, _)] = both(&member_counts_select(DbBackend::Sqlite, &[5, 6]));
+        assert_eq!(
+            lite,
+            counts(r#""target_id" IN (SELECT value FROM json_each(?))"#)
+        );
+    }
 }

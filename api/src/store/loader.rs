@@ -186,7 +186,7 @@ where
         let mut select = Query::select();
         select.from(E::default()).cond_where(id_in(
             self.db.get_database_backend(),
-            &format!("\"{}\"", pk.as_str()),
+            Expr::col(pk),
             &ids,
         ));
         select_columns::<E::Model>(&mut select, table);
@@ -338,7 +338,11 @@ impl Loader<ActivityById> for Sql {
                 .expr(Expr::cust(format!("{table}.{key}")))
                 .expr(Expr::cust(own.to_string()))
                 .from(Alias::new(table))
-                .cond_where(id_in(backend, &format!("{table}.{key}"), &lists[own]));
+                .cond_where(id_in(
+                    backend,
+                    Expr::cust(format!("{table}.{key}")),
+                    &lists[own],
+                ));
             shared.select(&mut select, own);
             select
         };
@@ -658,7 +662,7 @@ fn count_by(
         .expr_as(Expr::cust(column.as_str()), Alias::new("parent"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from(Alias::new(table))
-        .cond_where(id_in(backend, column.as_str(), parents))
+        .cond_where(id_in(backend, Expr::cust(column.as_str()), parents))
         .cond_where(condition(filters))
         .group_by_col(column)
         .to_owned()
@@ -753,7 +757,7 @@ impl Loader<FundingTotals> for Sql {
             .from(Entity)
             .cond_where(id_in(
                 self.db.get_database_backend(),
-                Column::FunderId.as_str(),
+                Expr::cust(Column::FunderId.as_str()),
                 &funders,
             ))
             .cond_where(Expr::col(Column::AmountMinor).is_not_null())
@@ -793,7 +797,7 @@ mod tests {
                 .column(Alias::new("a"))
                 .from(Alias::new("t"))
                 .and_where(Expr::col(Alias::new("b")).eq(7))
-                .cond_where(id_in(backend, "a", &[1, 2, 3]))
+                .cond_where(id_in(backend, Expr::cust("a"), &[1, 2, 3]))
                 .to_owned()
         };
         let (pg, pg_values) = select(DbBackend::Postgres).build(PostgresQueryBuilder);

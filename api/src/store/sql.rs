@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use entities::order::{self as def, Dated};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Iden, SimpleExpr};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Iden};
 use sea_orm::{DbBackend, IdenStatic};
 
 /// A column's name, taken from an entity's column: what filters, parents and keys of loader
@@ -66,16 +66,20 @@ pub fn id_list(ids: &[i64]) -> String {
 /// prepares statements and PostgreSQL plans a prepared statement generically from its sixth
 /// run, where a bare `ANY(CAST($1 AS BIGINT[]))` is not a constant: a table read row by row
 /// (the 134 programmes, say) parsed the whole list again for every row, 10 ms for 1,040 ids.
-pub fn id_in(backend: DbBackend, column: &str, ids: &[i64]) -> SimpleExpr {
+///
+/// `column` is an expression, written as the builder writes it: an entity's column
+/// (`Expr::col(..)`, `Aliased::col`), quoted, or the text a loader has always written.
+/// It is an [`Expr`] and not `impl Into<Expr>`, which a `&str` is (as a bound text value).
+pub fn id_in(backend: DbBackend, column: Expr, ids: &[i64]) -> Expr {
     let list = id_list(ids);
     match backend {
-        DbBackend::Postgres => Expr::cust_with_values(
-            format!("{column} = ANY(ARRAY(SELECT unnest(CAST($1 AS BIGINT[]))))"),
-            [format!("{{{list}}}")],
+        DbBackend::Postgres => Expr::cust_with_exprs(
+            "$1 = ANY(ARRAY(SELECT unnest(CAST($2 AS BIGINT[]))))",
+            [column, Expr::val(format!("{{{list}}}"))],
         ),
-        _ => Expr::cust_with_values(
-            format!("{column} IN (SELECT value FROM json_each(?))"),
-            [format!("[{list}]")],
+        _ => Expr::cust_with_exprs(
+            "? IN (SELECT value FROM json_each(?))",
+            [column, Expr::val(format!("[{list}]"))],
         ),
     }
 }
@@ -105,5 +109,42 @@ impl Period {
             c = c.add(Expr::cust(self.starts.as_str()).lte(to));
         }
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use entities::participation;
+    use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
+
+    use super::*;
+
+    #[test]
+    fn an_id_list_names_its_column_as_the_builder_writes_it() {
+        let select = |backend, column: Expr| {
+            Query::select()
+                .column(participation::Column::TargetId)
+                .from(participation::Entity)
+                .cond_where(id_in(backend, column, &[4, 5]))
+                .to_owned()
+        };
+        let qualified = || seeds::ties::alias::Q.col(participation::Column::OrganizationId);
+        let (pg, _) = select(DbBackend::Postgres, qualified()).build(PostgresQueryBuilder);
+        assert_eq!(
+            pg,
+            r#"SELECT "target_id" FROM "participation" WHERE "q"."organization_id" = ANY(ARRAY(SELECT unnest(CAST($1 AS BIGINT[]))))"#
+        );
+        let (lite, _) = select(DbBackend::Sqlite, qualified()).build(SqliteQueryBuilder);
+        assert_eq!(
+            lite,
+            r#"SELECT "target_id" FROM "participation" WHERE "q"."organization_id" IN (SELECT value FROM json_each(?))"#
+        );
+        // An entity's column alone is quoted, as the by-id loader has always written its key.
+        let own = Expr::col(participation::Column::ParticipationId);
+        let (pg, values) = select(DbBackend::Postgres, own).build(PostgresQueryBuilder);
+        assert!(pg.ends_with(
+            r#"WHERE "participation_id" = ANY(ARRAY(SELECT unnest(CAST($1 AS BIGINT[]))))"#
+        ));
+        assert_eq!(values.0, vec![sea_orm::Value::from("{4,5}")]);
     }
 }
