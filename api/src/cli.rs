@@ -262,6 +262,10 @@ pub struct ServeArgs {
     #[arg(long, env = "LIBGRAPH_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
 
+    /// Most fields one query may select once its fragments are expanded (`QUERY_TOO_LARGE`).
+    #[arg(long, env = "LIBGRAPH_MAX_SELECTIONS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_selections: u64,
+
     /// The most query cost executing at once (the sum of the running queries' complexities);
     /// larger queries wait for room, small ones (cost up to 2,000) never do. Bounds memory under
     /// load: at least the highest complexity accepted keeps the largest query able to run.

@@ -48,3 +48,58 @@ async fn a_huge_invalid_input_or_query_line_is_not_echoed_back() {
     let data = app.query("{ __typename }", Value::Null).await;
     assert_eq!(data["__typename"], "Query");
 }
+
+/// `{ ...F0 }` where each of `levels` fragments spreads the next `spreads` times: 1 KB of text
+/// that selects `spreads^levels` fields once expanded.
+fn fragment_bomb(levels: usize, spreads: usize, leaf: &str) -> String {
+    let mut query = String::from("query { ...F0 }");
+    for level in 0..levels {
+        query.push_str(&format!(" fragment F{level} on Query {{"));
+        for _ in 0..spreads {
+            query.push_str(&format!(" ...F{}", level + 1));
+        }
+        query.push_str(" }");
+    }
+    query.push_str(&format!(" fragment F{levels} on Query {{ {leaf} }}"));
+    query
+}
+
+#[tokio::test]
+async fn fragment_bombs_are_refused_as_too_large_by_post_and_get() {
+    let app = spawn_app().await;
+    let bombs = [
+        fragment_bomb(25, 2, "__typename"),
+        fragment_bomb(27, 2, "__typename"),
+        fragment_bomb(7, 10, "__typename"),
+        fragment_bomb(
+            12,
+            2,
+            "__schema { types { name fields { name type { name } } } }",
+        ),
+    ];
+    for bomb in &bombs {
+        assert!(bomb.len() < 1_500, "{} bytes", bomb.len());
+        let (code, _) = app.error_code(bomb, Value::Null).await;
+        assert_eq!(code, "QUERY_TOO_LARGE", "{bomb}");
+        let response = app
+            .client
+            .get(app.url("/graphql"))
+            .query(&[("query", bomb.as_str())])
+            .header("accept", "application/graphql-response+json")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "QUERY_TOO_LARGE",
+            "{body}"
+        );
+        assert!(body.get("data").is_none(), "{body}");
+    }
+    // The same shape within the limit still answers: 2^10 spreads of one field are one key.
+    let data = app
+        .query(&fragment_bomb(10, 2, "__typename"), Value::Null)
+        .await;
+    assert_eq!(data, json!({ "__typename": "Query" }));
+}

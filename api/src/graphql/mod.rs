@@ -41,6 +41,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Highest query cost accepted ([`executor::cost`]): a connection costs its page size times its children.
     pub max_complexity: usize,
+    /// Most fields one operation may select once its fragments are expanded
+    /// ([`executor::rules::check_size`]).
+    pub max_selections: usize,
     /// How much one `search` may read.
     pub search: crate::store::search::SearchLimits,
     /// Most activity memberships one collaboration computation may read (a network, or the
@@ -66,6 +69,7 @@ impl Default for Limits {
         Limits {
             max_depth: 24,
             max_complexity: 250_000,
+            max_selections: 2_000,
             search: crate::store::search::SearchLimits::default(),
             max_memberships: 150_000,
             admission: executor::admission::AdmissionLimits::default(),

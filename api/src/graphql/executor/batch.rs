@@ -110,7 +110,7 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
 }
 
 /// The schema with per-request loaders whose fetches run in the request's task; it also refuses
-/// documents that do not parse, nest too deep or break a rule async-graphql does not check
+/// documents that do not parse, select too many fields once expanded ([`rules::check_size`]), nest too deep or break a rule async-graphql does not check
 /// ([`rules::check`], [`variables::check_usages`]), variables their operation cannot take
 /// ([`variables::coerce`]) and documents that cost too much ([`cost::check`]), leaves out the
 /// arguments given a variable without a value ([`variables::without_absent`]), lets a document
@@ -122,6 +122,7 @@ pub struct Batched {
     schema: LibgraphSchema,
     db: DatabaseConnection,
     max_cost: usize,
+    max_selections: usize,
     max_memberships: usize,
     /// [`TextOrder::of`] the database, asked when the server started.
     text_order: TextOrder,
@@ -149,6 +150,7 @@ impl Batched {
             schema,
             db,
             max_cost: limits.max_complexity,
+            max_selections: limits.max_selections,
             max_memberships: limits.max_memberships,
             text_order,
             admission: Admission::new(limits.admission),
@@ -181,7 +183,8 @@ impl Batched {
         // Without an operation to run, async-graphql refuses the request in its own words.
         let mut absent = Default::default();
         if let Some(operation) = shape::operation(&document, request.operation_name.as_deref()) {
-            if let Err(error) = rules::check(&document, &operation.node, self.depth)
+            if let Err(error) = rules::check_size(&document, &operation.node, self.max_selections)
+                .and_then(|()| rules::check(&document, &operation.node, self.depth))
                 .and_then(|()| variables::check_usages(&self.inputs, &document, &operation.node))
             {
                 return Response::from_errors(vec![error]);
