@@ -146,18 +146,12 @@ impl OrganizationFilter {
     pub fn to_store(&self, libraries_only: bool) -> filter::OrganizationFilter {
         filter::OrganizationFilter {
             libraries_only,
-            kinds: self
-                .kinds
-                .as_ref()
-                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            kinds: converted(&self.kinds),
             countries: self.countries.clone(),
             topics: self.topics.clone(),
             programmes: self.programmes.clone(),
             funders: self.funders.clone(),
-            roles: self
-                .roles
-                .as_ref()
-                .map(|r| r.iter().map(|&r| r.into()).collect()),
+            roles: converted(&self.roles),
             active_in: self.active_in.map(YearRange::to_period),
             text: self.text.clone(),
         }
@@ -168,27 +162,24 @@ impl ActivityFilter {
     /// In the store's terms.
     pub fn to_store(&self) -> filter::ActivityFilter {
         filter::ActivityFilter {
-            event_kinds: self
-                .event_kinds
-                .as_ref()
-                .map(|k| k.iter().map(|&k| k.into()).collect()),
-            programme_kinds: self
-                .programme_kinds
-                .as_ref()
-                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            event_kinds: converted(&self.event_kinds),
+            programme_kinds: converted(&self.programme_kinds),
             countries: self.countries.clone(),
             programmes: self.programmes.clone(),
             funders: self.funders.clone(),
             topics: self.topics.clone(),
             organizations: self.organizations.clone(),
-            roles: self
-                .roles
-                .as_ref()
-                .map(|r| r.iter().map(|&r| r.into()).collect()),
+            roles: converted(&self.roles),
             active_in: self.active_in.map(YearRange::to_period),
             text: self.text.clone(),
         }
     }
+}
+
+/// A list of the schema's enum values as the store's: kinds and roles.
+fn converted<A: Copy + Into<B>, B>(list: &Option<Vec<A>>) -> Option<Vec<B>> {
+    list.as_ref()
+        .map(|list| list.iter().map(|&a| a.into()).collect())
 }
 
 /// Role and year filters of participation lists.
@@ -236,15 +227,9 @@ impl CollaboratorFilter {
     /// In the store's terms.
     pub fn to_store(&self) -> collaboration::CollaboratorFilter {
         collaboration::CollaboratorFilter {
-            roles: self
-                .roles
-                .as_ref()
-                .map(|r| r.iter().map(|&r| r.into()).collect()),
+            roles: converted(&self.roles),
             period: self.period.map(YearRange::to_period),
-            kinds: self
-                .kinds
-                .as_ref()
-                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            kinds: converted(&self.kinds),
             countries: self.countries.clone(),
         }
     }
@@ -273,10 +258,7 @@ impl NetworkFilter {
     pub fn to_store(&self) -> collaboration::NetworkFilter {
         collaboration::NetworkFilter {
             countries: self.countries.clone(),
-            kinds: self
-                .kinds
-                .as_ref()
-                .map(|k| k.iter().map(|&k| k.into()).collect()),
+            kinds: converted(&self.kinds),
             programmes: self.programmes.clone(),
             topics: self.topics.clone(),
             period: self.period.map(YearRange::to_period),
