@@ -266,6 +266,11 @@ pub struct ServeArgs {
     #[arg(long, env = "LIBGRAPH_MAX_SELECTIONS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_selections: u64,
 
+    /// Most `__schema` and `__type` fields one query may hold once its fragments are expanded
+    /// (`QUERY_TOO_LARGE`); each answers with the schema, whatever it selects.
+    #[arg(long, env = "LIBGRAPH_MAX_INTROSPECTIONS", default_value_t = 3)]
+    pub max_introspections: usize,
+
     /// The most query cost executing at once (the sum of the running queries' complexities);
     /// larger queries wait for room, small ones (cost up to 2,000) never do. Bounds memory under
     /// load: at least the highest complexity accepted keeps the largest query able to run.

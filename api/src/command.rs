@@ -161,6 +161,7 @@ fn server_config(args: &ServeArgs) -> ServerConfig {
             max_depth: args.max_depth,
             max_complexity: args.max_complexity,
             max_selections: usize::try_from(args.max_selections).unwrap_or(usize::MAX),
+            max_introspections: args.max_introspections,
             admission: AdmissionLimits {
                 max_cost_in_flight: usize::try_from(args.max_cost_in_flight).unwrap_or(usize::MAX),
                 wait: Duration::from_secs(args.admission_wait),

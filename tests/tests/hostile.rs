@@ -103,3 +103,29 @@ async fn fragment_bombs_are_refused_as_too_large_by_post_and_get() {
         .await;
     assert_eq!(data, json!({ "__typename": "Query" }));
 }
+
+#[tokio::test]
+async fn aliased_introspection_is_refused_past_a_few_and_one_schema_still_answers() {
+    let app = spawn_app().await;
+    let aliases: String = (0..4_000)
+        .map(|i| format!(" s{i}: __schema {{ types {{ fields {{ name }} }} }}"))
+        .collect();
+    let (code, body) = app
+        .error_code(&format!("{{{aliases} }}"), Value::Null)
+        .await;
+    assert_eq!(code, "QUERY_TOO_LARGE", "{body}");
+    // Within the field limit, but more schemas than the introspection limit.
+    let (code, body) = app
+        .error_code(
+            "{ a: __schema { queryType { name } } b: __schema { queryType { name } } c: __type(name: \"Query\") { name } d: __type(name: \"Library\") { name } }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(code, "QUERY_TOO_LARGE", "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("4 times"), "{message}");
+    let data = app
+        .query("{ __schema { queryType { name } } }", Value::Null)
+        .await;
+    assert_eq!(data["__schema"]["queryType"]["name"], "Query");
+}

@@ -44,6 +44,8 @@ pub struct Limits {
     /// Most fields one operation may select once its fragments are expanded
     /// ([`executor::rules::check_size`]).
     pub max_selections: usize,
+    /// Most `__schema` and `__type` fields one operation may hold once expanded.
+    pub max_introspections: usize,
     /// How much one `search` may read.
     pub search: crate::store::search::SearchLimits,
     /// Most activity memberships one collaboration computation may read (a network, or the
@@ -56,6 +58,14 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// How large a document may be once expanded ([`executor::rules::check_size`]).
+    pub fn size(&self) -> executor::rules::SizeLimit {
+        executor::rules::SizeLimit {
+            selections: self.max_selections,
+            introspections: self.max_introspections,
+        }
+    }
+
     /// How deep a document may nest ([`executor::rules::DepthLimit`]).
     pub fn depth(&self) -> executor::rules::DepthLimit {
         executor::rules::DepthLimit {
@@ -70,6 +80,7 @@ impl Default for Limits {
             max_depth: 24,
             max_complexity: 250_000,
             max_selections: 2_000,
+            max_introspections: 3,
             search: crate::store::search::SearchLimits::default(),
             max_memberships: 150_000,
             admission: executor::admission::AdmissionLimits::default(),

@@ -26,7 +26,7 @@ use sea_orm::DatabaseConnection;
 
 use super::admission::Admission;
 use super::lean::Trace;
-use super::rules::{self, DepthLimit};
+use super::rules::{self, DepthLimit, SizeLimit};
 use super::shape::{self, Shapes};
 use super::variables::{self, InputTypes};
 use super::{codes, cost};
@@ -122,7 +122,7 @@ pub struct Batched {
     schema: LibgraphSchema,
     db: DatabaseConnection,
     max_cost: usize,
-    max_selections: usize,
+    size: SizeLimit,
     max_memberships: usize,
     /// [`TextOrder::of`] the database, asked when the server started.
     text_order: TextOrder,
@@ -150,7 +150,7 @@ impl Batched {
             schema,
             db,
             max_cost: limits.max_complexity,
-            max_selections: limits.max_selections,
+            size: limits.size(),
             max_memberships: limits.max_memberships,
             text_order,
             admission: Admission::new(limits.admission),
@@ -183,7 +183,7 @@ impl Batched {
         // Without an operation to run, async-graphql refuses the request in its own words.
         let mut absent = Default::default();
         if let Some(operation) = shape::operation(&document, request.operation_name.as_deref()) {
-            if let Err(error) = rules::check_size(&document, &operation.node, self.max_selections)
+            if let Err(error) = rules::check_size(&document, &operation.node, self.size)
                 .and_then(|()| rules::check(&document, &operation.node, self.depth))
                 .and_then(|()| variables::check_usages(&self.inputs, &document, &operation.node))
             {

@@ -72,19 +72,31 @@ pub fn too_deep(query: &str, limit: DepthLimit) -> Option<ServerError> {
 /// The code of a document refused for the number of fields it selects once expanded.
 pub const QUERY_TOO_LARGE: &str = "QUERY_TOO_LARGE";
 
-/// Refuses with [`QUERY_TOO_LARGE`] an operation that selects more than `max` fields once its
-/// fragments are expanded (every field, `__typename` and introspection included). It runs first,
-/// before anything else walks the document: each fragment is counted once, so the count costs
-/// what the document's text does. Everything after it (the depth, the cost, async-graphql's
-/// validation, the executors, completing the answer) walks the expanded selections, which a
-/// fragment spread twice in each of 25 fragments makes 2^25 of from 1 KB of text: that document
-/// took 3.9 to 5.9 s of CPU before it was refused as too costly, blocking a runtime thread, so
-/// that with two in flight `/healthz` took 3.8 s. The cost does not bound this: a field the cost
-/// counts as free (introspection) or as 1 (`__typename`) can still be expanded without end.
+/// How large one operation may be once its fragments are expanded.
+#[derive(Clone, Copy, Debug)]
+pub struct SizeLimit {
+    /// Fields selected, every field counted (`__typename` and introspection included).
+    pub selections: usize,
+    /// `__schema` and `__type` fields: each answers with (part of) the whole schema, whatever
+    /// it selects inside, so it is counted apart. 4,000 aliased `__schema { types { fields { … }
+    /// } }` (435 KB) once made a 225 MB answer in 27 s and took the process to 4.2 GB.
+    pub introspections: usize,
+}
+
+/// Refuses with [`QUERY_TOO_LARGE`] an operation that selects more than `limit.selections` fields
+/// or more than `limit.introspections` introspection fields once its fragments are expanded. It
+/// runs first, before anything else walks the document: each fragment is counted once, so the
+/// count costs what the document's text does. Everything after it (the depth, the cost,
+/// async-graphql's validation, the executors, completing the answer) walks the expanded
+/// selections, which a fragment spread twice in each of 25 fragments makes 2^25 of from 1 KB of
+/// text: that document took 3.9 to 5.9 s of CPU before it was refused as too costly, blocking a
+/// runtime thread, so that with two in flight `/healthz` took 3.8 s. The cost does not bound
+/// this: a field the cost counts as free (introspection) or as 1 (`__typename`) can still be
+/// expanded without end.
 pub fn check_size(
     document: &ExecutableDocument,
     operation: &OperationDefinition,
-    max: usize,
+    limit: SizeLimit,
 ) -> Result<(), ServerError> {
     let mut size = Size {
         document,
@@ -92,40 +104,71 @@ pub fn check_size(
         visiting: HashSet::new(),
     };
     let selected = size.of(&operation.selection_set.node);
-    if selected <= max {
-        return Ok(());
-    }
-    let shown = if selected == usize::MAX {
-        "more than can be counted".to_owned()
+    let shown = |n: usize| {
+        if n == usize::MAX {
+            "more than can be counted".to_owned()
+        } else {
+            n.to_string()
+        }
+    };
+    let message = if selected.fields > limit.selections {
+        format!(
+            "the query is too large: it selects {} fields once its fragments are expanded, the limit is {}",
+            shown(selected.fields),
+            limit.selections
+        )
+    } else if selected.introspections > limit.introspections {
+        format!(
+            "the query is too large: it asks for the schema ({}) {} times once its fragments are expanded, the limit is {}",
+            "`__schema` or `__type`",
+            shown(selected.introspections),
+            limit.introspections
+        )
     } else {
-        selected.to_string()
+        return Ok(());
     };
     Err(with_code(
-        ServerError::new(
-            format!(
-                "the query is too large: it selects {shown} fields once its fragments are expanded, the limit is {max}"
-            ),
-            Some(operation.selection_set.pos),
-        ),
+        ServerError::new(message, Some(operation.selection_set.pos)),
         QUERY_TOO_LARGE,
     ))
+}
+
+/// What a selection set holds once its fragments are expanded.
+#[derive(Clone, Copy, Default)]
+struct Selected {
+    fields: usize,
+    introspections: usize,
+}
+
+impl Selected {
+    fn plus(self, other: Selected) -> Selected {
+        Selected {
+            fields: self.fields.saturating_add(other.fields),
+            introspections: self.introspections.saturating_add(other.introspections),
+        }
+    }
 }
 
 /// The fields of a selection set once its fragments are expanded, each fragment counted once.
 struct Size<'a> {
     document: &'a ExecutableDocument,
-    fragments: HashMap<&'a Name, usize>,
+    fragments: HashMap<&'a Name, Selected>,
     /// Fragments being counted: a cycle, refused by validation later, counts as empty here.
     visiting: HashSet<&'a Name>,
 }
 
 impl<'a> Size<'a> {
-    fn of(&mut self, set: &'a SelectionSet) -> usize {
-        let mut total = 0usize;
+    fn of(&mut self, set: &'a SelectionSet) -> Selected {
+        let mut total = Selected::default();
         for selection in &set.items {
             let size = match &selection.node {
                 Selection::Field(field) => {
-                    1usize.saturating_add(self.of(&field.node.selection_set.node))
+                    let name = field.node.name.node.as_str();
+                    Selected {
+                        fields: 1,
+                        introspections: usize::from(name == "__schema" || name == "__type"),
+                    }
+                    .plus(self.of(&field.node.selection_set.node))
                 }
                 Selection::InlineFragment(fragment) => self.of(&fragment.node.selection_set.node),
                 Selection::FragmentSpread(spread) => {
@@ -139,12 +182,12 @@ impl<'a> Size<'a> {
                                 self.fragments.insert(name, size);
                                 size
                             }
-                            _ => 0,
+                            _ => Selected::default(),
                         },
                     }
                 }
             };
-            total = total.saturating_add(size);
+            total = total.plus(size);
         }
         total
     }
@@ -399,7 +442,11 @@ mod tests {
         let document = parse_query(query).map_err(|e| e.to_string())?;
         let operation =
             crate::graphql::executor::shape::operation(&document, None).ok_or("no operation")?;
-        check_size(&document, &operation.node, max).map_err(|e| e.message)
+        let limit = SizeLimit {
+            selections: max,
+            introspections: 2,
+        };
+        check_size(&document, &operation.node, limit).map_err(|e| e.message)
     }
 
     #[test]
@@ -421,6 +468,20 @@ mod tests {
         bomb.push_str(" fragment F64 on Query { __typename }");
         let refused = size_checked(&bomb, 2_000).unwrap_err();
         assert!(refused.contains("more than can be counted"), "{refused}");
+        // Introspection fields count apart, wherever they are spread.
+        let schemas = "{ a: __schema { queryType { name } } ...S } fragment S on Query { b: __schema { queryType { name } } c: __type(name: \"Query\") { name } }";
+        let refused = size_checked(schemas, 2_000).unwrap_err();
+        assert!(
+            refused.contains("asks for the schema (`__schema` or `__type`) 3 times"),
+            "{refused}"
+        );
+        assert_eq!(
+            size_checked(
+                "{ __schema { queryType { name } } __type(name: \"Q\") { name } }",
+                2_000
+            ),
+            Ok(())
+        );
         // A fragment that spreads itself is left to validation.
         assert_eq!(
             size_checked("{ ...A } fragment A on Query { a ...A }", 10),
