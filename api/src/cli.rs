@@ -304,6 +304,10 @@ pub struct ServeArgs {
     #[arg(long, env = "LIBGRAPH_BODY_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_timeout: u64,
 
+    /// The most errors one response lists; how many were left out is `extensions.omittedErrors`.
+    #[arg(long, env = "LIBGRAPH_MAX_ERRORS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_errors: u64,
+
     /// The most connections open at once; more are answered 503 and closed. Default: the
     /// process's descriptor limit (raised to its hard limit) less 128, at most 10,000.
     #[arg(long, env = "LIBGRAPH_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]

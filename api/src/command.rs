@@ -180,6 +180,7 @@ fn server_config(args: &ServeArgs) -> ServerConfig {
             },
         },
         body_read_timeout: Duration::from_secs(args.body_timeout),
+        max_errors: usize::try_from(args.max_errors).unwrap_or(usize::MAX),
     }
 }
 

@@ -129,3 +129,31 @@ async fn aliased_introspection_is_refused_past_a_few_and_one_schema_still_answer
         .await;
     assert_eq!(data["__schema"]["queryType"]["name"], "Query");
 }
+
+#[tokio::test]
+async fn a_document_with_thousands_of_errors_lists_the_first_hundred_and_counts_the_rest() {
+    let app = spawn_app().await;
+    let directives = " @include(if: true)".repeat(5_000);
+    let query = format!("{{ places(first: 1){directives} {{ totalCount }} }}");
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("request");
+    let body = response.bytes().await.expect("body");
+    assert!(
+        body.len() < 30_000,
+        "{} bytes came back for {} sent",
+        body.len(),
+        query.len()
+    );
+    let body: Value = serde_json::from_slice(&body).expect("json");
+    let errors = body["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 100, "{body}");
+    assert_eq!(body["extensions"]["omittedErrors"], 4_899, "{body}");
+    assert_eq!(errors[0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    let data = app.query("{ __typename }", Value::Null).await;
+    assert_eq!(data["__typename"], "Query");
+}

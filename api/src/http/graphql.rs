@@ -79,6 +79,9 @@ pub struct GraphqlHttpOptions {
     /// timeout ends a connection whose headers are slow, but a body trickled a byte at a time
     /// would hold its connection (and its slot) for as long as the client likes.
     pub body_read_timeout: std::time::Duration,
+    /// The most errors one response lists; the number left out is `extensions.omittedErrors`.
+    /// 5,000 copies of one directive once made 4,999 errors: 679 KB written back for 95 KB sent.
+    pub max_errors: usize,
 }
 
 impl Default for GraphqlHttpOptions {
@@ -86,6 +89,7 @@ impl Default for GraphqlHttpOptions {
         Self {
             max_body_bytes: 1024 * 1024,
             body_read_timeout: std::time::Duration::from_secs(10),
+            max_errors: 100,
         }
     }
 }
@@ -99,6 +103,7 @@ pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
     let endpoint = Endpoint {
         executor,
         body_read_timeout: options.body_read_timeout,
+        max_errors: options.max_errors,
     };
     Router::new()
         // `any` rather than `get(..).post(..)` so that other methods get the
@@ -114,6 +119,7 @@ pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
 struct Endpoint<E> {
     executor: E,
     body_read_timeout: std::time::Duration,
+    max_errors: usize,
 }
 
 /// The media type of a response body, chosen from the request's `Accept`.
@@ -248,7 +254,8 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
                 .or_else(|| single_operation_name(&mut graphql_request));
             let graphql_response = endpoint.executor.execute(graphql_request).await;
             let codes = error_codes(&graphql_response);
-            let mut response = http_response(graphql_response, media_type, &method);
+            let mut response =
+                http_response(graphql_response, media_type, &method, endpoint.max_errors);
             response.extensions_mut().insert(GraphqlOutcome {
                 operation,
                 error_codes: codes,
@@ -598,6 +605,7 @@ fn http_response(
     mut graphql_response: async_graphql::Response,
     media_type: ResponseMediaType,
     method: &Method,
+    max_errors: usize,
 ) -> Response {
     for error in &mut graphql_response.errors {
         if let Some(shorter) = bounded_message(&error.message) {
@@ -606,6 +614,13 @@ fn http_response(
     }
     let request_error = is_request_error(&graphql_response);
     let overloaded = request_error && graphql_response.errors.iter().any(is_overloaded);
+    let omitted = graphql_response.errors.len().saturating_sub(max_errors);
+    if omitted > 0 {
+        graphql_response.errors.truncate(max_errors);
+        graphql_response
+            .extensions
+            .insert("omittedErrors".to_owned(), Value::from(omitted as u64));
+    }
     let status = if overloaded {
         StatusCode::SERVICE_UNAVAILABLE
     } else if request_error && media_type == ResponseMediaType::GraphqlResponseJson {
