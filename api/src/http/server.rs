@@ -90,6 +90,7 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut shed_count: u64 = 0;
     loop {
         let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -102,6 +103,16 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
+            // Logged at the 1st, 2nd, 4th, 8th… shed connection, not at each: a flood is when
+            // connections are shed, and a line for each would add the log's I/O to it.
+            shed_count += 1;
+            if shed_count.is_power_of_two() {
+                tracing::warn!(
+                    shed = shed_count,
+                    max_connections = limits.max_connections,
+                    "connection limit reached; answering 503"
+                );
+            }
             tokio::spawn(shed(stream));
             continue;
         };
@@ -127,7 +138,6 @@ pub async fn serve(
 
 /// Answers a connection over the limit and closes it, without waiting on a slow client for long.
 async fn shed(mut stream: TcpStream) {
-    tracing::warn!("connection limit reached; answering 503");
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
         stream.write_all(&OVERLOADED_RESPONSE).await?;
         stream.shutdown().await
