@@ -271,6 +271,28 @@ pub struct ServeArgs {
     #[arg(long, env = "LIBGRAPH_MAX_INTROSPECTIONS", default_value_t = 3)]
     pub max_introspections: usize,
 
+    /// Most fields written with an alias one query may hold once its fragments are expanded
+    /// (`QUERY_TOO_LARGE`).
+    #[arg(long, env = "LIBGRAPH_MAX_ALIASES", default_value_t = 100)]
+    pub max_aliases: usize,
+
+    /// Most root fields one query may hold once its fragments are expanded (`QUERY_TOO_LARGE`).
+    #[arg(long, env = "LIBGRAPH_MAX_ROOT_FIELDS", default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub max_root_fields: usize,
+
+    /// Seconds a query may execute before it is abandoned with `TIMEOUT` (HTTP 503).
+    #[arg(long, env = "LIBGRAPH_EXECUTION_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub execution_timeout: u64,
+
+    /// Most SQL statements one request may run at once, its share of the database pool.
+    /// Default: a quarter of `--db-max-connections`, rounded up.
+    #[arg(long, env = "LIBGRAPH_DB_REQUEST_SHARE", value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_request_share: Option<u64>,
+
+    /// Megabytes the collaboration networks an instance keeps for reuse may hold together.
+    #[arg(long, env = "LIBGRAPH_NETWORK_CACHE_MB", default_value_t = 64)]
+    pub network_cache_mb: u64,
+
     /// The most query cost executing at once (the sum of the running queries' complexities);
     /// larger queries wait for room, small ones (cost up to 2,000) never do. Bounds memory under
     /// load: at least the highest complexity accepted keeps the largest query able to run.

@@ -16,8 +16,8 @@ use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs};
-use crate::graphql::Limits;
 use crate::graphql::executor::admission::AdmissionLimits;
+use crate::graphql::{Limits, default_request_share};
 use crate::http::server::{ConnectionLimits, default_max_connections};
 use crate::startup::{Application, ServerConfig};
 use crate::store::connect::{self, DbConfig};
@@ -48,7 +48,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         None | Some(Command::Serve(_)) => {
             let args = cli.serve_args().unwrap_or(&cli.serve);
-            serve(writable(&cli.database).await?, args, embedded).await
+            serve(
+                writable(&cli.database).await?,
+                args,
+                cli.database.db_max_connections,
+                embedded,
+            )
+            .await
         }
     }
 }
@@ -122,7 +128,12 @@ async fn ensure_schema(db: &DatabaseConnection, migrate: bool, advice: &str) -> 
     Ok(())
 }
 
-async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyhow::Result<()> {
+async fn serve(
+    db: DatabaseConnection,
+    args: &ServeArgs,
+    pool: u32,
+    embedded: bool,
+) -> anyhow::Result<()> {
     let migrate = embedded || args.migrate;
     ensure_schema(
         &db,
@@ -140,7 +151,7 @@ async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyh
         )
         .await?;
     }
-    let config = server_config(args);
+    let config = server_config(args, pool);
     let app = Application::build(&config, db)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -153,8 +164,8 @@ async fn serve(db: DatabaseConnection, args: &ServeArgs, embedded: bool) -> anyh
     Ok(())
 }
 
-/// The server `args` describe.
-fn server_config(args: &ServeArgs) -> ServerConfig {
+/// The server `args` describe, over a pool of `pool` connections.
+fn server_config(args: &ServeArgs, pool: u32) -> ServerConfig {
     ServerConfig {
         bind: args.bind,
         limits: Limits {
@@ -162,6 +173,17 @@ fn server_config(args: &ServeArgs) -> ServerConfig {
             max_complexity: args.max_complexity,
             max_selections: usize::try_from(args.max_selections).unwrap_or(usize::MAX),
             max_introspections: args.max_introspections,
+            max_aliases: args.max_aliases,
+            max_root_fields: args.max_root_fields,
+            max_errors: usize::try_from(args.max_errors).unwrap_or(usize::MAX),
+            execution_timeout: Duration::from_secs(args.execution_timeout),
+            db_request_share: match args.db_request_share {
+                Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                None => default_request_share(pool),
+            },
+            network_cache_bytes: usize::try_from(args.network_cache_mb)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(1 << 20),
             admission: AdmissionLimits {
                 max_cost_in_flight: usize::try_from(args.max_cost_in_flight).unwrap_or(usize::MAX),
                 wait: Duration::from_secs(args.admission_wait),
@@ -180,7 +202,6 @@ fn server_config(args: &ServeArgs) -> ServerConfig {
             },
         },
         body_read_timeout: Duration::from_secs(args.body_timeout),
-        max_errors: usize::try_from(args.max_errors).unwrap_or(usize::MAX),
     }
 }
 

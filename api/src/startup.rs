@@ -38,8 +38,6 @@ pub struct ServerConfig {
     pub connections: http::server::ConnectionLimits,
     /// How long a client has to send a whole request body.
     pub body_read_timeout: Duration,
-    /// The most errors one response lists.
-    pub max_errors: usize,
 }
 
 impl Default for ServerConfig {
@@ -52,7 +50,6 @@ impl Default for ServerConfig {
             cors_origins: Vec::new(),
             connections: http::server::ConnectionLimits::default(),
             body_read_timeout: Duration::from_secs(10),
-            max_errors: 100,
         }
     }
 }
@@ -142,7 +139,7 @@ pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Resul
     let options = http::graphql::GraphqlHttpOptions {
         max_body_bytes: config.max_body_bytes,
         body_read_timeout: config.body_read_timeout,
-        max_errors: config.max_errors,
+        max_errors: config.limits.max_errors,
     };
     let routes = Router::new()
         .merge(http::graphql::routes(

@@ -184,6 +184,23 @@ pub fn seed_data_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/data")
 }
 
+/// `body` without its `extensions.cost` (and without `extensions` when nothing else is left):
+/// for comparing the answers of two queries that differ in what they cost, such as a query and
+/// the same one with `__typename` added to every selection.
+pub fn without_cost(mut body: serde_json::Value) -> serde_json::Value {
+    if let Some(object) = body.as_object_mut()
+        && let Some(extensions) = object
+            .get_mut("extensions")
+            .and_then(serde_json::Value::as_object_mut)
+    {
+        extensions.remove("cost");
+        if extensions.is_empty() {
+            object.remove("extensions");
+        }
+    }
+    body
+}
+
 /// `query` with `typename` put first in every selection set (a `{` after a field, argument
 /// list, type condition or fragment name; never an input object's, which follows `:`, `[` or
 /// `,`).

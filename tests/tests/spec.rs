@@ -76,7 +76,8 @@ fn json_of(response: &Response) -> Value {
             _ => {}
         }
     }
-    let mut value = serde_json::to_value(response).expect("response serializes");
+    let mut value =
+        support::without_cost(serde_json::to_value(response).expect("response serializes"));
     if let Some(data) = value.get_mut("data") {
         strip(data);
     }
@@ -224,14 +225,22 @@ async fn a_root_typename_selected_last_comes_last_and_skipped_selections_are_emp
         post("{ organization(slug: \"biblioteka-krakow\") { name @include(if: false) slug } }")
             .await;
 
+    // `extensions` (the query's cost) comes after `data`.
+    let cost = |n: u32| format!(r#""extensions":{{"cost":{{"requested":{n},"limit":250000}}}}"#);
     assert_eq!(
         last,
-        format!(r#"{{"data":{{"organizations":{{"totalCount":{total}}},"__typename":"Query"}}}}"#)
+        format!(
+            r#"{{"data":{{"organizations":{{"totalCount":{total}}},"__typename":"Query"}},{}}}"#,
+            cost(3)
+        )
     );
-    assert_eq!(skipped, r#"{"data":{}}"#);
+    assert_eq!(skipped, format!(r#"{{"data":{{}},{}}}"#, cost(2)));
     assert_eq!(
         inner,
-        r#"{"data":{"organization":{"slug":"biblioteka-krakow"}}}"#
+        format!(
+            r#"{{"data":{{"organization":{{"slug":"biblioteka-krakow"}}}},{}}}"#,
+            cost(3)
+        )
     );
 }
 

@@ -354,6 +354,9 @@ impl Network {
 /// The largest network a request may ask for: betweenness is O(nodes × edges).
 pub const MAX_NETWORK_NODES: i32 = 1000;
 
+/// The organizations a network keeps when its request does not say.
+pub const DEFAULT_NETWORK_NODES: i32 = 200;
+
 /// Resolves `collaborationNetwork`.
 pub async fn network(
     ctx: &Context<'_>,

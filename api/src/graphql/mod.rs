@@ -9,6 +9,7 @@
 //!   the store's reads of the same names.
 //! - [`executor`]: how a request runs (depth and cost rules, admission, the batching executor,
 //!   the lean executor, response completion).
+//! - [`limits`]: the limits a request is held to, as the `limits` query field.
 //! - [`describe`]: the schema's descriptions as clients read them (prose, every argument).
 //! - [`error`]: how a store error looks to a client (`extensions.code`).
 //! - [`id`]: opaque global IDs.
@@ -23,6 +24,7 @@ pub mod error;
 pub mod executor;
 pub mod id;
 pub mod input;
+pub mod limits;
 pub mod object;
 pub mod query;
 pub mod search;
@@ -46,6 +48,20 @@ pub struct Limits {
     pub max_selections: usize,
     /// Most `__schema` and `__type` fields one operation may hold once expanded.
     pub max_introspections: usize,
+    /// Most aliased fields one operation may hold once expanded.
+    pub max_aliases: usize,
+    /// Most root fields one operation may hold once expanded.
+    pub max_root_fields: usize,
+    /// Most errors one response lists; the HTTP layer leaves out the rest and counts them.
+    pub max_errors: usize,
+    /// How long a document may execute before it is abandoned with `TIMEOUT`.
+    pub execution_timeout: std::time::Duration,
+    /// Most statements one request may run at once ([`crate::store::share`]): its share of the
+    /// database pool.
+    pub db_request_share: usize,
+    /// Most bytes the networks an instance keeps may hold together
+    /// ([`crate::store::collaboration::NetworkCache`]).
+    pub network_cache_bytes: usize,
     /// How much one `search` may read.
     pub search: crate::store::search::SearchLimits,
     /// Most activity memberships one collaboration computation may read (a network, or the
@@ -63,6 +79,8 @@ impl Limits {
         executor::rules::SizeLimit {
             selections: self.max_selections,
             introspections: self.max_introspections,
+            aliases: self.max_aliases,
+            root_fields: self.max_root_fields,
         }
     }
 
@@ -81,6 +99,12 @@ impl Default for Limits {
             max_complexity: 250_000,
             max_selections: 2_000,
             max_introspections: 3,
+            max_aliases: 100,
+            max_root_fields: 50,
+            max_errors: 100,
+            execution_timeout: std::time::Duration::from_secs(10),
+            db_request_share: default_request_share(10),
+            network_cache_bytes: 64 << 20,
             search: crate::store::search::SearchLimits::default(),
             max_memberships: 150_000,
             admission: executor::admission::AdmissionLimits::default(),
@@ -88,12 +112,22 @@ impl Default for Limits {
     }
 }
 
+/// How many statements one request may run at once on a pool of `pool` connections: a quarter
+/// of it, rounded up. Two such requests still leave half the pool to everyone else, and the
+/// statements a nested query runs side by side (one per loader of a level, a few at a time) are
+/// never more than a handful on two cores.
+pub fn default_request_share(pool: u32) -> usize {
+    usize::try_from(pool.div_ceil(4).max(1)).unwrap_or(1)
+}
+
 /// Builds the schema over a database.
 pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
         .register_output_type::<describe::Documented>()
         .data(db)
-        .data(crate::store::collaboration::NetworkCache::default())
+        .data(crate::store::collaboration::NetworkCache::new(
+            limits.network_cache_bytes,
+        ))
         .data(limits)
         // The depth rule is libgraph's own (`rules`), checked before the schema sees a document;
         // the schema's recursion limit is set to the same figure so it never speaks first.

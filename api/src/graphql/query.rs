@@ -16,6 +16,7 @@ use super::id::{self, NodeType};
 use super::input::{
     ActivityFilter, ActivityOrder, NetworkFilter, OrganizationFilter, OrganizationOrder,
 };
+use super::limits::{self, ServerLimits};
 use super::object::*;
 use super::search::{self, SearchHit, SearchType};
 use super::statistics::Statistics;
@@ -557,7 +558,7 @@ impl QueryRoot {
         )]
         filter: Option<NetworkFilter>,
         #[graphql(
-            default = 200,
+            default_with = "collaboration::DEFAULT_NETWORK_NODES",
             desc = "How many organizations to keep, those with the strongest ties first: 1 to 1000."
         )]
         limit: i32,
@@ -585,6 +586,12 @@ impl QueryRoot {
     /// Counts and totals for dashboards, each computed only when selected.
     async fn statistics(&self) -> Statistics {
         Statistics
+    }
+
+    /// What one request may ask of this server: the cost, size and time limits a query is held
+    /// to, and the price of the fields that compute more than they return.
+    async fn limits(&self, ctx: &Context<'_>) -> ServerLimits {
+        limits::limits(ctx)
     }
 }
 

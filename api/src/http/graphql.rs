@@ -33,10 +33,11 @@
 //! body has no `data` entry, with either type; `is_request_error` explains
 //! how one is told from a failed field.
 //!
-//! One request error is the server's, not the client's: the executor's
-//! refusal to start a document while it is busy, with the code `OVERLOADED`.
-//! It is 503 with `Retry-After`, whatever the media type, so that clients,
-//! proxies and load balancers retry it later or elsewhere.
+//! Two request errors are the server's, not the client's: the executor's
+//! refusal to start a document while it is busy, with the code `OVERLOADED`,
+//! is 503 with `Retry-After`, whatever the media type, so that clients,
+//! proxies and load balancers retry it later or elsewhere; a document stopped
+//! at its deadline (`TIMEOUT`) is 503 without one.
 
 use std::{cmp::Ordering, collections::BTreeMap};
 
@@ -60,6 +61,7 @@ use serde::{Deserialize, Serialize};
 // The code of the request error that means "busy, retry later" (see the module docs); admission
 // owns it, as the one that refuses to start a document while the server is busy.
 use crate::graphql::executor::admission::OVERLOADED;
+use crate::graphql::executor::codes::TIMEOUT;
 
 /// The path the endpoint is served on; the playground's fetcher points here.
 pub const GRAPHQL_PATH: &str = "/graphql";
@@ -578,13 +580,13 @@ fn bounded_message(message: &str) -> Option<String> {
     Some(format!("{}…", &message[..cut]))
 }
 
-/// Whether an error is the executor's refusal to start while busy.
-fn is_overloaded(error: &ServerError) -> bool {
+/// Whether an error's code is `code`.
+fn has_code(error: &ServerError, code: &str) -> bool {
     error
         .extensions
         .as_ref()
         .and_then(|e| e.get("code"))
-        .is_some_and(|code| *code == Value::String(OVERLOADED.to_owned()))
+        .is_some_and(|found| matches!(found, Value::String(found) if found == code))
 }
 
 /// The body of a response to a request error. async-graphql would write
@@ -613,7 +615,18 @@ fn http_response(
         }
     }
     let request_error = is_request_error(&graphql_response);
-    let overloaded = request_error && graphql_response.errors.iter().any(is_overloaded);
+    let overloaded = request_error
+        && graphql_response
+            .errors
+            .iter()
+            .any(|error| has_code(error, OVERLOADED));
+    // Not the client's error, as a 4xx would say, nor one a retry would mend at once: the
+    // server gave up on the query (`--execution-timeout`).
+    let timed_out = request_error
+        && graphql_response
+            .errors
+            .iter()
+            .any(|error| has_code(error, TIMEOUT));
     let omitted = graphql_response.errors.len().saturating_sub(max_errors);
     if omitted > 0 {
         graphql_response.errors.truncate(max_errors);
@@ -621,7 +634,7 @@ fn http_response(
             .extensions
             .insert("omittedErrors".to_owned(), Value::from(omitted as u64));
     }
-    let status = if overloaded {
+    let status = if overloaded || timed_out {
         StatusCode::SERVICE_UNAVAILABLE
     } else if request_error && media_type == ResponseMediaType::GraphqlResponseJson {
         StatusCode::BAD_REQUEST

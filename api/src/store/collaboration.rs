@@ -150,6 +150,7 @@ async fn fetch<T>(
 ) -> Result<Vec<T>, StoreError> {
     let mut rows = Vec::new();
     let mut seen = 0usize;
+    let _turn = crate::store::share::turn().await;
     let mut stream = std::pin::pin!(db.stream(select).await?);
     while let Some(r) = stream.next().await {
         if seen == max {
@@ -323,6 +324,7 @@ impl Loader<SharedItems> for Sql {
         let select = shared_items_select(backend, &organizations, &partners);
         let wanted: std::collections::HashSet<SharedItems> = keys.iter().copied().collect();
         let mut shared: HashMap<SharedItems, BTreeSet<ItemRef>> = HashMap::new();
+        let _turn = crate::store::share::turn().await;
         let mut rows = std::pin::pin!(self.db().stream(&select).await?);
         while let Some(row) = rows.next().await {
             let row = row?;
@@ -448,30 +450,27 @@ pub struct ComputedNetwork {
 /// older graph, however many run over one PostgreSQL database.
 pub struct NetworkCache {
     entries: std::sync::Mutex<std::collections::VecDeque<CachedNetwork>>,
+    /// The most bytes all kept networks may hold together (`--network-cache-mb`).
+    capacity: usize,
 }
 
 struct CachedNetwork {
     key: String,
     version: i64,
     network: Arc<ComputedNetwork>,
-    /// Nodes, edges and shared items: what the entry holds, for the bound on all of them.
-    size: usize,
-}
-
-/// The most nodes, edges and shared items all kept networks may hold together: a few hundred
-/// megabytes at the very most, tens in practice (a 1,000-node network with its edges is about
-/// 10,000 of these).
-const CACHED_NETWORK_ITEMS: usize = 2_000_000;
-
-impl Default for NetworkCache {
-    fn default() -> Self {
-        NetworkCache {
-            entries: std::sync::Mutex::new(std::collections::VecDeque::new()),
-        }
-    }
+    /// What the entry holds in memory, for the bound on all of them.
+    bytes: usize,
 }
 
 impl NetworkCache {
+    /// A cache of at most `capacity` bytes of networks.
+    pub fn new(capacity: usize) -> Self {
+        NetworkCache {
+            entries: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            capacity,
+        }
+    }
+
     fn get(&self, key: &str, version: i64) -> Option<Arc<ComputedNetwork>> {
         let entries = self.entries.lock().ok()?;
         entries
@@ -481,15 +480,12 @@ impl NetworkCache {
     }
 
     /// Keeps `network`, dropping entries of older versions and then the oldest entries until
-    /// everything fits the bound.
+    /// everything fits the bound. A network larger than the whole bound is not kept.
     fn put(&self, key: String, version: i64, network: Arc<ComputedNetwork>) {
-        let size = network.network.nodes.len()
-            + network
-                .network
-                .edges
-                .iter()
-                .map(|e| 1 + e.shared.len())
-                .sum::<usize>();
+        let bytes = network_bytes(&network.network) + key.len();
+        if bytes > self.capacity {
+            return;
+        }
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -498,18 +494,44 @@ impl NetworkCache {
             key,
             version,
             network,
-            size,
+            bytes,
         });
-        while entries.iter().map(|e| e.size).sum::<usize>() > CACHED_NETWORK_ITEMS {
-            entries.pop_front();
+        let mut held: usize = entries.iter().map(|e| e.bytes).sum();
+        while held > self.capacity {
+            match entries.pop_front() {
+                Some(dropped) => held -= dropped.bytes,
+                None => break,
+            }
         }
     }
+
+    /// The bytes the kept networks hold.
+    pub fn bytes(&self) -> usize {
+        self.entries
+            .lock()
+            .map(|entries| entries.iter().map(|e| e.bytes).sum())
+            .unwrap_or(0)
+    }
+}
+
+/// The heap a network holds: its vectors as allocated. Nodes and edges hold no other heap than
+/// these, so this is the whole of it, give or take the allocator's rounding.
+fn network_bytes(network: &graph::Network) -> usize {
+    use std::mem::size_of;
+    network.nodes.capacity() * size_of::<graph::NetworkNode>()
+        + network.edges.capacity() * size_of::<graph::NetworkEdge>()
+        + network
+            .edges
+            .iter()
+            .map(|e| e.shared.capacity() * size_of::<graph::ItemRef>())
+            .sum::<usize>()
 }
 
 /// The current version of the graph; `None` when the database has no version row (then nothing
 /// is kept).
 async fn graph_version(db: &DatabaseConnection) -> Result<Option<i64>, StoreError> {
     use sea_orm::EntityTrait;
+    let _turn = crate::store::share::turn().await;
     Ok(entities::graph_version::Entity::find_by_id(1)
         .one(db)
         .await?
@@ -577,6 +599,7 @@ async fn member_counts(
 ) -> Result<HashMap<i64, usize>, StoreError> {
     let select = member_counts_select(db.get_database_backend(), items);
     let mut sizes = HashMap::with_capacity(items.len());
+    let _turn = crate::store::share::turn().await;
     for row in db.query_all(&select).await? {
         let members: i64 = row.try_get("", Members.unquoted())?;
         sizes.insert(
@@ -702,6 +725,7 @@ pub async fn programme_tree(
         .to_owned();
     let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut selected = BTreeSet::new();
+    let _turn = crate::store::share::turn().await;
     for row in db.query_all(&select).await? {
         let id: i64 = row.try_get("", Column::ProgrammeId.as_str())?;
         let parent: Option<i64> = row.try_get("", Column::ParentId.as_str())?;
@@ -727,6 +751,7 @@ pub async fn programme_tree(
 /// The organization with this slug, if any.
 pub async fn organization_by_slug(db: &DatabaseConnection, slug: &str) -> StoreResult<Option<i64>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let _turn = crate::store::share::turn().await;
     Ok(entities::organization::Entity::find()
         .filter(entities::organization::Column::Slug.eq(slug))
         .one(db)
@@ -772,6 +797,7 @@ pub async fn route(
             ))
             .to_owned();
         let mut next = Vec::new();
+        let _turn = crate::store::share::turn().await;
         for row in db.query_all(&select).await? {
             let organization: i64 =
                 row.try_get("", collaboration::Column::OrganizationId.as_str())?;
@@ -796,6 +822,56 @@ mod tests {
     use sea_orm::sea_query::{PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
 
     use super::*;
+
+    /// A network of `edges` ties, each sharing 10 items.
+    fn computed(edges: usize) -> Arc<ComputedNetwork> {
+        let shared = vec![
+            ItemRef {
+                kind: graph::ItemKind::Project,
+                id: 1
+            };
+            10
+        ];
+        let edges = (0..edges)
+            .map(|i| graph::NetworkEdge {
+                source: i as i64,
+                target: i as i64 + 1,
+                weight: 1.0,
+                shared: shared.clone(),
+            })
+            .collect();
+        Arc::new(ComputedNetwork {
+            network: graph::Network {
+                nodes: Vec::new(),
+                edges,
+            },
+            total_nodes: 0,
+        })
+    }
+
+    #[test]
+    fn kept_networks_stay_within_their_bytes_oldest_dropped_first() {
+        let one = network_bytes(&computed(1_000).network);
+        // Edges and their shared items are what a network holds.
+        assert!(
+            one >= 1_000 * (10 * std::mem::size_of::<ItemRef>()),
+            "{one}"
+        );
+        let cache = NetworkCache::new(3 * one + 100);
+        for key in ["a", "b", "c", "d"] {
+            cache.put(key.to_owned(), 1, computed(1_000));
+        }
+        assert!(cache.bytes() <= 3 * one + 100, "{}", cache.bytes());
+        assert!(cache.get("a", 1).is_none(), "the oldest is dropped");
+        assert!(cache.get("d", 1).is_some() && cache.get("b", 1).is_some());
+        // A network larger than the whole cache is not kept, and drops nothing.
+        cache.put("huge".to_owned(), 1, computed(4_000));
+        assert!(cache.get("huge", 1).is_none());
+        assert!(cache.get("b", 1).is_some());
+        // A newer graph drops the networks of older ones.
+        cache.put("e".to_owned(), 2, computed(1));
+        assert!(cache.get("b", 1).is_none() && cache.get("e", 2).is_some());
+    }
 
     /// The SQL and the bound values of `statement` on PostgreSQL and on SQLite (a statement with
     /// an id list is built for one store: only that store's is its SQL).

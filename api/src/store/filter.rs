@@ -308,6 +308,7 @@ pub async fn by_slug<E: EntityTrait>(
     slug_column: E::Column,
     slug: &str,
 ) -> StoreResult<Option<E::Model>> {
+    let _turn = crate::store::share::turn().await;
     Ok(E::find().filter(slug_column.eq(slug)).one(db).await?)
 }
 

@@ -191,6 +191,7 @@ where
         ));
         select_columns::<E::Model>(&mut select, table);
         // Streamed: each row becomes a model as it arrives (as in [`crate::store::page::fetch_pages`]).
+        let _turn = crate::store::share::turn().await;
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut found = HashMap::with_capacity(ids.len());
         let mut decoder = Decoder::<E::Model>::default();
@@ -352,6 +353,7 @@ impl Loader<ActivityById> for Sql {
             .union(UnionType::All, branch(2));
         let [project_at, programme_at, event_at] = [0, 1, 2].map(|own| shared.positions(own, 2));
         let mut found = HashMap::with_capacity(lists.iter().map(Vec::len).sum());
+        let _turn = crate::store::share::turn().await;
         let mut rows = std::pin::pin!(self.db.stream(&select).await?);
         let mut projects = Decoder::<project::Model>::default();
         let mut programmes = Decoder::<programme::Model>::default();
@@ -709,6 +711,7 @@ impl Loader<ChildCount> for Sql {
                 }
             };
             let mut counts: HashMap<i64, u64> = HashMap::new();
+            let _turn = crate::store::share::turn().await;
             for row in self.db.query_all(&select).await? {
                 let parent: i64 = row.try_get("", "parent")?;
                 let n: i64 = row.try_get("", "n")?;
@@ -766,6 +769,7 @@ impl Loader<FundingTotals> for Sql {
             .group_by_col(Column::Currency)
             .order_by(Column::Currency, sea_orm::sea_query::Order::Asc);
         let mut totals: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+        let _turn = crate::store::share::turn().await;
         for row in self.db.query_all(&select).await? {
             let funder: i64 = row.try_get("", Column::FunderId.as_str())?;
             let currency: String = row.try_get("", Column::Currency.as_str())?;

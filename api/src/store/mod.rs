@@ -19,6 +19,8 @@
 //!   codes as filters take them.
 //! - [`search`]: ranking a text's matches from the word index, within bounds.
 //! - [`statistics`]: the dashboard's counts and sums.
+//! - [`share`]: how many statements one request may run at once, so it holds only a share of
+//!   the pool.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
 
 pub mod admin;
@@ -32,6 +34,7 @@ pub mod order;
 pub mod page;
 pub mod row;
 pub mod search;
+pub mod share;
 pub mod sql;
 pub mod statistics;
 

@@ -449,6 +449,7 @@ where
     C: ConnectionTrait,
 {
     let select = page_statement::<E>(filter, ordering, args)?;
+    let _turn = crate::store::share::turn().await;
     let rows = db.query_all(&select).await?;
     let mut page = read_rows::<E>(rows, ordering, args)?;
     finish(&mut page, args);
@@ -462,6 +463,7 @@ where
     E: EntityTrait,
     E::Model: Sync,
 {
+    let _turn = crate::store::share::turn().await;
     Ok(E::find().filter(filter).count(db).await?)
 }
 
@@ -544,6 +546,7 @@ where
     // Streamed: each row becomes a model as it arrives, so a batch of tens of thousands of
     // children never sits in memory twice, as driver rows and as models (it did: 400 MB peak
     // under eight nested benchmark queries at once).
+    let _turn = crate::store::share::turn().await;
     let mut rows = std::pin::pin!(db.stream(&select).await?);
     let mut pages: Vec<(i64, Page<E::Model>)> = Vec::new();
     // Where each parent's page is in `pages`: rows of one parent may come apart when the

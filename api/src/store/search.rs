@@ -758,12 +758,14 @@ async fn all(
     db: &DatabaseConnection,
     select: &SelectStatement,
 ) -> Result<Vec<QueryResult>, StoreError> {
+    let _turn = crate::store::share::turn().await;
     let statement = LimitsInline::statement(db.get_database_backend(), select);
     Ok(db.query_all_raw(statement).await?)
 }
 
 /// The one row of `select` (a count).
 async fn one(db: &DatabaseConnection, select: &SelectStatement) -> Result<QueryResult, StoreError> {
+    let _turn = crate::store::share::turn().await;
     let statement = LimitsInline::statement(db.get_database_backend(), select);
     db.query_one_raw(statement)
         .await?

@@ -99,6 +99,7 @@ fn count_all() -> Expr {
 
 /// Runs a statement of `key`, `label` and `n` columns.
 async fn tallies(db: &DatabaseConnection, select: &SelectStatement) -> StoreResult<Vec<Tally>> {
+    let _turn = crate::store::share::turn().await;
     let rows = db.query_all(select).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -331,6 +332,7 @@ fn activities_by_year_select() -> SelectStatement {
 /// Funded amounts per funder and currency, largest total first in minor units whatever the
 /// currency; fundings without an amount are left out.
 pub async fn funding_totals(db: &DatabaseConnection) -> StoreResult<Vec<FunderSum>> {
+    let _turn = crate::store::share::turn().await;
     let rows = db.query_all(&funding_totals_select()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {

@@ -33,6 +33,7 @@ use super::{codes, cost};
 use crate::graphql::{LibgraphSchema, Limits};
 use crate::store::loader::loaders;
 use crate::store::page::TextOrder;
+use crate::store::share;
 
 type Task = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
@@ -112,9 +113,10 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
 /// The schema with per-request loaders whose fetches run in the request's task; it also refuses
 /// documents that do not parse, select too many fields once expanded ([`rules::check_size`]), nest too deep or break a rule async-graphql does not check
 /// ([`rules::check`], [`variables::check_usages`]), variables their operation cannot take
-/// ([`variables::coerce`]) and documents that cost too much ([`cost::check`]), leaves out the
+/// ([`variables::coerce`]) and documents that cost too much ([`cost::refusal`]), leaves out the
 /// arguments given a variable without a value ([`variables::without_absent`]), lets a document
-/// execute only when its cost fits what is already running ([`Admission`]), completes the
+/// execute only when its cost fits what is already running ([`Admission`]), runs it within its
+/// deadline and its share of the pool ([`share`]), shows its cost ([`cost::shown`]), completes the
 /// response as the specification says ([`shape::complete`]) and gives every error a code
 /// ([`codes::complete`]).
 #[derive(Clone)]
@@ -128,6 +130,10 @@ pub struct Batched {
     text_order: TextOrder,
     admission: Admission,
     depth: DepthLimit,
+    /// How long a document may execute ([`Limits::execution_timeout`]).
+    deadline: std::time::Duration,
+    /// How many statements it may run at once ([`crate::store::share`]).
+    share: usize,
     /// The schema's types, for completing responses as the specification says ([`shape`]).
     shapes: Arc<Shapes>,
     /// The schema's input types, for coercing variables ([`variables`]).
@@ -155,6 +161,8 @@ impl Batched {
             text_order,
             admission: Admission::new(limits.admission),
             depth: limits.depth(),
+            deadline: limits.execution_timeout,
+            share: limits.db_request_share,
             shapes: Arc::new(shapes),
             inputs: Arc::new(inputs),
         })
@@ -211,10 +219,10 @@ impl Batched {
             let name = request.operation_name.as_deref();
             document = variables::without_absent(document, name, &absent);
         }
-        let cost = match cost::check(&document, &request.variables, self.max_cost) {
-            Ok(cost) => cost,
-            Err(error) => return Response::from_errors(vec![error]),
-        };
+        let cost = cost::document_cost(&document, &request.variables);
+        if let Some(error) = cost::refusal(cost, self.max_cost) {
+            return cost::shown(Response::from_errors(vec![error]), cost, self.max_cost);
+        }
         shape::prepare(&mut document);
         request.set_parsed_query(document.clone());
         let operation_name = request.operation_name.clone();
@@ -223,7 +231,9 @@ impl Batched {
         // are gone when it returns.
         let _admitted = match self.admission.admit(cost).await {
             Ok(admitted) => admitted,
-            Err(error) => return Response::from_errors(vec![error]),
+            Err(error) => {
+                return cost::shown(Response::from_errors(vec![error]), cost, self.max_cost);
+            }
         };
         let queue = Arc::new(Queue::default());
         let spawner = {
@@ -238,7 +248,17 @@ impl Batched {
             spawner,
         );
         let request = request.data(loaders);
-        let mut response = run_with_queue(queue, self.schema.execute(request)).await;
+        // The deadline drops the execution, and with it every statement it was waiting on (each
+        // gives its connection back as it is dropped). A network or a path being computed on a
+        // blocking thread finishes there, bounded by `--max-memberships` (about a second).
+        let execution = share::scope(
+            self.share,
+            run_with_queue(queue, self.schema.execute(request)),
+        );
+        let mut response = match tokio::time::timeout(self.deadline, execution).await {
+            Ok(response) => response,
+            Err(_) => Response::from_errors(vec![codes::timeout(self.deadline)]),
+        };
         if let Some(operation) = shape::operation(&document, operation_name.as_deref()) {
             shape::complete(
                 &self.shapes,
@@ -249,7 +269,7 @@ impl Batched {
             );
         }
         codes::complete(&mut response);
-        response
+        cost::shown(response, cost, self.max_cost)
     }
 }
 

@@ -48,3 +48,22 @@ pub fn complete(response: &mut Response) {
         *error = with_code(error.clone(), code);
     }
 }
+
+/// The code of a document abandoned at its deadline; the HTTP layer answers it with 503.
+pub const TIMEOUT: &str = "TIMEOUT";
+
+/// The error of a document that did not finish within `deadline` (`--execution-timeout`).
+/// Nothing of its answer is sent: fields finished before the deadline would look like a whole
+/// answer with one error, where most of the query never ran.
+pub fn timeout(deadline: std::time::Duration) -> ServerError {
+    with_code(
+        ServerError::new(
+            format!(
+                "the query did not finish within {} s and was stopped; ask for smaller pages, fewer levels or a narrower filter",
+                deadline.as_secs_f64()
+            ),
+            Some(async_graphql::Pos { line: 1, column: 1 }),
+        ),
+        TIMEOUT,
+    )
+}

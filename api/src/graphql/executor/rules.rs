@@ -81,10 +81,18 @@ pub struct SizeLimit {
     /// it selects inside, so it is counted apart. 4,000 aliased `__schema { types { fields { … }
     /// } }` (435 KB) once made a 225 MB answer in 27 s and took the process to 4.2 GB.
     pub introspections: usize,
+    /// Fields written with an alias. An alias is how one document asks the same field many times
+    /// over with different arguments (1,000 networks with distinct periods, 4,000 schemas); a
+    /// page of a frontend needs a handful.
+    pub aliases: usize,
+    /// Fields at the root of the operation. Root fields run side by side, each from its own
+    /// statements, so they are what one request can ask of the database at once.
+    pub root_fields: usize,
 }
 
-/// Refuses with [`QUERY_TOO_LARGE`] an operation that selects more than `limit.selections` fields
-/// or more than `limit.introspections` introspection fields once its fragments are expanded. It
+/// Refuses with [`QUERY_TOO_LARGE`] an operation that selects more than `limit.selections` fields,
+/// `limit.introspections` introspection fields, `limit.aliases` aliased fields or
+/// `limit.root_fields` root fields once its fragments are expanded. It
 /// runs first, before anything else walks the document: each fragment is counted once, so the
 /// count costs what the document's text does. Everything after it (the depth, the cost,
 /// async-graphql's validation, the executors, completing the answer) walks the expanded
@@ -124,6 +132,18 @@ pub fn check_size(
             shown(selected.introspections),
             limit.introspections
         )
+    } else if selected.aliases > limit.aliases {
+        format!(
+            "the query is too large: it has {} aliased fields once its fragments are expanded, the limit is {}",
+            shown(selected.aliases),
+            limit.aliases
+        )
+    } else if selected.top > limit.root_fields {
+        format!(
+            "the query is too large: it has {} root fields once its fragments are expanded, the limit is {}",
+            shown(selected.top),
+            limit.root_fields
+        )
     } else {
         return Ok(());
     };
@@ -138,6 +158,9 @@ pub fn check_size(
 struct Selected {
     fields: usize,
     introspections: usize,
+    aliases: usize,
+    /// Fields of the set itself, not of their selections.
+    top: usize,
 }
 
 impl Selected {
@@ -145,6 +168,8 @@ impl Selected {
         Selected {
             fields: self.fields.saturating_add(other.fields),
             introspections: self.introspections.saturating_add(other.introspections),
+            aliases: self.aliases.saturating_add(other.aliases),
+            top: self.top.saturating_add(other.top),
         }
     }
 }
@@ -164,11 +189,17 @@ impl<'a> Size<'a> {
             let size = match &selection.node {
                 Selection::Field(field) => {
                     let name = field.node.name.node.as_str();
+                    let inside = Selected {
+                        top: 0,
+                        ..self.of(&field.node.selection_set.node)
+                    };
                     Selected {
                         fields: 1,
                         introspections: usize::from(name == "__schema" || name == "__type"),
+                        aliases: usize::from(field.node.alias.is_some()),
+                        top: 1,
                     }
-                    .plus(self.of(&field.node.selection_set.node))
+                    .plus(inside)
                 }
                 Selection::InlineFragment(fragment) => self.of(&fragment.node.selection_set.node),
                 Selection::FragmentSpread(spread) => {
@@ -445,6 +476,8 @@ mod tests {
         let limit = SizeLimit {
             selections: max,
             introspections: 2,
+            aliases: 3,
+            root_fields: 4,
         };
         check_size(&document, &operation.node, limit).map_err(|e| e.message)
     }
@@ -486,6 +519,30 @@ mod tests {
         assert_eq!(
             size_checked("{ ...A } fragment A on Query { a ...A }", 10),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn aliases_and_root_fields_are_counted_once_expanded() {
+        let aliased = "{ a: x { b: y } ...A } fragment A on Query { c: z }";
+        assert_eq!(size_checked(aliased, 100), Ok(()));
+        let four = "{ a: x { b: y } ...A ...A } fragment A on Query { c: z }";
+        assert_eq!(
+            size_checked(four, 100),
+            Err("the query is too large: it has 4 aliased fields once its fragments are expanded, the limit is 3".to_owned())
+        );
+        // Root fields: fields of the operation's own set, fragments at the root included; nested
+        // fields do not count.
+        assert_eq!(
+            size_checked(
+                "{ a { b c d e f } ... on Query { g } ...R } fragment R on Query { h i }",
+                100
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            size_checked("{ a b ... on Query { c } ...R } fragment R on Query { d e }", 100),
+            Err("the query is too large: it has 5 root fields once its fragments are expanded, the limit is 4".to_owned())
         );
     }
 
