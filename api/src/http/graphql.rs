@@ -1071,6 +1071,47 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_client_over_its_rate_limit_is_429_with_retry_after_whatever_the_media_type() {
+        use crate::http::ratelimit::RateLimit;
+        use std::num::NonZeroU32;
+        let limit = RateLimit::new(NonZeroU32::MIN, Some(NonZeroU32::MIN));
+        let app = app_with(GraphqlHttpOptions {
+            rate_limit: Some(ClientLimiter::start(limit, Arc::default())),
+            ..GraphqlHttpOptions::default()
+        });
+        let from = |client: [u8; 4], accept: Option<&str>| {
+            let mut request = post_raw(r#"{"query":"{ hello }"}"#, accept);
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from((client, 40_000))));
+            request
+        };
+
+        let first = send(app.clone(), from([192, 0, 2, 1], None)).await;
+        let json = send(app.clone(), from([192, 0, 2, 1], None)).await;
+        let graphql_json = send(
+            app.clone(),
+            from([192, 0, 2, 1], Some(GRAPHQL_RESPONSE_JSON)),
+        )
+        .await;
+        let other = send(app.clone(), from([192, 0, 2, 2], None)).await;
+
+        assert_eq!(first.status, StatusCode::OK);
+        for (answer, media_type) in [
+            (&json, "application/json; charset=utf-8"),
+            (&graphql_json, "application/graphql-response+json; charset=utf-8"),
+        ] {
+            assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(header(answer, header::RETRY_AFTER), Some("1"));
+            assert_eq!(header(answer, header::CONTENT_TYPE), Some(media_type));
+            assert_eq!(header(answer, header::CACHE_CONTROL), Some("no-store"));
+            assert_eq!(error_code(answer), "RATE_LIMITED");
+            assert!(answer.body.get("data").is_none(), "nothing was executed");
+        }
+        assert_eq!(other.status, StatusCode::OK, "another client has its own budget");
+    }
+
+    #[tokio::test]
     async fn post_query_returns_data_as_json_without_caching() {
         let answer = send(
             app(),
