@@ -69,9 +69,16 @@ async fn a_client_over_its_limit_gets_429_with_retry_after_and_is_answered_again
         .get("retry-after")
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
-    assert_eq!(retry_after.as_deref(), Some("1"), "whole seconds, at least 1");
+    assert_eq!(
+        retry_after.as_deref(),
+        Some("1"),
+        "whole seconds, at least 1"
+    );
     let body: Value = refused.json().await.expect("json");
-    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{body}"
+    );
     assert!(body.get("data").is_none(), "nothing ran: {body}");
 
     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -164,5 +171,9 @@ async fn without_trusted_proxies_forwarded_for_does_not_buy_a_fresh_budget() {
     let forged = ask(&app, &app.client, &["203.0.113.6"]).await;
 
     assert_eq!(first.status(), 200);
-    assert_eq!(forged.status(), 429, "the peer address counts, not the header");
+    assert_eq!(
+        forged.status(),
+        429,
+        "the peer address counts, not the header"
+    );
 }

@@ -1099,7 +1099,10 @@ mod tests {
         assert_eq!(first.status, StatusCode::OK);
         for (answer, media_type) in [
             (&json, "application/json; charset=utf-8"),
-            (&graphql_json, "application/graphql-response+json; charset=utf-8"),
+            (
+                &graphql_json,
+                "application/graphql-response+json; charset=utf-8",
+            ),
         ] {
             assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
             assert_eq!(header(answer, header::RETRY_AFTER), Some("1"));
@@ -1108,7 +1111,11 @@ mod tests {
             assert_eq!(error_code(answer), "RATE_LIMITED");
             assert!(answer.body.get("data").is_none(), "nothing was executed");
         }
-        assert_eq!(other.status, StatusCode::OK, "another client has its own budget");
+        assert_eq!(
+            other.status,
+            StatusCode::OK,
+            "another client has its own budget"
+        );
     }
 
     #[tokio::test]
