@@ -11,9 +11,9 @@
 //!
 //! Metrics go through `prometheus-client` (why not the `metrics` facade: see `api/Cargo.toml`): a
 //! histogram of request durations and a request counter by operation and outcome, errors by code,
-//! SQL statements, the database pool, and the per-client rate limiter's table. Operation names come from clients, so at most
-//! [`MAX_OPERATIONS`] distinct names are tracked; later ones are counted as `other`, which keeps a
-//! hostile client from growing memory without bound.
+//! SQL statements, the database pool, and the per-client rate limiter's table. Operation names
+//! come from clients, so at most [`MAX_OPERATIONS`] distinct names are tracked; later ones are
+//! counted as `other`, which keeps a hostile client from growing memory without bound.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};

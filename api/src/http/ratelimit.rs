@@ -28,12 +28,12 @@
 //! # Why governor
 //!
 //! [`governor`] is a GCRA limiter (one 64-bit word per key, updated with a compare-and-swap, no
-//! timer) with keyed state in a `DashMap`, maintained and widely used (tower_governor, actix-governor
-//! and others are built on it). Not
-//! `tower_governor`, the Tower layer over it: its 429 is plain text rather than the GraphQL-shaped
-//! body every other refusal of the endpoint has; its proxy-aware key extractor takes the *first*
-//! `X-Forwarded-For` address, which the client writes, whatever proxies are trusted; it keys IPv6
-//! clients by full address; and it leaves the state's growth to the caller as well.
+//! timer) with keyed state in a `DashMap`, maintained, and the base of the Tower and actix
+//! limiters. Not `tower_governor`, the Tower layer over it: its 429 is plain text rather than the
+//! GraphQL-shaped body every other refusal of the endpoint has; its proxy-aware key extractor
+//! takes the *first* `X-Forwarded-For` address, which the client writes, whatever proxies are
+//! trusted; it keys IPv6 clients by full address; and it leaves the state's growth to the caller
+//! as well.
 //!
 //! # Bounded memory
 //!
