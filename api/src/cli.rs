@@ -177,7 +177,7 @@ pub enum Command {
     /// Serve the GraphQL API and the playground. On the embedded SQLite database it first
     /// migrates and loads the curated seeds; on PostgreSQL run `migrate` and `seed` first (or pass
     /// `--migrate`).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print the GraphQL schema (SDL), as committed in `schema.graphql`.
     ExportSchema,
     /// Apply pending schema migrations (running it twice is a no-op).
@@ -334,6 +334,25 @@ pub struct ServeArgs {
     /// process's descriptor limit (raised to its hard limit) less 128, at most 10,000.
     #[arg(long, env = "LIBGRAPH_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: Option<u64>,
+
+    /// Requests a second one client (an IPv4 address, an IPv6 /64) may send to `/graphql`;
+    /// faster ones are answered 429 (`RATE_LIMITED`) with `Retry-After`. 0 turns the limit off.
+    /// Default: off on the embedded SQLite database (one user on their own machine), 50 on
+    /// PostgreSQL (a server others reach).
+    #[arg(long, env = "LIBGRAPH_RATE_LIMIT")]
+    pub rate_limit: Option<u32>,
+
+    /// Requests one client may send at once before `--rate-limit` applies. Default: twice
+    /// `--rate-limit`.
+    #[arg(long, env = "LIBGRAPH_RATE_LIMIT_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_burst: Option<u32>,
+
+    /// How many reverse proxies stand in front of the server, each appending the address it saw
+    /// to `X-Forwarded-For`: the rate limit then counts a client by the address the outermost one
+    /// saw. 0 ignores the header. Never more than there are: a client can write the header
+    /// itself, and a trusted entry it wrote would let it pick a fresh budget per request.
+    #[arg(long, env = "LIBGRAPH_TRUSTED_PROXIES", default_value_t = 0)]
+    pub trusted_proxies: usize,
 }
 
 /// An origin as browsers send it: `*`, or `scheme://host[:port]` with nothing after.

@@ -18,6 +18,7 @@ use sea_orm::DatabaseConnection;
 use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs};
 use crate::graphql::executor::admission::AdmissionLimits;
 use crate::graphql::{Limits, default_request_share};
+use crate::http::ratelimit::RateLimit;
 use crate::http::server::{ConnectionLimits, default_max_connections};
 use crate::startup::{Application, ServerConfig};
 use crate::store::connect::{self, DbConfig};
@@ -151,7 +152,17 @@ async fn serve(
         )
         .await?;
     }
-    let config = server_config(args, pool);
+    let config = server_config(args, pool, embedded);
+    match &config.rate_limit {
+        Some(limit) => tracing::info!(
+            per_second = limit.per_second,
+            burst = limit.burst,
+            trusted_proxies = limit.trusted_proxies,
+            "rate limit on /graphql, per client address (behind reverse proxies, set \
+             --trusted-proxies, or every client behind them shares one budget)"
+        ),
+        None => tracing::info!("no rate limit (--rate-limit)"),
+    }
     let app = Application::build(&config, db)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -164,8 +175,9 @@ async fn serve(
     Ok(())
 }
 
-/// The server `args` describe, over a pool of `pool` connections.
-fn server_config(args: &ServeArgs, pool: u32) -> ServerConfig {
+/// The server `args` describe, over a pool of `pool` connections, on the embedded database or
+/// not.
+fn server_config(args: &ServeArgs, pool: u32, embedded: bool) -> ServerConfig {
     ServerConfig {
         bind: args.bind,
         limits: Limits {
@@ -202,7 +214,30 @@ fn server_config(args: &ServeArgs, pool: u32) -> ServerConfig {
             },
         },
         body_read_timeout: Duration::from_secs(args.body_timeout),
+        rate_limit: rate_limit(args, embedded),
     }
+}
+
+/// The rate limit `args` ask for, or by default: none on the embedded SQLite database, 50 a
+/// second per client on PostgreSQL.
+///
+/// The embedded database is one person's libgraph on their own machine (it listens on
+/// 127.0.0.1, and SQLite is not the store for serving others): the only client is its user,
+/// whose playground, scripts and notebooks should never be told to slow down by their own
+/// server. PostgreSQL is the store of a server others reach, where one client in a tight loop
+/// would otherwise take the capacity everyone shares, and a limit that is on unless turned off
+/// protects the operator who never read about it. The cost of that default falls on a server
+/// behind reverse proxies that did not say so (`--trusted-proxies`): its clients share one
+/// budget. That shows at once, as `RATE_LIMITED` in the log and the metrics and a warning
+/// naming the flag, and is fixed with it; a limit that was off would show only in an incident.
+fn rate_limit(args: &ServeArgs, embedded: bool) -> Option<RateLimit> {
+    let per_second = match args.rate_limit {
+        Some(per_second) => std::num::NonZeroU32::new(per_second)?,
+        None if embedded => return None,
+        None => RateLimit::DEFAULT_PER_SECOND,
+    };
+    let burst = args.rate_limit_burst.and_then(std::num::NonZeroU32::new);
+    Some(RateLimit::new(per_second, burst).behind_proxies(args.trusted_proxies))
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -323,4 +358,36 @@ async fn print_summary(db: &DatabaseConnection) -> anyhow::Result<()> {
         say!("{what:<24} {count:>8}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(args: &str, embedded: bool) -> Option<RateLimit> {
+        let cli = Cli::try_from_args(std::iter::once("libgraph").chain(args.split_whitespace()))
+            .expect("valid arguments");
+        rate_limit(cli.serve_args().expect("serve"), embedded)
+    }
+
+    #[test]
+    fn the_rate_limit_is_off_on_the_embedded_database_and_on_elsewhere_unless_set() {
+        let embedded = limit("", true);
+        let postgres = limit("", false);
+        let turned_on = limit("--rate-limit 5 --rate-limit-burst 7", true);
+        let turned_off = limit("--rate-limit 0", false);
+        let behind_two = limit("--trusted-proxies 2", false);
+
+        assert_eq!(embedded, None);
+        assert_eq!(
+            postgres.map(|l| (l.per_second.get(), l.burst.get(), l.trusted_proxies)),
+            Some((50, 100, 0))
+        );
+        assert_eq!(
+            turned_on.map(|l| (l.per_second.get(), l.burst.get())),
+            Some((5, 7))
+        );
+        assert_eq!(turned_off, None);
+        assert_eq!(behind_two.map(|l| l.trusted_proxies), Some(2));
+    }
 }

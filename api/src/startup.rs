@@ -38,6 +38,9 @@ pub struct ServerConfig {
     pub connections: http::server::ConnectionLimits,
     /// How long a client has to send a whole request body.
     pub body_read_timeout: Duration,
+    /// Each client's budget of `/graphql` requests; `None` limits no one. Off by default, as on
+    /// the embedded database: the command turns it on for PostgreSQL (see `crate::command`).
+    pub rate_limit: Option<http::ratelimit::RateLimit>,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +53,7 @@ impl Default for ServerConfig {
             cors_origins: Vec::new(),
             connections: http::server::ConnectionLimits::default(),
             body_read_timeout: Duration::from_secs(10),
+            rate_limit: None,
         }
     }
 }
@@ -126,7 +130,8 @@ impl Application {
 
 /// All routes: `/graphql`, `/playground`, `/sources/{slug}.txt`, `/healthz`, `/readyz`,
 /// `/metrics`, and `/` leading to the playground; every one with a request id, in a span, logged
-/// and counted ([`telemetry::observed`]).
+/// and counted ([`telemetry::observed`]). Only `/graphql` is rate limited (its endpoint checks the
+/// client first), so the health checks and the scraper are answered whatever a client does.
 pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Result<Router> {
     let schema = graphql::schema(context.db.clone(), context.limits);
     let executor = graphql::executor::batch::Batched::new(
@@ -140,6 +145,9 @@ pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Resul
         max_body_bytes: config.max_body_bytes,
         body_read_timeout: config.body_read_timeout,
         max_errors: config.limits.max_errors,
+        rate_limit: config.rate_limit.map(|limit| {
+            http::ratelimit::ClientLimiter::start(limit, context.telemetry.rate_limit_counters())
+        }),
     };
     let routes = Router::new()
         .merge(http::graphql::routes(

@@ -11,9 +11,9 @@
 //!
 //! Metrics go through `prometheus-client` (why not the `metrics` facade: see `api/Cargo.toml`): a
 //! histogram of request durations and a request counter by operation and outcome, errors by code,
-//! SQL statements, and the database pool. Operation names come from clients, so at most
-//! [`MAX_OPERATIONS`] distinct names are tracked; later ones are counted as `other`, which keeps a
-//! hostile client from growing memory without bound.
+//! SQL statements, the database pool, and the per-client rate limiter's table. Operation names
+//! come from clients, so at most [`MAX_OPERATIONS`] distinct names are tracked; later ones are
+//! counted as `other`, which keeps a hostile client from growing memory without bound.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
@@ -31,7 +31,7 @@ use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use sea_orm::DatabaseConnection;
@@ -42,6 +42,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::cli::LogFormat;
 use crate::http::graphql::GraphqlOutcome;
+use crate::http::ratelimit::RateLimitCounters;
 
 /// The header carrying the request id, in and out.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -189,6 +190,9 @@ pub struct Telemetry {
     connections: Family<PoolLabels, Gauge>,
     /// SQL statements run through the pool: how a benchmark or an operator sees N+1 queries.
     statements: Arc<AtomicU64>,
+    /// The rate limiter's table (`http::ratelimit`), zero while the limit is off; the limiter
+    /// counts into it, made here so that the registry can read it from the start.
+    rate_limit: Arc<RateLimitCounters>,
     /// The operation names counted under their own name, at most [`MAX_OPERATIONS`].
     operations: Mutex<HashSet<String>>,
     request_ids: RequestIds,
@@ -204,6 +208,7 @@ impl Telemetry {
         let errors = Family::<ErrorLabels, Counter>::default();
         let connections = Family::<PoolLabels, Gauge>::default();
         let statements = Arc::new(AtomicU64::new(0));
+        let rate_limit = Arc::new(RateLimitCounters::default());
         // prometheus-client adds the `_total` of a counter and the full stop of a help text.
         let mut registry = Registry::default();
         registry.register(
@@ -227,6 +232,7 @@ impl Telemetry {
             "Database pool connections by state",
             connections.clone(),
         );
+        registry.register_collector(Box::new(RateLimitTable(rate_limit.clone())));
         Arc::new(Telemetry {
             registry,
             requests,
@@ -234,6 +240,7 @@ impl Telemetry {
             errors,
             connections,
             statements,
+            rate_limit,
             operations: Mutex::new(HashSet::new()),
             request_ids: RequestIds::new(),
         })
@@ -242,6 +249,11 @@ impl Telemetry {
     /// The count of SQL statements run, live; the database's metric callback increments it.
     pub fn statements(&self) -> Arc<AtomicU64> {
         self.statements.clone()
+    }
+
+    /// What the rate limiter counts into, for `/metrics`.
+    pub fn rate_limit_counters(&self) -> Arc<RateLimitCounters> {
+        self.rate_limit.clone()
     }
 
     fn record(&self, operation: &str, outcome: &'static str, seconds: f64, codes: &[String]) {
@@ -308,6 +320,35 @@ impl Collector for Statements {
             counter.metric_type(),
         )?;
         counter.encode(metric)
+    }
+}
+
+/// `libgraph_rate_limit_clients` and `libgraph_rate_limit_unplaced_requests_total`, read at scrape
+/// time from the counters the limiter keeps as plain atomics (it updates them on requests).
+/// Refusals are not repeated here: they are `libgraph_errors_total{code="RATE_LIMITED"}`.
+#[derive(Debug)]
+struct RateLimitTable(Arc<RateLimitCounters>);
+
+impl Collector for RateLimitTable {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let clients = ConstGauge::new(
+            i64::try_from(self.0.clients.load(Ordering::Relaxed)).unwrap_or(i64::MAX),
+        );
+        let metric = encoder.encode_descriptor(
+            "libgraph_rate_limit_clients",
+            "Clients (IPv4 addresses, IPv6 /64s) the rate limiter tracks.",
+            None,
+            clients.metric_type(),
+        )?;
+        clients.encode(metric)?;
+        let unplaced = ConstCounter::new(self.0.unplaced.load(Ordering::Relaxed));
+        let metric = encoder.encode_descriptor(
+            "libgraph_rate_limit_unplaced_requests",
+            "Requests counted against the budget untracked clients share, the limiter's table being full.",
+            None,
+            unplaced.metric_type(),
+        )?;
+        unplaced.encode(metric)
     }
 }
 

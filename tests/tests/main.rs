@@ -9,6 +9,7 @@ mod hostile;
 mod http;
 mod numbers;
 mod plans;
+mod ratelimit;
 mod runtime;
 mod search;
 mod seeds;

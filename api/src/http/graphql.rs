@@ -38,8 +38,12 @@
 //! is 503 with `Retry-After`, whatever the media type, so that clients,
 //! proxies and load balancers retry it later or elsewhere; a document stopped
 //! at its deadline (`TIMEOUT`) is 503 without one.
+//!
+//! A client over its rate limit ([`crate::http::ratelimit`], when one is set)
+//! is refused first, before its request is read: 429 with `Retry-After`,
+//! whatever the media type, and the code `RATE_LIMITED`.
 
-use std::{cmp::Ordering, collections::BTreeMap};
+use std::{cmp::Ordering, collections::BTreeMap, net::SocketAddr, sync::Arc};
 
 use async_graphql::{
     Executor, ServerError, Value,
@@ -51,7 +55,7 @@ use async_graphql::{
 use axum::{
     Router,
     body::{Body, Bytes},
-    extract::{DefaultBodyLimit, FromRequest, Query, Request, State},
+    extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Query, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
     routing::any,
@@ -62,6 +66,7 @@ use serde::{Deserialize, Serialize};
 // owns it, as the one that refuses to start a document while the server is busy.
 use crate::graphql::executor::admission::OVERLOADED;
 use crate::graphql::executor::codes::TIMEOUT;
+use crate::http::ratelimit::{ClientLimiter, Limited};
 
 /// The path the endpoint is served on; the playground's fetcher points here.
 pub const GRAPHQL_PATH: &str = "/graphql";
@@ -84,6 +89,9 @@ pub struct GraphqlHttpOptions {
     /// The most errors one response lists; the number left out is `extensions.omittedErrors`.
     /// 5,000 copies of one directive once made 4,999 errors: 679 KB written back for 95 KB sent.
     pub max_errors: usize,
+    /// Each client's budget of requests, when there is a limit; `None` (the default) limits no
+    /// one.
+    pub rate_limit: Option<Arc<ClientLimiter>>,
 }
 
 impl Default for GraphqlHttpOptions {
@@ -92,6 +100,7 @@ impl Default for GraphqlHttpOptions {
             max_body_bytes: 1024 * 1024,
             body_read_timeout: std::time::Duration::from_secs(10),
             max_errors: 100,
+            rate_limit: None,
         }
     }
 }
@@ -106,6 +115,7 @@ pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
         executor,
         body_read_timeout: options.body_read_timeout,
         max_errors: options.max_errors,
+        rate_limit: options.rate_limit,
     };
     Router::new()
         // `any` rather than `get(..).post(..)` so that other methods get the
@@ -122,6 +132,7 @@ struct Endpoint<E> {
     executor: E,
     body_read_timeout: std::time::Duration,
     max_errors: usize,
+    rate_limit: Option<Arc<ClientLimiter>>,
 }
 
 /// The media type of a response body, chosen from the request's `Accept`.
@@ -168,6 +179,8 @@ enum Rejection {
     PayloadTooLarge,
     /// 415: a POST body that is not `application/json`.
     UnsupportedMediaType,
+    /// 429: the client has spent its budget of requests; `Retry-After` says when to come back.
+    RateLimited(Limited),
 }
 
 impl Rejection {
@@ -179,6 +192,7 @@ impl Rejection {
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -190,6 +204,7 @@ impl Rejection {
             Self::RequestTimeout => "REQUEST_TIMEOUT",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::RateLimited(_) => "RATE_LIMITED",
         }
     }
 
@@ -205,6 +220,10 @@ impl Rejection {
             Self::UnsupportedMediaType => {
                 "the request body must have Content-Type application/json".to_owned()
             }
+            Self::RateLimited(limited) => format!(
+                "too many requests from this client; retry in {} s",
+                limited.retry_after_seconds
+            ),
         }
     }
 
@@ -221,8 +240,17 @@ impl Rejection {
         let mut response = (self.status(), body.to_string()).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, media_type.header_value());
-        if let Self::MethodNotAllowed { allow, .. } = self {
-            headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+        match self {
+            Self::MethodNotAllowed { allow, .. } => {
+                headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+            }
+            Self::RateLimited(limited) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(limited.retry_after_seconds),
+                );
+            }
+            _ => {}
         }
         response
     }
@@ -235,17 +263,29 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
     // written in the negotiated type.
     let negotiated = negotiate(request.headers());
     let media_type = negotiated.unwrap_or(ResponseMediaType::Json);
+    // Before anything is read: a client over its limit costs the server no more than this.
+    let limited = endpoint.rate_limit.as_ref().and_then(|limiter| {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| *peer);
+        limiter.check(peer, request.headers()).err()
+    });
 
-    let outcome = match (&method, negotiated) {
-        (&Method::GET | &Method::POST, None) => Err(Rejection::NotAcceptable),
-        (&Method::GET, Some(_)) => graphql_request_from_get(&request),
-        (&Method::POST, Some(_)) => {
-            graphql_request_from_post(request, endpoint.body_read_timeout).await
+    let outcome = if let Some(limited) = limited {
+        Err(Rejection::RateLimited(limited))
+    } else {
+        match (&method, negotiated) {
+            (&Method::GET | &Method::POST, None) => Err(Rejection::NotAcceptable),
+            (&Method::GET, Some(_)) => graphql_request_from_get(&request),
+            (&Method::POST, Some(_)) => {
+                graphql_request_from_post(request, endpoint.body_read_timeout).await
+            }
+            _ => Err(Rejection::MethodNotAllowed {
+                allow: "GET, POST",
+                message: "the GraphQL endpoint accepts only GET and POST",
+            }),
         }
-        _ => Err(Rejection::MethodNotAllowed {
-            allow: "GET, POST",
-            message: "the GraphQL endpoint accepts only GET and POST",
-        }),
     };
 
     let mut response = match outcome {
@@ -1041,6 +1081,54 @@ mod tests {
             assert_eq!(error_code(&answer), OVERLOADED);
             assert!(answer.body.get("data").is_none(), "nothing was executed");
         }
+    }
+
+    #[tokio::test]
+    async fn a_client_over_its_rate_limit_is_429_with_retry_after_whatever_the_media_type() {
+        use crate::http::ratelimit::RateLimit;
+        use std::num::NonZeroU32;
+        let limit = RateLimit::new(NonZeroU32::MIN, Some(NonZeroU32::MIN));
+        let app = app_with(GraphqlHttpOptions {
+            rate_limit: Some(ClientLimiter::start(limit, Arc::default())),
+            ..GraphqlHttpOptions::default()
+        });
+        let from = |client: [u8; 4], accept: Option<&str>| {
+            let mut request = post_raw(r#"{"query":"{ hello }"}"#, accept);
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from((client, 40_000))));
+            request
+        };
+
+        let first = send(app.clone(), from([192, 0, 2, 1], None)).await;
+        let json = send(app.clone(), from([192, 0, 2, 1], None)).await;
+        let graphql_json = send(
+            app.clone(),
+            from([192, 0, 2, 1], Some(GRAPHQL_RESPONSE_JSON)),
+        )
+        .await;
+        let other = send(app.clone(), from([192, 0, 2, 2], None)).await;
+
+        assert_eq!(first.status, StatusCode::OK);
+        for (answer, media_type) in [
+            (&json, "application/json; charset=utf-8"),
+            (
+                &graphql_json,
+                "application/graphql-response+json; charset=utf-8",
+            ),
+        ] {
+            assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(header(answer, header::RETRY_AFTER), Some("1"));
+            assert_eq!(header(answer, header::CONTENT_TYPE), Some(media_type));
+            assert_eq!(header(answer, header::CACHE_CONTROL), Some("no-store"));
+            assert_eq!(error_code(answer), "RATE_LIMITED");
+            assert!(answer.body.get("data").is_none(), "nothing was executed");
+        }
+        assert_eq!(
+            other.status,
+            StatusCode::OK,
+            "another client has its own budget"
+        );
     }
 
     #[tokio::test]
