@@ -249,34 +249,48 @@ pub async fn run_slow(
     Ok(rows)
 }
 
-/// Many sockets that connect and say nothing, held until the server closes them.
+/// Many connections held open and silent until the server closes them: sockets that never send
+/// a byte, or (`kept_alive`) connections that asked for `/healthz` once and then say nothing.
 pub async fn run_silent(
     client: &reqwest::Client,
     server: Endpoint,
     sampler: &Sampler,
     args: &Args,
+    kept_alive: bool,
 ) -> anyhow::Result<(Row, wire::Silent, Option<u16>)> {
     sampler.take();
     let started = Instant::now();
-    let count = usize::try_from(args.sockets)?;
-    let (sockets, not_opened) = wire::open_silent(server.address, count).await;
+    let (count, class) = if kept_alive {
+        (usize::try_from(args.idle)?, "idle kept-alive")
+    } else {
+        (usize::try_from(args.sockets)?, "silent sockets")
+    };
+    let (sockets, not_opened) = if kept_alive {
+        wire::open_kept_alive(server.address, count).await
+    } else {
+        wire::open_silent(server.address, count).await
+    };
     // While they are held: what a client that wants a trivial answer gets (503 is the server
     // shedding load, as it should when every connection it may hold is taken).
     tokio::time::sleep(Duration::from_millis(500)).await;
-    // A new client, as a new visitor would be: a connection kept alive from before was
-    // accepted before the sockets came and would not show what a newcomer meets.
-    let during = reqwest::Client::new()
-        .post(server.url("/graphql"))
-        .json(&json!({ "query": "{ __typename }" }))
-        .timeout(Duration::from_secs(5))
-        .send()
+    // A new connection, as a new visitor's would be (one kept alive from before was accepted
+    // before the sockets came), read while it is written: the server answers one over its limit
+    // without reading its request, and an HTTP client that is still writing then reports the
+    // reset rather than the 503.
+    let body = br#"{"query":"{ __typename }"}"#;
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let during = wire::exchange(server.address, &head, body, Duration::from_secs(5))
         .await
         .ok()
-        .map(|r| r.status().as_u16());
+        .and_then(|answer| answer.status);
     let limit = Duration::from_secs(args.header_timeout) + CUTOFF_SLACK * 2;
     let silent = wire::watch_silent(sockets, not_opened, started, limit).await;
     let mut row = Row {
-        class: format!("silent sockets ×{count}"),
+        class: format!("{class} ×{count}"),
         statuses: vec![format!("{} × 503", silent.shed)],
         codes: vec![if silent.shed > 0 { "OVERLOADED" } else { "-" }.into()],
         worst_ms: silent.last_closed.as_secs_f64() * 1000.0,
@@ -287,7 +301,7 @@ pub async fn run_silent(
             silent.shed,
             silent.held,
             silent.not_opened,
-            during.map_or("no answer".into(), |s| s.to_string())
+            during.map_or("closed without an answer".into(), |s| s.to_string())
         ),
         ..Row::default()
     };

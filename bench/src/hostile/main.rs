@@ -74,6 +74,10 @@ struct Args {
     #[arg(long, default_value_t = 1_100, value_parser = clap::value_parser!(u64).range(1..=5_000))]
     sockets: u64,
 
+    /// Kept-alive connections left idle after one request each.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=5_000))]
+    idle: u64,
+
     /// The server's descriptor limit (`ulimit -n`, soft and hard): 1,024, a common default,
     /// under which 1,100 silent sockets once made the server refuse everyone.
     #[arg(long, default_value_t = 1_024, value_parser = clap::value_parser!(u64).range(64..))]
@@ -220,10 +224,14 @@ async fn main() -> anyhow::Result<()> {
     println!("{BOMB_SENDERS} bomb senders for {} s…", args.load_seconds);
     let load = run_load(server.endpoint, &sampler, &bombs, args.load_seconds).await?;
     let after_load = answers_trivial(&client, server.endpoint).await;
-    println!("slow headers, slow body, silent sockets (each up to the server's timeouts)…");
+    println!(
+        "slow headers, slow body, idle and silent connections (each up to the server's timeouts)…"
+    );
     rows.extend(run_slow(&client, server.endpoint, &sampler, &args).await?);
+    let (idle_row, idle, _) = run_silent(&client, server.endpoint, &sampler, &args, true).await?;
+    rows.push(idle_row);
     let (silent_row, silent, during) =
-        run_silent(&client, server.endpoint, &sampler, &args).await?;
+        run_silent(&client, server.endpoint, &sampler, &args, false).await?;
     rows.push(silent_row);
 
     drop(sampler);
@@ -240,6 +248,7 @@ async fn main() -> anyhow::Result<()> {
         rows,
         load,
         after_load,
+        idle,
         silent,
         during,
         end: End {

@@ -214,6 +214,36 @@ pub async fn open_silent(address: SocketAddr, count: usize) -> (Vec<TcpStream>, 
     (open, failed)
 }
 
+/// Opens `count` connections that each ask `GET /healthz`, read the answer, and then keep the
+/// connection alive and say nothing more, as a browser's idle keep-alive connections do.
+pub async fn open_kept_alive(address: SocketAddr, count: usize) -> (Vec<TcpStream>, usize) {
+    let mut open = Vec::with_capacity(count);
+    let mut failed = 0;
+    for _ in 0..count {
+        let opened = tokio::time::timeout(Duration::from_secs(2), async {
+            let mut stream = TcpStream::connect(address).await?;
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
+                .await?;
+            let mut received = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !complete(&received) {
+                match stream.read(&mut chunk).await? {
+                    0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                    n => received.extend_from_slice(&chunk[..n]),
+                }
+            }
+            std::io::Result::Ok(stream)
+        })
+        .await;
+        match opened {
+            Ok(Ok(stream)) => open.push(stream),
+            _ => failed += 1,
+        }
+    }
+    (open, failed)
+}
+
 /// Waits (at most `limit` from `started`) for the server to close every socket, sorting them by
 /// how it did.
 pub async fn watch_silent(
