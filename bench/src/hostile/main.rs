@@ -8,13 +8,13 @@
 //! 1,100 silent sockets once made it refuse everyone); send each class `--repeats` times,
 //! sampling the process's resident memory and descriptors all along; then eight senders of bombs
 //! at once while one client asks `{ __typename }` and another polls `/readyz`; then the
-//! connection classes. It prints a table, writes a JSON report and exits non-zero when a target
-//! is missed:
+//! connection classes (slow headers, a slow body, idle kept-alive connections, silent sockets).
+//! It prints a table, writes a JSON report and exits non-zero when a target is missed:
 //! - every bomb refused, in under 10 ms (the worst of the repeats);
 //! - with eight bombs in flight, a trivial query's p99 under 50 ms and `/readyz` always 200;
 //! - resident memory under 300 MB through every class;
-//! - slow headers and a slow body cut off at their timeouts, silent sockets closed or shed, and
-//!   descriptors left over throughout, with no `Too many open files` in the server's log;
+//! - slow headers and a slow body cut off at their timeouts, idle and silent connections closed
+//!   or shed, and descriptors left over throughout, with no `Too many open files` in the log;
 //! - the server answers a trivial query after every class.
 //!
 //! `--debug` labels the figures as a debug build's, whose times say little about a release one:
