@@ -5,7 +5,6 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use serde_json::{Value, json};
 
 use crate::Args;
@@ -46,7 +45,7 @@ pub struct Row {
     pub median_ms: f64,
     /// The most bytes one answer held.
     pub bytes_back: usize,
-    /// Every repeat refused (an error status, or errors without data); `None` for the
+    /// Every repeat refused (an error status, or an error in the answer); `None` for the
     /// connection classes, which are judged by their own targets.
     pub refused: Option<bool>,
     pub peak: Peak,
@@ -101,7 +100,6 @@ async fn send(
     server: Endpoint,
     request: &Request,
 ) -> anyhow::Result<Reply> {
-    let started = Instant::now();
     let builder = match request {
         Request::Post(body) => client
             .post(server.url("/graphql"))
@@ -124,10 +122,10 @@ async fn send(
     };
     // With this media type a request that cannot run is answered with a 4xx status, which the
     // table shows; the body is the same as with `application/json`.
-    let response = builder
-        .header("accept", "application/graphql-response+json")
-        .send()
-        .await?;
+    let builder = builder.header("accept", "application/graphql-response+json");
+    // Timed from here: building the request copies the body, which is not the server's time.
+    let started = Instant::now();
+    let response = builder.send().await?;
     let status = response.status().as_u16();
     let body = response.bytes().await?;
     let elapsed = started.elapsed();
@@ -180,9 +178,18 @@ pub async fn run_bomb(
     };
     let mut times = Vec::new();
     for _ in 0..repeats {
+        let started = Instant::now();
+        // A request the server drops without an answer is not a clean refusal (no status, no
+        // code), and it is a figure of the class, not a reason to stop the run.
         let reply = send(client, server, &bomb.request)
             .await
-            .with_context(|| format!("sending {}", bomb.class))?;
+            .unwrap_or_else(|error| Reply {
+                status: None,
+                code: Some(format!("no answer: {error:#}").chars().take(60).collect()),
+                bytes: 0,
+                elapsed: started.elapsed(),
+                refused: false,
+            });
         times.push(reply.elapsed.as_secs_f64() * 1000.0);
         push_distinct(
             &mut row.statuses,
