@@ -280,10 +280,7 @@ async fn main() -> anyhow::Result<()> {
     }
     std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
     println!("report written to {}", out.display());
-    let enforced = targets
-        .iter()
-        .filter(|t| !t.met && (!t.timing || !args.debug))
-        .count();
+    let enforced = targets.iter().filter(|t| t.fails(args.debug)).count();
     if enforced > 0 {
         bail!("{enforced} target(s) missed");
     }

@@ -21,6 +21,13 @@ pub struct Target {
     pub timing: bool,
 }
 
+impl Target {
+    /// Missed, and held against the run: a debug build's times are reported, not enforced.
+    pub fn fails(&self, debug: bool) -> bool {
+        !self.met && (!self.timing || !debug)
+    }
+}
+
 fn target(what: String, met: bool, timing: bool) -> Target {
     Target { what, met, timing }
 }
@@ -133,6 +140,7 @@ fn targets(rows: &[Row], load: &Load, held: &[&wire::Silent], end: &End) -> Vec<
 }
 
 /// What the server held at the end of the run.
+#[derive(Default)]
 pub struct End {
     pub hwm_mb: f64,
     pub descriptors: u64,
@@ -258,10 +266,10 @@ impl Run {
             missed.len()
         ));
         for t in &missed {
-            let label = if t.timing && self.debug {
-                "missed (debug build: not enforced)"
-            } else {
+            let label = if t.fails(self.debug) {
                 "MISSED"
+            } else {
+                "missed (debug build: not enforced)"
             };
             summary.push_str(&format!("  {label}: {}\n", t.what));
         }
@@ -296,7 +304,7 @@ impl Run {
                 "too_many_open_files_log_lines": end.too_many_files,
             },
             "missed": targets.iter().filter(|t| !t.met)
-                .map(|t| json!({ "target": t.what, "timing": t.timing, "enforced": !(t.timing && self.debug) }))
+                .map(|t| json!({ "target": t.what, "timing": t.timing, "enforced": t.fails(self.debug) }))
                 .collect::<Vec<_>>(),
         })
     }
@@ -308,4 +316,105 @@ fn held_json(held: &wire::Silent) -> Value {
         "cut_off": held.cut_off, "still_open": held.held,
         "last_closed_ms": round(held.last_closed.as_secs_f64() * 1000.0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::Peak;
+
+    fn run(rows: Vec<Row>, debug: bool) -> Run {
+        let mut load = Load {
+            trivial: vec![1.0; 100],
+            readyz_polls: 10,
+            ..Load::default()
+        };
+        // Two in a hundred slow: the p99 is one of them.
+        load.trivial[98] = 80.0;
+        load.trivial[99] = 80.0;
+        Run {
+            build: if debug { "debug" } else { "release" },
+            debug,
+            load_seconds: 5,
+            rows,
+            load,
+            after_load: true,
+            idle: wire::Silent::default(),
+            silent: wire::Silent::default(),
+            during: Some(503),
+            end: End {
+                hwm_mb: 120.0,
+                limit: 1_024,
+                worst_descriptors: 900,
+                ..End::default()
+            },
+        }
+    }
+
+    fn bomb(refused: bool, worst_ms: f64) -> Row {
+        Row {
+            class: "bomb".into(),
+            statuses: vec!["400".into()],
+            codes: vec!["QUERY_TOO_LARGE".into()],
+            worst_ms,
+            refused: Some(refused),
+            peak: Peak {
+                rss_mb: 100.0,
+                descriptors: 20,
+            },
+            answers_after: true,
+            ..Row::default()
+        }
+    }
+
+    fn failing(run: &Run) -> Vec<String> {
+        run.targets()
+            .into_iter()
+            .filter(|t| t.fails(run.debug))
+            .map(|t| t.what)
+            .collect()
+    }
+
+    #[test]
+    fn a_slow_refusal_and_a_slow_trivial_query_fail_a_release_run_only() {
+        let release = run(vec![bomb(true, 12.0)], false);
+        let debug = run(vec![bomb(true, 12.0)], true);
+
+        assert_eq!(
+            failing(&release),
+            [
+                "bomb: worst 12.00 ms < 10 ms",
+                "under 8 bombs: trivial p99 80.00 ms < 50 ms"
+            ]
+        );
+        assert!(failing(&debug).is_empty(), "{:?}", failing(&debug));
+        assert!(
+            debug
+                .summary(&debug.targets())
+                .contains("missed (debug build: not enforced)")
+        );
+    }
+
+    #[test]
+    fn a_bomb_answered_rather_than_refused_fails_any_run() {
+        let debug = run(vec![bomb(false, 1.0)], true);
+
+        assert_eq!(
+            failing(&debug),
+            ["bomb: refused (status 400, code QUERY_TOO_LARGE)"]
+        );
+        assert!(
+            debug
+                .summary(&debug.targets())
+                .contains("answered, not refused: bomb")
+        );
+    }
+
+    #[test]
+    fn memory_past_300_mb_fails_any_run() {
+        let mut heavy = run(vec![bomb(true, 1.0)], true);
+        heavy.end.hwm_mb = 301.0;
+
+        assert_eq!(failing(&heavy), ["peak RSS (VmHWM) 301.0 MB < 300 MB"]);
+    }
 }
