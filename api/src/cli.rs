@@ -262,6 +262,11 @@ pub struct ServeArgs {
     #[arg(long, env = "LIBGRAPH_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
 
+    /// Longest query text accepted, in bytes; a longer one is refused before it is parsed
+    /// (`QUERY_TOO_LARGE`).
+    #[arg(long, env = "LIBGRAPH_MAX_QUERY_BYTES", default_value_t = 32 << 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_query_bytes: u64,
+
     /// Most fields one query may select once its fragments are expanded (`QUERY_TOO_LARGE`).
     #[arg(long, env = "LIBGRAPH_MAX_SELECTIONS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_selections: u64,

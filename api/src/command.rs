@@ -183,6 +183,7 @@ fn server_config(args: &ServeArgs, pool: u32, embedded: bool) -> ServerConfig {
         limits: Limits {
             max_depth: args.max_depth,
             max_complexity: args.max_complexity,
+            max_query_bytes: usize::try_from(args.max_query_bytes).unwrap_or(usize::MAX),
             max_selections: usize::try_from(args.max_selections).unwrap_or(usize::MAX),
             max_introspections: args.max_introspections,
             max_aliases: args.max_aliases,

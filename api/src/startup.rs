@@ -145,6 +145,7 @@ pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Resul
         max_body_bytes: config.max_body_bytes,
         body_read_timeout: config.body_read_timeout,
         max_errors: config.limits.max_errors,
+        max_query_bytes: config.limits.max_query_bytes,
         rate_limit: config.rate_limit.map(|limit| {
             http::ratelimit::ClientLimiter::start(limit, context.telemetry.rate_limit_counters())
         }),

@@ -53,6 +53,10 @@ impl ServerLimits {
     async fn max_depth(&self) -> i32 {
         int(self.0.max_depth)
     }
+    /// The longest query text accepted, in bytes (`QUERY_TOO_LARGE`, before it is parsed).
+    async fn max_query_bytes(&self) -> i32 {
+        int(self.0.max_query_bytes)
+    }
     /// The most fields a query may select once its fragments are expanded (`QUERY_TOO_LARGE`).
     async fn max_selections(&self) -> i32 {
         int(self.0.max_selections)

@@ -43,6 +43,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Highest query cost accepted ([`executor::cost`]): a connection costs its page size times its children.
     pub max_complexity: usize,
+    /// The longest document text parsed, in bytes ([`executor::rules::check_length`]).
+    pub max_query_bytes: usize,
     /// Most fields one operation may select once its fragments are expanded
     /// ([`executor::rules::check_size`]).
     pub max_selections: usize,
@@ -97,6 +99,7 @@ impl Default for Limits {
         Limits {
             max_depth: 24,
             max_complexity: 250_000,
+            max_query_bytes: 32 << 10,
             max_selections: 2_000,
             max_introspections: 3,
             max_aliases: 100,

@@ -89,6 +89,10 @@ pub struct GraphqlHttpOptions {
     /// The most errors one response lists; the number left out is `extensions.omittedErrors`.
     /// 5,000 copies of one directive once made 4,999 errors: 679 KB written back for 95 KB sent.
     pub max_errors: usize,
+    /// The longest query text this layer parses (for GET's operation type and the operation's
+    /// name in logs); a longer one goes unparsed to the executor, which refuses it
+    /// (`QUERY_TOO_LARGE`) before parsing anything.
+    pub max_query_bytes: usize,
     /// Each client's budget of requests, when there is a limit; `None` (the default) limits no
     /// one.
     pub rate_limit: Option<Arc<ClientLimiter>>,
@@ -100,6 +104,7 @@ impl Default for GraphqlHttpOptions {
             max_body_bytes: 1024 * 1024,
             body_read_timeout: std::time::Duration::from_secs(10),
             max_errors: 100,
+            max_query_bytes: 32 << 10,
             rate_limit: None,
         }
     }
@@ -115,6 +120,7 @@ pub fn routes<E: Executor>(executor: E, options: GraphqlHttpOptions) -> Router {
         executor,
         body_read_timeout: options.body_read_timeout,
         max_errors: options.max_errors,
+        max_query_bytes: options.max_query_bytes,
         rate_limit: options.rate_limit,
     };
     Router::new()
@@ -132,6 +138,7 @@ struct Endpoint<E> {
     executor: E,
     body_read_timeout: std::time::Duration,
     max_errors: usize,
+    max_query_bytes: usize,
     rate_limit: Option<Arc<ClientLimiter>>,
 }
 
@@ -277,7 +284,7 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
     } else {
         match (&method, negotiated) {
             (&Method::GET | &Method::POST, None) => Err(Rejection::NotAcceptable),
-            (&Method::GET, Some(_)) => graphql_request_from_get(&request),
+            (&Method::GET, Some(_)) => graphql_request_from_get(&request, endpoint.max_query_bytes),
             (&Method::POST, Some(_)) => {
                 graphql_request_from_post(request, endpoint.body_read_timeout).await
             }
@@ -290,10 +297,11 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
 
     let mut response = match outcome {
         Ok(mut graphql_request) => {
+            let parsable = graphql_request.query.len() <= endpoint.max_query_bytes;
             let operation = graphql_request
                 .operation_name
                 .clone()
-                .or_else(|| single_operation_name(&mut graphql_request));
+                .or_else(|| parsable.then(|| single_operation_name(&mut graphql_request))?);
             let graphql_response = endpoint.executor.execute(graphql_request).await;
             let codes = error_codes(&graphql_response);
             let mut response =
@@ -382,7 +390,10 @@ struct GetParameters {
 /// Reads a GET request, refusing it with 405 when the selected operation is
 /// not a query: GET requests must be safe, and a browser or proxy may repeat
 /// or prefetch them.
-fn graphql_request_from_get(request: &Request) -> Result<async_graphql::Request, Rejection> {
+fn graphql_request_from_get(
+    request: &Request,
+    max_query_bytes: usize,
+) -> Result<async_graphql::Request, Rejection> {
     let Query(parameters) = Query::<GetParameters>::try_from_uri(request.uri())
         .map_err(|error| Rejection::BadRequest(format!("invalid query string: {error}")))?;
     let query = parameters
@@ -404,7 +415,11 @@ fn graphql_request_from_get(request: &Request) -> Result<async_graphql::Request,
 
     // A document that does not parse is left to the executor, which reports
     // the syntax error in the usual GraphQL way. One that parses is handed
-    // over so it is not parsed twice.
+    // over so it is not parsed twice. One too long to parse goes to the
+    // executor unparsed and is refused there: nothing of it runs.
+    if graphql_request.query.len() > max_query_bytes {
+        return Ok(graphql_request);
+    }
     if let Ok(document) = parse_query(&graphql_request.query) {
         if may_execute_non_query(&document, graphql_request.operation_name.as_deref()) {
             return Err(Rejection::MethodNotAllowed {

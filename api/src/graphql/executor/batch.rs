@@ -111,7 +111,7 @@ async fn run_with_queue<T>(queue: Arc<Queue>, work: impl Future<Output = T>) -> 
 }
 
 /// The schema with per-request loaders whose fetches run in the request's task; it also refuses
-/// documents that do not parse, select too many fields once expanded ([`rules::check_size`]), nest too deep or break a rule async-graphql does not check
+/// documents too long to parse ([`rules::check_length`]) or that do not parse, select too many fields once expanded ([`rules::check_size`]), nest too deep or break a rule async-graphql does not check
 /// ([`rules::check`], [`variables::check_usages`]), variables their operation cannot take
 /// ([`variables::coerce`]) and documents that cost too much ([`cost::refusal`]), leaves out the
 /// arguments given a variable without a value ([`variables::without_absent`]), lets a document
@@ -124,6 +124,8 @@ pub struct Batched {
     schema: LibgraphSchema,
     db: DatabaseConnection,
     max_cost: usize,
+    /// The longest document text parsed ([`rules::check_length`]).
+    max_query_bytes: usize,
     size: SizeLimit,
     max_memberships: usize,
     /// [`TextOrder::of`] the database, asked when the server started.
@@ -156,6 +158,7 @@ impl Batched {
             schema,
             db,
             max_cost: limits.max_complexity,
+            max_query_bytes: limits.max_query_bytes,
             size: limits.size(),
             max_memberships: limits.max_memberships,
             text_order,
@@ -179,6 +182,9 @@ impl Batched {
     }
 
     async fn run(&self, mut request: Request) -> Response {
+        if let Err(error) = rules::check_length(&request.query, self.max_query_bytes) {
+            return Response::from_errors(vec![error]);
+        }
         // Parsed once here; the schema executes the parsed document the request now holds.
         let mut document = match request.parsed_query() {
             Ok(document) => document.clone(),

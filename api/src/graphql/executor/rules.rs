@@ -90,6 +90,28 @@ pub struct SizeLimit {
     pub root_fields: usize,
 }
 
+/// Refuses with [`QUERY_TOO_LARGE`] a document whose text is longer than `max_bytes`, before it
+/// is parsed. Parsing costs about a microsecond a byte and holds a runtime thread while it runs:
+/// 4,000 aliased `__schema` fields (183 KB) took 184–220 ms to parse and refuse, a parse error at
+/// the end of a 900 KB line 191–240 ms, and with eight such documents in flight a trivial
+/// query's p99 rose to 108–125 ms. The pages of a frontend send a few kilobytes (GraphiQL's
+/// introspection query is 2.5 KB).
+pub fn check_length(query: &str, max_bytes: usize) -> Result<(), ServerError> {
+    if query.len() <= max_bytes {
+        return Ok(());
+    }
+    Err(with_code(
+        ServerError::new(
+            format!(
+                "the query is too large: its text is {} bytes, the limit is {max_bytes}",
+                query.len()
+            ),
+            None,
+        ),
+        QUERY_TOO_LARGE,
+    ))
+}
+
 /// Refuses with [`QUERY_TOO_LARGE`] an operation that selects more than `limit.selections` fields,
 /// `limit.introspections` introspection fields, `limit.aliases` aliased fields or
 /// `limit.root_fields` root fields once its fragments are expanded. It
@@ -519,6 +541,16 @@ mod tests {
         assert_eq!(
             size_checked("{ ...A } fragment A on Query { a ...A }", 10),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn a_document_longer_than_the_limit_is_refused_unparsed() {
+        assert!(check_length("{ a }", 5).is_ok());
+        let refused = check_length("{ a  }", 5).unwrap_err();
+        assert_eq!(
+            refused.message,
+            "the query is too large: its text is 6 bytes, the limit is 5"
         );
     }
 
