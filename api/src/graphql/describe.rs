@@ -265,18 +265,22 @@ fn describe_if_missing(registry: &mut Registry, type_name: &str, description: St
 pub struct SchemaDescription<E>(pub E);
 
 impl<E: Executor> Executor for SchemaDescription<E> {
-    async fn execute(&self, mut request: Request) -> Response {
+    async fn execute(&self, request: Request) -> Response {
         if !request.query.contains("__schema") {
             return self.0.execute(request).await;
         }
         let operation = request.operation_name.clone();
-        let paths = match request.parsed_query() {
-            Ok(document) => description_paths(document, operation.as_deref()),
-            // The executor reports the syntax error.
-            Err(_) => Vec::new(),
-        };
+        let query = request.query.clone();
         let mut response = self.0.execute(request).await;
+        // Parsed only once the executor has run the document, and so accepted it: a document it
+        // refuses (too long, among others) is never parsed here. Parsing first made 4,000 aliased
+        // `__schema` fields (183 KB) take 117 ms to refuse, where every other refusal took under
+        // a millisecond.
         if let Value::Object(data) = &mut response.data {
+            let paths = match async_graphql::parser::parse_query(&query) {
+                Ok(document) => description_paths(&document, operation.as_deref()),
+                Err(_) => Vec::new(),
+            };
             for (schema_key, description_key) in paths {
                 if let Some(Value::Object(schema)) = data.get_mut(schema_key.as_str())
                     && let Some(value @ Value::String(_)) = schema.get_mut(description_key.as_str())
