@@ -219,3 +219,18 @@ pub fn with_typename_in_every_selection(query: &str, typename: &str) -> String {
     }
     out
 }
+
+/// `{ ...F0 }` where each of `levels` fragments spreads the next `spreads` times: 1 KB of text
+/// that selects `spreads^levels` fields once expanded.
+pub fn fragment_bomb(levels: usize, spreads: usize, leaf: &str) -> String {
+    let mut query = String::from("query { ...F0 }");
+    for level in 0..levels {
+        query.push_str(&format!(" fragment F{level} on Query {{"));
+        for _ in 0..spreads {
+            query.push_str(&format!(" ...F{}", level + 1));
+        }
+        query.push_str(" }");
+    }
+    query.push_str(&format!(" fragment F{levels} on Query {{ {leaf} }}"));
+    query
+}

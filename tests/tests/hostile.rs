@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 use support::app::{spawn_app, spawn_app_with};
+use support::fragment_bomb;
 
 #[tokio::test]
 async fn a_huge_invalid_input_or_query_line_is_not_echoed_back() {
@@ -47,21 +48,6 @@ async fn a_huge_invalid_input_or_query_line_is_not_echoed_back() {
     }
     let data = app.query("{ __typename }", Value::Null).await;
     assert_eq!(data["__typename"], "Query");
-}
-
-/// `{ ...F0 }` where each of `levels` fragments spreads the next `spreads` times: 1 KB of text
-/// that selects `spreads^levels` fields once expanded.
-fn fragment_bomb(levels: usize, spreads: usize, leaf: &str) -> String {
-    let mut query = String::from("query { ...F0 }");
-    for level in 0..levels {
-        query.push_str(&format!(" fragment F{level} on Query {{"));
-        for _ in 0..spreads {
-            query.push_str(&format!(" ...F{}", level + 1));
-        }
-        query.push_str(" }");
-    }
-    query.push_str(&format!(" fragment F{levels} on Query {{ {leaf} }}"));
-    query
 }
 
 #[tokio::test]

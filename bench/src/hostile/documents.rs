@@ -40,19 +40,11 @@ pub struct Bomb {
     pub request: Request,
 }
 
-/// `{ ...F0 }` where each of `levels` fragments spreads the next `spreads` times: under 1 KB of
-/// text that selects `spreads^levels` fields once expanded (25 × 2 took 3.9–5.9 s to refuse).
+/// `{ ...F0 }` where each of `levels` fragments spreads the next `spreads` times, ending in
+/// `__typename`: under 1 KB of text that selects `spreads^levels` fields once expanded (25 × 2
+/// took 3.9–5.9 s to refuse). The suite's tests send the same documents.
 pub fn fragment_bomb(levels: usize, spreads: usize) -> String {
-    let mut query = String::from("query { ...F0 }");
-    for level in 0..levels {
-        query.push_str(&format!(" fragment F{level} on Query {{"));
-        for _ in 0..spreads {
-            query.push_str(&format!(" ...F{}", level + 1));
-        }
-        query.push_str(" }");
-    }
-    query.push_str(&format!(" fragment F{levels} on Query {{ __typename }}"));
-    query
+    support::fragment_bomb(levels, spreads, "__typename")
 }
 
 /// Every class that is one request, in the order of issue 28's list.
