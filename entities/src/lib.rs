@@ -15,6 +15,8 @@
 //! - Derived indexes, written only by the loader: [`search_term`], [`search_word`] and
 //!   [`search_pair`] (search), [`collaboration`] (every organization's ties, computed ahead);
 //!   [`graph_version`], raised by every load, for answers the API keeps.
+//! - History: [`revision`] (one change: who, when, why) and [`revision_change`] (each record it
+//!   changed, before and after).
 //! - [`kinds`]: the closed vocabularies (organization kinds, roles…) stored as text.
 //! - [`date`]: partial dates (EDTF subset) that keep the precision a document gives.
 //! - [`order`]: the orders lists are read in and the indexes that hold them in that order, one
@@ -50,6 +52,8 @@ pub mod position;
 pub mod programme;
 pub mod project;
 pub mod record;
+pub mod revision;
+pub mod revision_change;
 pub mod search_pair;
 pub mod search_term;
 pub mod search_word;

@@ -16,6 +16,9 @@ pub struct Model {
     pub kind: RecordKind,
     /// Natural key: the slug of an entity, the derived key of a relation.
     pub key: String,
+    /// Raised by one by every revision that changes the record: an edit names the version it
+    /// read, and a stale one is refused.
+    pub version: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

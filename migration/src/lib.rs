@@ -21,6 +21,7 @@ mod m20261207_000001_source_text;
 mod m20261207_000002_alias_citation;
 mod m20261207_000003_round_tie_weights;
 mod m20261208_000001_funding_recipient_by_date;
+mod m20261209_000002_revisions;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_alias_citation::Migration),
             Box::new(m20261207_000003_round_tie_weights::Migration),
             Box::new(m20261208_000001_funding_recipient_by_date::Migration),
+            Box::new(m20261209_000002_revisions::Migration),
         ]
     }
 }

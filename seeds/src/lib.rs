@@ -9,6 +9,7 @@
 //! - [`validate`]: checks documents and builds a [`Dataset`], naming file, record and field of
 //!   every problem.
 //! - [`write`](mod@write): writes a dataset in one transaction, upserting by natural key.
+//! - [`revision`]: every change is a revision, with the records it changed before and after.
 //! - [`ties`]: the collaboration ties the loader computes ahead (`collaboration` table).
 //!
 //! A load is all or nothing: validation runs before anything is written, and writing happens in
@@ -16,6 +17,7 @@
 
 pub mod document;
 pub mod generate;
+pub mod revision;
 pub mod ties;
 pub mod validate;
 pub mod write;
@@ -26,7 +28,8 @@ use sea_orm::DatabaseConnection;
 
 pub use document::Document;
 pub use validate::{Dataset, Problem};
-pub use write::{LoadError, LoadReport};
+pub use revision::Author;
+pub use write::{LoadError, LoadReport, Written};
 
 /// The curated seed files shipped with libgraph, embedded so the binary needs no data directory.
 pub const CURATED: &[(&str, &str)] = &[
@@ -181,6 +184,20 @@ pub async fn load(
     db: &DatabaseConnection,
     documents: &[(String, Document)],
 ) -> Result<LoadReport, LoadError> {
+    Ok(load_as(db, documents, &Author::seed(), Author::SEED, None)
+        .await?
+        .report)
+}
+
+/// Validates and writes documents as one revision: `operation` by `author`, for `reason`. The
+/// one path for seeds, imports and the API's `recordStory`.
+pub async fn load_as(
+    db: &DatabaseConnection,
+    documents: &[(String, Document)],
+    author: &Author,
+    operation: &str,
+    reason: Option<&str>,
+) -> Result<Written, LoadError> {
     let dataset = validate::build(documents).map_err(LoadError::Invalid)?;
-    write::write(db, &dataset).await
+    write::write_as(db, &dataset, author, operation, reason).await
 }

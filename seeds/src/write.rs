@@ -19,6 +19,7 @@ use sea_orm::{
     DbErr, EntityTrait, IntoActiveModel, Iterable, QueryFilter, QuerySelect, TransactionTrait,
 };
 
+use crate::revision::{self as history, Author, Change};
 use crate::validate::*;
 
 /// Rows per INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
@@ -49,12 +50,182 @@ pub enum LoadError {
     Database(#[from] DbErr),
 }
 
-/// Validates `dataset` against the database and writes it, all in one transaction.
+/// Validates `dataset` against the database and writes it, all in one transaction, as a
+/// revision by `author` (see [`write_as`]).
 pub async fn write(db: &DatabaseConnection, dataset: &Dataset) -> Result<LoadReport, LoadError> {
-    let txn = db.begin().await?;
-    let report = write_in(&txn, dataset).await?;
+    Ok(write_as(db, dataset, &Author::seed(), Author::SEED, None)
+        .await?
+        .report)
+}
+
+/// What a load changed, as recorded in its revision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub report: LoadReport,
+    /// The revision, when anything changed (a load that changes nothing records none).
+    pub revision: Option<i64>,
+    /// Every record the load changed.
+    pub changes: Vec<Change>,
+    /// Records a seed load left as they were because they were edited through the API since they
+    /// were last loaded: `(kind, key, the revision that edited them)`.
+    pub conflicts: Vec<(RecordKind, String, i64)>,
+}
+
+/// Validates `dataset` against the database and writes it in one transaction with its revision:
+/// `operation` by `author`, for `reason`. A seed load (`author` is [`Author::seed`]) never
+/// overwrites a record edited through the API since its last load: the record is put back as
+/// the API left it and reported in [`Written::conflicts`].
+pub async fn write_as(
+    db: &DatabaseConnection,
+    dataset: &Dataset,
+    author: &Author,
+    operation: &str,
+    reason: Option<&str>,
+) -> Result<Written, LoadError> {
+    let txn = history::begin_write(db).await?;
+    let written = write_as_in(&txn, dataset, author, operation, reason).await?;
     txn.commit().await?;
-    Ok(report)
+    Ok(written)
+}
+
+/// [`write_as`] inside the caller's transaction.
+pub async fn write_as_in(
+    txn: &DatabaseTransaction,
+    dataset: &Dataset,
+    author: &Author,
+    operation: &str,
+    reason: Option<&str>,
+) -> Result<Written, LoadError> {
+    let mut keys = mentioned(dataset);
+    keys.extend(dataset.citations.iter().map(|c| c.record.as_str()));
+    keys.sort_unstable();
+    keys.dedup();
+    let ids = |found: HashMap<String, (i64, RecordKind)>| -> Vec<i64> {
+        found.into_values().map(|(id, _)| id).collect()
+    };
+    let before = history::snapshot(txn, &ids(find_records(txn, &keys).await?)).await?;
+    let conflicts = if author.token_id.is_none() {
+        edited_through_api(txn, &before).await?
+    } else {
+        Vec::new()
+    };
+    let slugs: Vec<&str> = dataset.sources.iter().map(|s| s.slug.as_str()).collect();
+    let sources_before = source_ids(txn, &slugs).await?;
+    let report = write_in(txn, dataset).await?;
+    let added: Vec<i64> = source_ids(txn, &slugs)
+        .await?
+        .into_iter()
+        .filter(|id| !sources_before.contains(id))
+        .collect();
+    let sources = history::SourceChanges {
+        added: history::source_rows(txn, &added).await?,
+        removed: Vec::new(),
+    };
+    let mut after = history::snapshot(txn, &ids(find_records(txn, &keys).await?)).await?;
+    if !conflicts.is_empty() {
+        let mut kept: Vec<(&i64, &history::Snapshot)> = conflicts
+            .iter()
+            .filter_map(|(id, _)| before.get_key_value(id))
+            .collect();
+        kept.sort_by_key(|(_, snap)| history::identity(snap).map(|(k, _)| history::write_rank(k)));
+        for (id, snap) in &kept {
+            history::apply(txn, **id, after.get(id), Some(snap)).await?;
+        }
+        history::rebuild_ties(
+            txn,
+            kept.iter().map(|(_, s)| *s).chain(kept.iter().filter_map(|(id, _)| after.get(id))),
+        )
+        .await?;
+        after = history::snapshot(txn, &ids(find_records(txn, &keys).await?)).await?;
+    }
+    let changes = history::diff(&before, &after);
+    let revision = if changes.is_empty() && sources.is_empty() {
+        None
+    } else {
+        Some(
+            history::write_revision(txn, author, operation, reason, None, &changes, &sources)
+                .await?,
+        )
+    };
+    let conflicts = conflicts
+        .into_iter()
+        .filter_map(|(id, by)| {
+            let (kind, key) = history::identity(before.get(&id)?)?;
+            Some((kind, key, by))
+        })
+        .collect();
+    Ok(Written {
+        report,
+        revision,
+        changes,
+        conflicts,
+    })
+}
+
+/// The ids of the sources with these slugs.
+async fn source_ids(txn: &DatabaseTransaction, slugs: &[&str]) -> Result<Vec<i64>, DbErr> {
+    let mut ids = Vec::new();
+    for chunk in slugs.chunks(BATCH) {
+        ids.extend(
+            source::Entity::find()
+                .select_only()
+                .column(source::Column::SourceId)
+                .filter(source::Column::Slug.is_in(chunk.iter().copied()))
+                .into_tuple::<i64>()
+                .all(txn)
+                .await?,
+        );
+    }
+    Ok(ids)
+}
+
+/// The records among `snaps` whose latest revision came through the API (a token), with that
+/// revision.
+async fn edited_through_api(
+    txn: &DatabaseTransaction,
+    snaps: &HashMap<i64, history::Snapshot>,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let ids: Vec<i64> = snaps.keys().copied().collect();
+    let mut latest: HashMap<i64, i64> = HashMap::new();
+    for chunk in ids.chunks(BATCH) {
+        let rows = revision_change::Entity::find()
+            .select_only()
+            .column(revision_change::Column::RecordId)
+            .column(revision_change::Column::RevisionId)
+            .filter(revision_change::Column::RecordId.is_in(chunk.iter().copied()))
+            .into_tuple::<(i64, i64)>()
+            .all(txn)
+            .await?;
+        for (record, rev) in rows {
+            let entry = latest.entry(record).or_insert(rev);
+            *entry = Ord::max(*entry, rev);
+        }
+    }
+    let revisions: Vec<i64> = latest.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut by_api: HashSet<i64> = HashSet::new();
+    for chunk in revisions.chunks(BATCH) {
+        by_api.extend(
+            revision::Entity::find()
+                .select_only()
+                .column(revision::Column::RevisionId)
+                .filter(revision::Column::RevisionId.is_in(chunk.iter().copied()))
+                .filter(revision::Column::TokenId.is_not_null())
+                .into_tuple::<i64>()
+                .all(txn)
+                .await?,
+        );
+    }
+    let latest: HashMap<i64, (i64, bool)> = latest
+        .into_iter()
+        .map(|(record, rev)| (record, (rev, by_api.contains(&rev))))
+        .collect();
+    let mut edited: Vec<(i64, i64)> = latest
+        .into_iter()
+        .filter(|(_, (_, by_api))| *by_api)
+        .map(|(record, (rev, _))| (record, rev))
+        .collect();
+    edited.sort_unstable();
+    Ok(edited)
 }
 
 /// Checks `dataset` against the database (references to existing records, slugs taken by

@@ -5,6 +5,7 @@ mod connections;
 mod documents;
 mod fundings;
 mod graphql;
+mod history;
 mod hostile;
 mod http;
 mod numbers;

@@ -423,7 +423,7 @@ decode_models! {
     position { position_id, person_id, organization_id, title, title_lang, start_date, end_date, year_from, year_to }
     programme { programme_id, slug, kind, name, name_lang, name_en, sort_key, code, description, parent_id, start_date, end_date, date_note, year_from, year_to }
     project { project_id, slug, name, name_lang, name_en, sort_key, description, why, what, programme_id, place_id, start_date, end_date, date_note, year_from, year_to }
-    record { record_id, kind, key }
+    record { record_id, kind, key, version }
     source { source_id, slug, title, url, publisher_id, language, published, document, description }
     source_text { source_id, text }
     target_group { target_group_id, slug, name, name_lang, name_en, sort_key, description }
