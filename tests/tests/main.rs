@@ -3,6 +3,7 @@
 mod answers;
 mod connections;
 mod documents;
+mod editing;
 mod fundings;
 mod graphql;
 mod history;

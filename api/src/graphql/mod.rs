@@ -9,6 +9,7 @@
 //!   the store's reads of the same names.
 //! - [`executor`]: how a request runs (depth and cost rules, admission, the batching executor,
 //!   the lean executor, response completion).
+//! - [`edit`]: recording stories and undoing revisions (mutations), and the history they leave.
 //! - [`limits`]: the limits a request is held to, as the `limits` query field.
 //! - [`describe`]: the schema's descriptions as clients read them (prose, every argument).
 //! - [`error`]: how a store error looks to a client (`extensions.code`).
@@ -20,6 +21,7 @@
 pub mod collaboration;
 pub mod connection;
 pub mod describe;
+pub mod edit;
 pub mod error;
 pub mod executor;
 pub mod id;

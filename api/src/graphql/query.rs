@@ -12,6 +12,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::collaboration::{self, ConnectionPath, Network};
 use super::connection::{Conn, Total, from_page};
+use super::edit;
 use super::id::{self, NodeType};
 use super::input::{
     ActivityFilter, ActivityOrder, NetworkFilter, OrganizationFilter, OrganizationOrder,
@@ -586,6 +587,41 @@ impl QueryRoot {
     /// Counts and totals for dashboards, each computed only when selected.
     async fn statistics(&self) -> Statistics {
         Statistics
+    }
+
+    /// The history of one record, newest first: every revision that changed it, who made it
+    /// and when, with the record before and after. Kept after the record is deleted.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's global ID, as its `id` field gives it.")] id: ID,
+        #[graphql(default = 20, desc = "How many revisions, at most 100.")] first: i32,
+        #[graphql(desc = "Only revisions older than this number: the next page after the last \
+                          revision of this one.")]
+        before: Option<i64>,
+    ) -> async_graphql::Result<Vec<edit::Revision>> {
+        edit::history(ctx, &id, first, before).await
+    }
+
+    /// Every change to the graph, newest first: the feed coordinators watch.
+    async fn recent_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, desc = "How many revisions, at most 100.")] first: i32,
+        #[graphql(desc = "Only revisions older than this number: the next page after the last \
+                          revision of this one.")]
+        before: Option<i64>,
+    ) -> async_graphql::Result<Vec<edit::Revision>> {
+        edit::recent(ctx, first, before).await
+    }
+
+    /// One revision by its number.
+    async fn revision(
+        &self,
+        ctx: &Context<'_>,
+        number: i64,
+    ) -> async_graphql::Result<Option<edit::Revision>> {
+        edit::one(ctx, number).await
     }
 
     /// What one request may ask of this server: the cost, size and time limits a query is held

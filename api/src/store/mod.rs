@@ -19,6 +19,8 @@
 //!   codes as filters take them.
 //! - [`search`]: ranking a text's matches from the word index, within bounds.
 //! - [`statistics`]: the dashboard's counts and sums.
+//! - [`edit`]: writes through the API (stories, reverts) and the history they leave; every
+//!   write goes through the seed loader.
 //! - [`share`]: how many statements one request may run at once, so it holds only a share of
 //!   the pool.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
@@ -27,6 +29,7 @@ pub mod admin;
 pub mod collaboration;
 pub mod connect;
 pub mod country;
+pub mod edit;
 pub mod error;
 pub mod filter;
 pub mod loader;

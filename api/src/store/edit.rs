@@ -1,0 +1,302 @@
+//! Writing through the API: stories recorded, revisions reverted, and the history they leave.
+//!
+//! Every write goes through the seed loader (`seeds::load_as`): the same validation and the same
+//! writer as `libgraph seed`, one transaction per mutation, and a revision in that transaction
+//! (`seeds::revision`). Nothing here writes a row itself.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use entities::{revision, revision_change};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+use seeds::revision::{Author, RevertError, Reverted};
+use seeds::{Document, Problem, Written};
+
+use crate::store::error::{StoreError, StoreResult};
+use crate::store::loader::{LoadError, Sql};
+
+/// Why a write changed nothing, as the client is told.
+#[derive(Clone, Debug)]
+pub enum EditError {
+    /// The input breaks a rule: every problem, naming its record and field.
+    Invalid(Vec<Problem>),
+    /// The write conflicts with the graph as it is now (`CONFLICT`).
+    Conflict { field: String, message: String },
+    /// Something names nothing (`NOT_FOUND`).
+    NotFound { field: String, message: String },
+    /// The database failed: no user error.
+    Store(StoreError),
+    /// PostgreSQL aborted the transaction (deadlock, serialization): run it again.
+    Retry(String),
+}
+
+impl From<sea_orm::DbErr> for EditError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        if retryable(&error) {
+            EditError::Retry(error.to_string())
+        } else {
+            EditError::Store(error.into())
+        }
+    }
+}
+
+impl From<seeds::LoadError> for EditError {
+    fn from(error: seeds::LoadError) -> Self {
+        match error {
+            seeds::LoadError::Invalid(problems) => EditError::Invalid(problems),
+            seeds::LoadError::Database(e) => e.into(),
+        }
+    }
+}
+
+/// One writer at a time on SQLite, queued in the process rather than in the database.
+///
+/// SQLite has one write lock. With `BEGIN IMMEDIATE` a writer that finds it taken waits in the
+/// busy handler while holding a pool connection, so 64 concurrent writers on a pool of 10 held
+/// every connection and readers timed out waiting for one. Queued here, a waiting writer holds
+/// nothing; PostgreSQL writes in parallel and takes no turn. (Other processes writing the same
+/// file, such as `libgraph seed`, still meet the busy timeout.)
+static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Runs `write` with the write turn of `db`, and again (twice at most) when PostgreSQL gives up
+/// on it for a deadlock or a serialization failure: two stories touching the same organizations
+/// rebuild overlapping collaboration ties, and PostgreSQL may pick one to abort.
+async fn write_turn<T, F, Fut>(db: &DatabaseConnection, mut write: F) -> Result<T, EditError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, EditError>>,
+{
+    let _turn = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => Some(SQLITE_WRITER.lock().await),
+        _ => None,
+    };
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match write().await {
+            Err(EditError::Retry(e)) if tries < 3 => {
+                tracing::info!(error = %e, tries, "write retried");
+            }
+            Err(EditError::Retry(e)) => {
+                tracing::error!(error = %e, tries, "write failed after retries");
+                return Err(EditError::Store(StoreError::Unavailable));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether PostgreSQL aborted a transaction that may succeed when run again.
+fn retryable(error: &sea_orm::DbErr) -> bool {
+    let text = error.to_string();
+    // SQLSTATE 40P01 (deadlock detected) and 40001 (serialization failure), as sqlx words them.
+    text.contains("deadlock detected") || text.contains("could not serialize")
+}
+
+/// The largest story text taken: a seed file of the curated set is under 40 KB, and the HTTP
+/// layer takes bodies of up to a megabyte; a larger story is several stories.
+pub const MAX_STORY_BYTES: usize = 256 * 1024;
+
+/// Records one story: a document in the seed format (TOML, as in `seeds/FORMAT.md`), with the
+/// text of its source document if the caller has it (quotes are then checked against it).
+pub async fn record_story(
+    db: &DatabaseConnection,
+    document: &str,
+    source_text: Option<&str>,
+    author: &Author,
+    reason: Option<&str>,
+) -> Result<Written, EditError> {
+    if document.len() > MAX_STORY_BYTES {
+        return Err(EditError::Invalid(vec![Problem {
+            file: "document".into(),
+            record: "document".into(),
+            field: None,
+            message: format!(
+                "{} bytes; a story takes at most {MAX_STORY_BYTES}: record it as several",
+                document.len()
+            ),
+        }]));
+    }
+    let mut story: Document =
+        seeds::parse("document", document).map_err(|p| EditError::Invalid(vec![p]))?;
+    story.source.text = source_text.map(str::to_owned);
+    if story.source.document.is_some() && source_text.is_none() {
+        return Err(EditError::Invalid(vec![Problem {
+            file: "document".into(),
+            record: "source".into(),
+            field: Some("document".into()),
+            message: "names a file the server cannot read: leave it out and pass the document's \
+                      text as `sourceText`"
+                .into(),
+        }]));
+    }
+    let documents = [("document".to_owned(), story)];
+    write_turn(db, || async {
+        Ok(seeds::load_as(db, &documents, author, "recordStory", reason).await?)
+    })
+    .await
+}
+
+/// Undoes revision `number` as a new revision.
+pub async fn revert(
+    db: &DatabaseConnection,
+    number: i64,
+    author: &Author,
+    reason: Option<&str>,
+) -> Result<Reverted, EditError> {
+    write_turn(db, || async {
+        seeds::revision::revert(db, number, author, reason)
+            .await
+            .map_err(|e| match e {
+            RevertError::NotFound(_) => EditError::NotFound {
+                field: "revision".into(),
+                message: e.to_string(),
+            },
+            RevertError::AlreadyReverted { .. }
+            | RevertError::ChangedSince { .. }
+            | RevertError::Referenced { .. } => EditError::Conflict {
+                field: "revision".into(),
+                message: e.to_string(),
+            },
+            RevertError::Database(e) => e.into(),
+        })
+    })
+    .await
+}
+
+/// A revision and the records it changed.
+#[derive(Clone, Debug)]
+pub struct RevisionRow {
+    pub revision: revision::Model,
+    /// The revision that undid this one, if one did.
+    pub reverted_by: Option<i64>,
+}
+
+/// Revisions newest first: those that changed `record` (every revision when `None`), older than
+/// revision `before` when given, at most `first`.
+pub async fn revisions(
+    db: &DatabaseConnection,
+    record: Option<i64>,
+    before: Option<i64>,
+    first: u64,
+) -> StoreResult<Vec<RevisionRow>> {
+    let _turn = crate::store::share::turn().await;
+    let mut select = revision::Entity::find().order_by_desc(revision::Column::RevisionId);
+    if let Some(before) = before {
+        select = select.filter(revision::Column::RevisionId.lt(before));
+    }
+    if let Some(record) = record {
+        let mut numbers = revision_change::Entity::find()
+            .select_only()
+            .column(revision_change::Column::RevisionId)
+            .filter(revision_change::Column::RecordId.eq(record))
+            .order_by_desc(revision_change::Column::RevisionId)
+            .limit(first);
+        if let Some(before) = before {
+            numbers = numbers.filter(revision_change::Column::RevisionId.lt(before));
+        }
+        let numbers: Vec<i64> = numbers.into_tuple().all(db).await?;
+        select = select.filter(revision::Column::RevisionId.is_in(numbers));
+    }
+    let rows = select.limit(first).all(db).await?;
+    let numbers: Vec<i64> = rows.iter().map(|r| r.revision_id).collect();
+    let reverts: Vec<(i64, Option<i64>)> = revision::Entity::find()
+        .select_only()
+        .column(revision::Column::RevisionId)
+        .column(revision::Column::Reverts)
+        .filter(revision::Column::Reverts.is_in(numbers))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|revision| RevisionRow {
+            reverted_by: reverts
+                .iter()
+                .find(|(_, of)| *of == Some(revision.revision_id))
+                .map(|(by, _)| *by),
+            revision,
+        })
+        .collect())
+}
+
+/// One revision by number.
+pub async fn revision(db: &DatabaseConnection, number: i64) -> StoreResult<Option<RevisionRow>> {
+    Ok(revisions(db, None, Some(number + 1), 1)
+        .await?
+        .into_iter()
+        .find(|r| r.revision.revision_id == number))
+}
+
+/// The records one revision changed, in record order, at most `first`: a loader key, so a
+/// list of revisions reads all their changes in one statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RevisionChanges {
+    pub revision: i64,
+    pub first: u64,
+}
+
+/// A revision's first changes, and how many it has in all.
+pub type ChangesPage = Arc<(Vec<revision_change::Model>, u64)>;
+
+impl Loader<RevisionChanges> for Sql {
+    type Value = ChangesPage;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[RevisionChanges],
+    ) -> Result<HashMap<RevisionChanges, ChangesPage>, LoadError> {
+        let mut found = HashMap::new();
+        let mut by_first: HashMap<u64, Vec<i64>> = HashMap::new();
+        for key in keys {
+            by_first.entry(key.first).or_default().push(key.revision);
+        }
+        for (first, revisions) in by_first {
+            let _turn = crate::store::share::turn().await;
+            // One statement for every revision asked: each one's first rows by a window over
+            // its key range of the primary key, and its count from the same window. The ids
+            // are integers, written into the statement.
+            let ids = revisions
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT revision_id, record_id, kind, key, before, after, total FROM (
+                     SELECT c.*, ROW_NUMBER() OVER (PARTITION BY revision_id ORDER BY record_id) AS n,
+                            COUNT(*) OVER (PARTITION BY revision_id) AS total
+                     FROM revision_change c WHERE revision_id IN ({ids})
+                 ) numbered WHERE n <= {first} ORDER BY revision_id, record_id"
+            );
+            let backend = self.db().get_database_backend();
+            let rows = self
+                .db()
+                .query_all_raw(Statement::from_string(backend, sql))
+                .await
+                .map_err(|e| LoadError::from(StoreError::from(e)))?;
+            let mut pages: HashMap<i64, (Vec<revision_change::Model>, u64)> = revisions
+                .iter()
+                .map(|r| (*r, (Vec::new(), 0)))
+                .collect();
+            for row in rows {
+                let change = revision_change::Model::from_query_result(&row, "")
+                    .map_err(|e| LoadError::from(StoreError::from(e)))?;
+                let total: i64 = row
+                    .try_get("", "total")
+                    .map_err(|e| LoadError::from(StoreError::from(e)))?;
+                let page = pages.entry(change.revision_id).or_default();
+                page.1 = u64::try_from(total).unwrap_or(0);
+                page.0.push(change);
+            }
+            for (revision, page) in pages {
+                found.insert(RevisionChanges { revision, first }, Arc::new(page));
+            }
+        }
+        Ok(found)
+    }
+}
