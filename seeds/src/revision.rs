@@ -400,6 +400,196 @@ pub async fn write_revision<C: ConnectionTrait>(
     Ok(revision_id)
 }
 
+/// Starts a revision whose changes are recorded as a load goes ([`record_before`],
+/// [`record_after`]), so that no more than [`BATCH`] snapshots are ever held at once: a generated
+/// size-L load writes over a million records, whose snapshots would not fit in memory together.
+pub async fn begin_revision<C: ConnectionTrait>(
+    conn: &C,
+    author: &Author,
+    operation: &str,
+    reason: Option<&str>,
+) -> Result<i64, DbErr> {
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    Ok(revision::Entity::insert(revision::ActiveModel {
+        at: Set(at),
+        actor: Set(author.actor.clone()),
+        token_id: Set(author.token_id),
+        operation: Set(operation.to_owned()),
+        reason: Set(reason.map(str::to_owned)),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?
+    .last_insert_id)
+}
+
+/// Records the snapshots of `ids` as they are before a change, batch by batch.
+pub async fn record_before<C: ConnectionTrait>(
+    conn: &C,
+    revision_id: i64,
+    ids: &[i64],
+) -> Result<(), DbErr> {
+    for chunk in ids.chunks(BATCH) {
+        let snaps = snapshot(conn, chunk).await?;
+        let rows: Vec<revision_change::ActiveModel> = snaps
+            .iter()
+            .filter_map(|(id, snap)| {
+                let (kind, key) = identity(snap)?;
+                Some(revision_change::ActiveModel {
+                    revision_id: Set(revision_id),
+                    record_id: Set(*id),
+                    kind: Set(kind.as_str().to_owned()),
+                    key: Set(key),
+                    before: Set(Some(Value::Object(snap.clone()).to_string())),
+                    after: Set(None),
+                })
+            })
+            .collect();
+        if !rows.is_empty() {
+            revision_change::Entity::insert_many(rows)
+                .exec_without_returning(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The snapshot of `id` that [`record_before`] recorded in `revision_id`.
+pub async fn recorded_before<C: ConnectionTrait>(
+    conn: &C,
+    revision_id: i64,
+    id: i64,
+) -> Result<Option<Snapshot>, DbErr> {
+    let row = revision_change::Entity::find_by_id((revision_id, id))
+        .one(conn)
+        .await?;
+    row.and_then(|r| r.before)
+        .map(|t| {
+            serde_json::from_str(&t)
+                .map_err(|e| DbErr::Custom(format!("revision {revision_id}: {e}")))
+        })
+        .transpose()
+}
+
+/// What [`record_after`] found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recorded {
+    pub created: usize,
+    pub updated: usize,
+    /// The changes, when there are at most `keep` of them (a story's, for its caller); empty
+    /// for a larger load, whose changes are in the revision only.
+    pub changes: Vec<Change>,
+}
+
+/// Finishes a revision begun with [`begin_revision`]: compares each of `ids` as it is now with
+/// what [`record_before`] recorded, keeps the rows of the records that changed (with their
+/// snapshot after) and drops the others, batch by batch. Raises the version of every record
+/// that existed and changed. A revision that changed nothing (and added no source) is removed.
+pub async fn record_after<C: ConnectionTrait>(
+    conn: &C,
+    revision_id: i64,
+    ids: &[i64],
+    sources: &SourceChanges,
+    keep: usize,
+) -> Result<(Option<i64>, Recorded), DbErr> {
+    let mut recorded = Recorded::default();
+    let mut changes = Vec::new();
+    for chunk in ids.chunks(BATCH) {
+        let after = snapshot(conn, chunk).await?;
+        let mut before: HashMap<i64, Snapshot> = HashMap::new();
+        for row in revision_change::Entity::find()
+            .filter(revision_change::Column::RevisionId.eq(revision_id))
+            .filter(revision_change::Column::RecordId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            if let Some(text) = row.before {
+                let snap = serde_json::from_str(&text)
+                    .map_err(|e| DbErr::Custom(format!("revision {revision_id}: {e}")))?;
+                before.insert(row.record_id, snap);
+            }
+        }
+        let found = diff(&before, &after);
+        let changed: BTreeSet<i64> = found.iter().map(|c| c.record_id).collect();
+        let unchanged: Vec<i64> = before
+            .keys()
+            .filter(|id| !changed.contains(id))
+            .copied()
+            .collect();
+        if !unchanged.is_empty() {
+            revision_change::Entity::delete_many()
+                .filter(revision_change::Column::RevisionId.eq(revision_id))
+                .filter(revision_change::Column::RecordId.is_in(unchanged))
+                .exec(conn)
+                .await?;
+        }
+        let mut created = Vec::new();
+        for change in found {
+            let after = change.after.as_ref().map(|s| Value::Object(s.clone()).to_string());
+            if change.before.is_some() {
+                recorded.updated += 1;
+                revision_change::Entity::update_many()
+                    .col_expr(revision_change::Column::After, Expr::value(after))
+                    .filter(revision_change::Column::RevisionId.eq(revision_id))
+                    .filter(revision_change::Column::RecordId.eq(change.record_id))
+                    .exec(conn)
+                    .await?;
+            } else {
+                recorded.created += 1;
+                created.push(revision_change::ActiveModel {
+                    revision_id: Set(revision_id),
+                    record_id: Set(change.record_id),
+                    kind: Set(change.kind.as_str().to_owned()),
+                    key: Set(change.key.clone()),
+                    before: Set(None),
+                    after: Set(after),
+                });
+            }
+            if changes.len() <= keep {
+                changes.push(change);
+            }
+        }
+        if !created.is_empty() {
+            revision_change::Entity::insert_many(created)
+                .exec_without_returning(conn)
+                .await?;
+        }
+    }
+    if changes.len() > keep {
+        changes.clear();
+    }
+    recorded.changes = changes;
+    if recorded.created + recorded.updated == 0 && sources.is_empty() {
+        revision::Entity::delete_by_id(revision_id).exec(conn).await?;
+        return Ok((None, recorded));
+    }
+    if !sources.is_empty() {
+        revision::Entity::update_many()
+            .col_expr(
+                revision::Column::Sources,
+                Expr::value(sources.to_json().to_string()),
+            )
+            .filter(revision::Column::RevisionId.eq(revision_id))
+            .exec(conn)
+            .await?;
+    }
+    // A record created keeps version 1; one changed goes up by one.
+    let mut changed = Query::select();
+    changed
+        .column(Alias::new("record_id"))
+        .from(Alias::new("revision_change"))
+        .and_where(Expr::col(Alias::new("revision_id")).eq(revision_id))
+        .and_where(Expr::col(Alias::new("before")).is_not_null())
+        .and_where(Expr::col(Alias::new("after")).is_not_null());
+    let mut update = Query::update();
+    update
+        .table(Alias::new("record"))
+        .value(Alias::new("version"), Expr::col(Alias::new("version")).add(1))
+        .and_where(Expr::col(Alias::new("record_id")).in_subquery(changed));
+    conn.execute(&update).await?;
+    Ok((Some(revision_id), recorded))
+}
+
 /// Makes the record `id` what `target` says (`None`: it does not exist), given what it is now.
 /// The caller orders several records by [`write_rank`] (deleting dependents first, writing what
 /// they point at first), rebuilds the collaboration ties of the organizations involved

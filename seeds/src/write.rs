@@ -64,7 +64,11 @@ pub struct Written {
     pub report: LoadReport,
     /// The revision, when anything changed (a load that changes nothing records none).
     pub revision: Option<i64>,
-    /// Every record the load changed.
+    /// Records the load created, and records that existed and changed.
+    pub created: usize,
+    pub updated: usize,
+    /// Every record the load changed, when it changed at most a thousand (a story); empty for
+    /// a larger load, whose changes are in its revision only.
     pub changes: Vec<Change>,
     /// Records a seed load left as they were because they were edited through the API since they
     /// were last loaded: `(kind, key, the revision that edited them)`.
@@ -101,11 +105,15 @@ pub async fn write_as_in(
     keys.sort_unstable();
     keys.dedup();
     let ids = |found: HashMap<String, (i64, RecordKind)>| -> Vec<i64> {
-        found.into_values().map(|(id, _)| id).collect()
+        let mut ids: Vec<i64> = found.into_values().map(|(id, _)| id).collect();
+        ids.sort_unstable();
+        ids
     };
-    let before = history::snapshot(txn, &ids(find_records(txn, &keys).await?)).await?;
+    let existing = ids(find_records(txn, &keys).await?);
+    let revision_id = history::begin_revision(txn, author, operation, reason).await?;
+    history::record_before(txn, revision_id, &existing).await?;
     let conflicts = if author.token_id.is_none() {
-        edited_through_api(txn, &before).await?
+        edited_through_api(txn, &existing, revision_id).await?
     } else {
         Vec::new()
     };
@@ -121,46 +129,41 @@ pub async fn write_as_in(
         added: history::source_rows(txn, &added).await?,
         removed: Vec::new(),
     };
-    let mut after = history::snapshot(txn, &ids(find_records(txn, &keys).await?)).await?;
+    let mut reported = Vec::new();
     if !conflicts.is_empty() {
-        let mut kept: Vec<(&i64, &history::Snapshot)> = conflicts
-            .iter()
-            .filter_map(|(id, _)| before.get_key_value(id))
-            .collect();
-        kept.sort_by_key(|(_, snap)| history::identity(snap).map(|(k, _)| history::write_rank(k)));
-        for (id, snap) in &kept {
-            history::apply(txn, **id, after.get(id), Some(snap)).await?;
+        let mut kept = Vec::new();
+        for (id, by) in &conflicts {
+            if let Some(snap) = history::recorded_before(txn, revision_id, *id).await? {
+                kept.push((*id, snap, *by));
+            }
         }
-        history::rebuild_ties(
-            txn,
-            kept.iter().map(|(_, s)| *s).chain(kept.iter().filter_map(|(id, _)| after.get(id))),
-        )
-        .await?;
-        after = history::snapshot(txn, &ids(find_records(txn, &keys).await?)).await?;
+        kept.sort_by_key(|(_, snap, _)| history::identity(snap).map(|(k, _)| history::write_rank(k)));
+        let now = history::snapshot(txn, &kept.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
+            .await?;
+        for (id, snap, by) in &kept {
+            history::apply(txn, *id, now.get(id), Some(snap)).await?;
+            if let Some((kind, key)) = history::identity(snap) {
+                reported.push((kind, key, *by));
+            }
+        }
+        history::rebuild_ties(txn, kept.iter().map(|(_, s, _)| s).chain(now.values())).await?;
     }
-    let changes = history::diff(&before, &after);
-    let revision = if changes.is_empty() && sources.is_empty() {
-        None
-    } else {
-        Some(
-            history::write_revision(txn, author, operation, reason, None, &changes, &sources)
-                .await?,
-        )
-    };
-    let conflicts = conflicts
-        .into_iter()
-        .filter_map(|(id, by)| {
-            let (kind, key) = history::identity(before.get(&id)?)?;
-            Some((kind, key, by))
-        })
-        .collect();
+    let all = ids(find_records(txn, &keys).await?);
+    let (revision, recorded) =
+        history::record_after(txn, revision_id, &all, &sources, KEPT_CHANGES).await?;
     Ok(Written {
         report,
         revision,
-        changes,
-        conflicts,
+        created: recorded.created,
+        updated: recorded.updated,
+        changes: recorded.changes,
+        conflicts: reported,
     })
 }
+
+/// The most changes a load hands back to its caller ([`Written::changes`]): a story's, not a
+/// bulk load's, which stay in the revision.
+const KEPT_CHANGES: usize = 1_000;
 
 /// The ids of the sources with these slugs.
 async fn source_ids(txn: &DatabaseTransaction, slugs: &[&str]) -> Result<Vec<i64>, DbErr> {
@@ -179,13 +182,13 @@ async fn source_ids(txn: &DatabaseTransaction, slugs: &[&str]) -> Result<Vec<i64
     Ok(ids)
 }
 
-/// The records among `snaps` whose latest revision came through the API (a token), with that
-/// revision.
+/// The records among `ids` whose latest revision before `current` came through the API (a
+/// token), with that revision.
 async fn edited_through_api(
     txn: &DatabaseTransaction,
-    snaps: &HashMap<i64, history::Snapshot>,
+    ids: &[i64],
+    current: i64,
 ) -> Result<Vec<(i64, i64)>, DbErr> {
-    let ids: Vec<i64> = snaps.keys().copied().collect();
     let mut latest: HashMap<i64, i64> = HashMap::new();
     for chunk in ids.chunks(BATCH) {
         let rows = revision_change::Entity::find()
@@ -193,6 +196,7 @@ async fn edited_through_api(
             .column(revision_change::Column::RecordId)
             .column(revision_change::Column::RevisionId)
             .filter(revision_change::Column::RecordId.is_in(chunk.iter().copied()))
+            .filter(revision_change::Column::RevisionId.ne(current))
             .into_tuple::<(i64, i64)>()
             .all(txn)
             .await?;
