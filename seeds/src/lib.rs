@@ -198,6 +198,23 @@ pub async fn load_as(
     operation: &str,
     reason: Option<&str>,
 ) -> Result<Written, LoadError> {
+    load_expecting(db, documents, author, operation, reason, &[]).await
+}
+
+/// [`load_as`], refused with [`LoadError::Stale`] (writing nothing) unless each record of
+/// `expected` (`(record id, version)`) is still at that version: the optimistic concurrency of
+/// an edit that read those records.
+pub async fn load_expecting(
+    db: &DatabaseConnection,
+    documents: &[(String, Document)],
+    author: &Author,
+    operation: &str,
+    reason: Option<&str>,
+    expected: &[(i64, i64)],
+) -> Result<Written, LoadError> {
     let dataset = validate::build(documents).map_err(LoadError::Invalid)?;
-    write::write_as(db, &dataset, author, operation, reason).await
+    let txn = revision::begin_write(db).await?;
+    let written = write::write_as_in(&txn, &dataset, author, operation, reason, expected).await?;
+    txn.commit().await?;
+    Ok(written)
 }

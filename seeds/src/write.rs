@@ -46,6 +46,14 @@ pub enum LoadError {
     /// The input is wrong; every problem found is listed.
     #[error("{} problem(s) in the input:\n{}", .0.len(), .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Problem>),
+    /// A record the edit read has changed since (or is gone): nothing was written.
+    #[error("{} was at version {expected} when read and is {} now: read it again", .key.as_deref().map_or_else(|| format!("record {}", .record), |k| format!("\"{k}\"")), .current.map_or_else(|| "gone".to_owned(), |v| format!("at version {v}")))]
+    Stale {
+        record: i64,
+        key: Option<String>,
+        expected: i64,
+        current: Option<i64>,
+    },
     #[error("database error: {0}")]
     Database(#[from] DbErr),
 }
@@ -87,7 +95,7 @@ pub async fn write_as(
     reason: Option<&str>,
 ) -> Result<Written, LoadError> {
     let txn = history::begin_write(db).await?;
-    let written = write_as_in(&txn, dataset, author, operation, reason).await?;
+    let written = write_as_in(&txn, dataset, author, operation, reason, &[]).await?;
     txn.commit().await?;
     Ok(written)
 }
@@ -99,7 +107,29 @@ pub async fn write_as_in(
     author: &Author,
     operation: &str,
     reason: Option<&str>,
+    expected: &[(i64, i64)],
 ) -> Result<Written, LoadError> {
+    // Each expected version is checked by an update that matches only that version: on
+    // PostgreSQL it locks the row, so of two edits that read the same version the second waits
+    // for the first to commit, then finds the version raised and is refused.
+    for &(id, version) in expected {
+        let held = record::Entity::update_many()
+            .col_expr(record::Column::Version, Expr::col(record::Column::Version))
+            .filter(record::Column::RecordId.eq(id))
+            .filter(record::Column::Version.eq(version))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        if held == 0 {
+            let current = record::Entity::find_by_id(id).one(txn).await?;
+            return Err(LoadError::Stale {
+                record: id,
+                key: current.as_ref().map(|r| r.key.clone()),
+                expected: version,
+                current: current.map(|r| r.version),
+            });
+        }
+    }
     let mut keys = mentioned(dataset);
     keys.extend(dataset.citations.iter().map(|c| c.record.as_str()));
     keys.sort_unstable();

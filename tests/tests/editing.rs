@@ -255,3 +255,173 @@ async fn a_story_that_fails_half_way_leaves_no_row_behind() {
         "no revision either"
     );
 }
+
+/// Story `n` of client `client`: a new club, in a new event of its own, with the Bălți library.
+fn story(client: usize, n: usize) -> String {
+    format!(
+        r#"
+[source]
+slug = "club-report-{client}-{n}"
+title = "Club report {client}.{n}"
+language = "en"
+published = "2019"
+
+[[organization]]
+slug = "club-{client}-{n}"
+kind = "informal_group"
+name = "Club {client}.{n}"
+name_lang = "en"
+quote = "club {client}.{n}"
+
+[[event]]
+slug = "club-meeting-{client}-{n}"
+kind = "meeting"
+name = "Club meeting {client}.{n}"
+name_lang = "en"
+quote = "a meeting"
+
+[[participation]]
+organization = "club-{client}-{n}"
+in = "club-meeting-{client}-{n}"
+role = "organizer"
+quote = "the club organised a meeting"
+
+[[participation]]
+organization = "biblioteca-municipala-e-coseriu-balti"
+in = "club-meeting-{client}-{n}"
+role = "host"
+quote = "at the library"
+"#
+    )
+}
+
+#[tokio::test]
+async fn concurrent_writers_each_acknowledged_write_is_stored_exactly_once() {
+    const CLIENTS: usize = 64;
+    const EACH: usize = 3;
+    let app = std::sync::Arc::new(spawn_app().await);
+    let bearer = format!("Bearer {}", app.token("many", TokenRole::Editor).await);
+    let mut tasks = Vec::new();
+    for client in 0..CLIENTS {
+        let (app, bearer) = (app.clone(), bearer.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for n in 0..EACH {
+                let body = app
+                    .post_as(Some(&bearer), RECORD, json!({ "document": story(client, n) }))
+                    .await;
+                assert!(
+                    !body.to_string().to_lowercase().contains("locked"),
+                    "{body:#}"
+                );
+                if body["data"]["recordStory"]["userErrors"] == json!([]) {
+                    acknowledged.push(format!("club-{client}-{n}"));
+                } else {
+                    panic!("a write was refused: {body:#}");
+                }
+            }
+            acknowledged
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for task in tasks {
+        acknowledged.extend(task.await.expect("client"));
+    }
+    assert_eq!(acknowledged.len(), CLIENTS * EACH);
+    let backend = app.db.db.get_database_backend();
+    for (sql, expected) in [
+        (
+            "SELECT COUNT(*) FROM organization WHERE slug LIKE 'club-%'",
+            CLIENTS * EACH,
+        ),
+        (
+            "SELECT COUNT(*) FROM revision WHERE operation = 'recordStory'",
+            CLIENTS * EACH,
+        ),
+        (
+            "SELECT COUNT(DISTINCT slug) FROM organization WHERE slug LIKE 'club-%'",
+            CLIENTS * EACH,
+        ),
+    ] {
+        let row = app
+            .db
+            .db
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await
+            .expect("count")
+            .expect("row");
+        let count: i64 = row.try_get_by_index(0).expect("count");
+        assert_eq!(count as usize, expected, "{sql}");
+    }
+    // The library's ties were rebuilt by every write, and hold every club.
+    let partners = collaborators(&app, "biblioteca-municipala-e-coseriu-balti").await;
+    assert!(partners.len() >= 50, "{}", partners.len());
+}
+
+#[tokio::test]
+async fn of_racing_edits_at_one_version_exactly_one_is_written() {
+    const RACERS: usize = 32;
+    let app = std::sync::Arc::new(spawn_app().await);
+    let bearer = format!("Bearer {}", app.token("racer", TokenRole::Editor).await);
+    let read = app
+        .query(
+            r#"{ organization(slug: "primaria-municipiului-balti") { id version } }"#,
+            json!({}),
+        )
+        .await;
+    let (id, version) = (read["organization"]["id"].clone(), read["organization"]["version"].clone());
+    assert_eq!(version, 1);
+    let mut tasks = Vec::new();
+    for racer in 0..RACERS {
+        let (app, bearer, id) = (app.clone(), bearer.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let document = format!(
+                r#"
+[source]
+slug = "rename-{racer}"
+title = "Rename {racer}"
+language = "en"
+
+[[organization]]
+slug = "primaria-municipiului-balti"
+name = "Primăria municipiului Bălți"
+name_lang = "ro"
+name_en = "Bălți City Hall ({racer})"
+kind = "public_authority"
+quote = "the city hall"
+"#
+            );
+            let body = app
+                .post_as(
+                    Some(&bearer),
+                    "mutation($document: String!, $expected: [ExpectedVersion!]) {
+                       recordStory(document: $document, expectedVersions: $expected) {
+                         revision { number } userErrors { field code message } } }",
+                    json!({ "document": document, "expected": [{ "id": id, "version": 1 }] }),
+                )
+                .await;
+            body["data"]["recordStory"].clone()
+        }));
+    }
+    let mut written = 0;
+    let mut conflicts = 0;
+    for task in tasks {
+        let payload = task.await.expect("racer");
+        match payload["userErrors"].as_array().map(Vec::as_slice) {
+            Some([]) => written += 1,
+            Some([error]) if error["code"] == "CONFLICT" => {
+                assert_eq!(error["field"], "expectedVersions");
+                conflicts += 1;
+            }
+            _ => panic!("unexpected answer: {payload:#}"),
+        }
+    }
+    assert_eq!((written, conflicts), (1, RACERS - 1));
+    let after = app
+        .query(
+            r#"{ organization(slug: "primaria-municipiului-balti") { version } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(after["organization"]["version"], 2);
+}

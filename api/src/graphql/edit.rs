@@ -7,7 +7,7 @@
 //! GraphQL error with its code.
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use entities::kinds::RecordKind;
 use seeds::revision::{Author, normalize};
 use serde_json::Value;
@@ -225,6 +225,15 @@ pub fn node_type(kind: RecordKind) -> Option<NodeType> {
     })
 }
 
+/// A record's version (the `version` field of every record type), batched.
+pub async fn version(ctx: &Context<'_>, record: i64) -> async_graphql::Result<i64> {
+    let loaders: &DataLoader<_> = loaders(ctx)?;
+    Ok(loaders
+        .load_one(edit::RecordVersion(record))
+        .await?
+        .unwrap_or(1))
+}
+
 /// Checks a list's `first`.
 fn revisions_first(first: i32) -> Result<u64, StoreError> {
     if (1..=MAX_REVISIONS).contains(&first) {
@@ -275,6 +284,19 @@ pub async fn one(ctx: &Context<'_>, number: i64) -> async_graphql::Result<Option
     Ok(edit::revision(db, number).await?.map(Revision))
 }
 
+/// A record an edit read, at the version it read: the edit is refused with `CONFLICT` if the
+/// record has changed since.
+#[derive(InputObject, Clone, Debug)]
+pub struct ExpectedVersion {
+    /// The record's global ID.
+    pub id: ID,
+    /// Its `version` when read.
+    pub version: i64,
+}
+
+/// The most expected versions one edit takes.
+pub const MAX_EXPECTED_VERSIONS: usize = 1_000;
+
 /// What `recordStory` did.
 #[derive(SimpleObject)]
 pub struct RecordStoryPayload {
@@ -317,8 +339,27 @@ impl EditMutation {
         )]
         source_text: Option<String>,
         #[graphql(desc = "Why, for the history.")] reason: Option<String>,
+        #[graphql(
+            desc = "Records the story changes, at the `version` they had when read: if any has changed since, nothing is written and `userErrors` says `CONFLICT`. At most 1,000."
+        )]
+        expected_versions: Option<Vec<ExpectedVersion>>,
     ) -> async_graphql::Result<RecordStoryPayload> {
         let actor = auth::require(ctx, Role::Editor).await?;
+        let expected_versions = expected_versions.unwrap_or_default();
+        if expected_versions.len() > MAX_EXPECTED_VERSIONS {
+            return Err(StoreError::invalid(
+                "expectedVersions",
+                format!(
+                    "at most {MAX_EXPECTED_VERSIONS}, got {}",
+                    expected_versions.len()
+                ),
+            )
+            .into());
+        }
+        let expected: Vec<(i64, i64)> = expected_versions
+            .iter()
+            .map(|e| Ok((id::decode("expectedVersions.id", &e.id)?.1, e.version)))
+            .collect::<Result<_, StoreError>>()?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         match edit::record_story(
             db,
@@ -326,6 +367,7 @@ impl EditMutation {
             source_text.as_deref(),
             &author(&actor),
             reason.as_deref(),
+            &expected,
         )
         .await
         {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use sea_orm::sea_query::Expr;
 use entities::{revision, revision_change};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
@@ -49,6 +50,10 @@ impl From<seeds::LoadError> for EditError {
         match error {
             seeds::LoadError::Invalid(problems) => EditError::Invalid(problems),
             seeds::LoadError::Database(e) => e.into(),
+            stale @ seeds::LoadError::Stale { .. } => EditError::Conflict {
+                field: "expectedVersions".into(),
+                message: stale.to_string(),
+            },
         }
     }
 }
@@ -102,13 +107,15 @@ fn retryable(error: &sea_orm::DbErr) -> bool {
 pub const MAX_STORY_BYTES: usize = 256 * 1024;
 
 /// Records one story: a document in the seed format (TOML, as in `seeds/FORMAT.md`), with the
-/// text of its source document if the caller has it (quotes are then checked against it).
+/// text of its source document if the caller has it (quotes are then checked against it), as
+/// long as each record of `expected` (`(record id, version)`) is still at that version.
 pub async fn record_story(
     db: &DatabaseConnection,
     document: &str,
     source_text: Option<&str>,
     author: &Author,
     reason: Option<&str>,
+    expected: &[(i64, i64)],
 ) -> Result<Written, EditError> {
     if document.len() > MAX_STORY_BYTES {
         return Err(EditError::Invalid(vec![Problem {
@@ -136,7 +143,10 @@ pub async fn record_story(
     }
     let documents = [("document".to_owned(), story)];
     write_turn(db, || async {
-        Ok(seeds::load_as(db, &documents, author, "recordStory", reason).await?)
+        Ok(
+            seeds::load_expecting(db, &documents, author, "recordStory", reason, expected)
+                .await?,
+        )
     })
     .await
 }
@@ -230,6 +240,40 @@ pub async fn revision(db: &DatabaseConnection, number: i64) -> StoreResult<Optio
         .await?
         .into_iter()
         .find(|r| r.revision.revision_id == number))
+}
+
+/// A record's version: a loader key, so a page of records reads its versions in one statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RecordVersion(pub i64);
+
+impl Loader<RecordVersion> for Sql {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[RecordVersion],
+    ) -> Result<HashMap<RecordVersion, i64>, LoadError> {
+        let _turn = crate::store::share::turn().await;
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows: Vec<(i64, i64)> = entities::record::Entity::find()
+            .select_only()
+            .column(entities::record::Column::RecordId)
+            .column(entities::record::Column::Version)
+            .filter(crate::store::sql::id_in(
+                self.db().get_database_backend(),
+                Expr::col(entities::record::Column::RecordId),
+                &ids,
+            ))
+            .into_tuple()
+            .all(self.db())
+            .await
+            .map_err(|e| LoadError::from(StoreError::from(e)))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, version)| (RecordVersion(id), version))
+            .collect())
+    }
 }
 
 /// The records one revision changed, in record order, at most `first`: a loader key, so a

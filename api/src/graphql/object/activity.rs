@@ -218,6 +218,11 @@ macro_rules! activity_object {
             ) -> async_graphql::Result<Conn<TargetGroup>> {
                 TargetGroup::of(ctx, self.0.$key, PageInput { first, after, last, before }).await
             }
+            /// The record's version, raised by one by every change to it: an edit names the version
+            /// it read (`recordStory(expectedVersions:)`) and is refused with `CONFLICT` if it is stale.
+            async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+                crate::graphql::edit::version(ctx, self.0.$key).await
+            }
             /// Citations supporting this record itself (its participations and fundings have their
             /// own), in the order recorded.
             async fn citations(

@@ -432,6 +432,11 @@ macro_rules! organization_object {
             pub async fn as_funder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Funder>> {
                 Funder::of(ctx, self.0.clone()).await
             }
+            /// The record's version, raised by one by every change to it: an edit names the version
+            /// it read (`recordStory(expectedVersions:)`) and is refused with `CONFLICT` if it is stale.
+            pub async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+                crate::graphql::edit::version(ctx, self.0.organization_id).await
+            }
             /// Citations supporting this organization's own record (its participations and
             /// relations have their own), in the order recorded.
             pub async fn citations(

@@ -59,6 +59,11 @@ impl OrganizationRelation {
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
+    /// The record's version, raised by one by every change to it: an edit names the version
+    /// it read (`recordStory(expectedVersions:)`) and is refused with `CONFLICT` if it is stale.
+    async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        crate::graphql::edit::version(ctx, self.0.organization_relation_id).await
+    }
     /// Where this relation is stated, in the order recorded.
     async fn citations(
         &self,

@@ -167,6 +167,11 @@ impl Place {
         )
         .await
     }
+    /// The record's version, raised by one by every change to it: an edit names the version
+    /// it read (`recordStory(expectedVersions:)`) and is refused with `CONFLICT` if it is stale.
+    async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        crate::graphql::edit::version(ctx, self.0.place_id).await
+    }
     /// Where the facts about this place come from, in the order recorded.
     async fn citations(
         &self,

@@ -55,6 +55,11 @@ impl Position {
             m.year_to,
         )
     }
+    /// The record's version, raised by one by every change to it: an edit names the version
+    /// it read (`recordStory(expectedVersions:)`) and is refused with `CONFLICT` if it is stale.
+    async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        crate::graphql::edit::version(ctx, self.0.position_id).await
+    }
     /// Where this position is stated, in the order recorded.
     async fn citations(
         &self,

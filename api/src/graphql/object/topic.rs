@@ -98,6 +98,11 @@ impl Topic {
         let nodes = Record::load_many(ctx, &ids).await?;
         Ok(from_loaded(&page, total, nodes))
     }
+    /// The record's version, raised by one by every change to it: an edit names the version
+    /// it read (`recordStory(expectedVersions:)`) and is refused with `CONFLICT` if it is stale.
+    async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        crate::graphql::edit::version(ctx, self.0.topic_id).await
+    }
     /// Where the topic is defined or named, in the order recorded.
     async fn citations(
         &self,
