@@ -340,6 +340,13 @@ pub struct ServeArgs {
     #[arg(long, env = "LIBGRAPH_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: Option<u64>,
 
+    /// The most connections one client (an IPv4 address, an IPv6 /64) may hold open at once;
+    /// more are answered 503 and closed, so one address cannot take every connection. 0 turns
+    /// the cap off. Default: half of `--max-connections`. Off with `--trusted-proxies` above 0:
+    /// behind reverse proxies every connection comes from a proxy's address.
+    #[arg(long, env = "LIBGRAPH_MAX_CONNECTIONS_PER_ADDRESS")]
+    pub max_connections_per_address: Option<u64>,
+
     /// Requests a second one client (an IPv4 address, an IPv6 /64) may send to `/graphql`;
     /// faster ones are answered 429 (`RATE_LIMITED`) with `Retry-After`. 0 turns the limit off.
     /// Default: off on the embedded SQLite database (one user on their own machine), 50 on
@@ -354,8 +361,9 @@ pub struct ServeArgs {
 
     /// How many reverse proxies stand in front of the server, each appending the address it saw
     /// to `X-Forwarded-For`: the rate limit then counts a client by the address the outermost one
-    /// saw. 0 ignores the header. Never more than there are: a client can write the header
-    /// itself, and a trusted entry it wrote would let it pick a fresh budget per request.
+    /// saw, and `--max-connections-per-address` is off (every connection comes from a proxy).
+    /// 0 ignores the header. Never more than there are: a client can write the header itself,
+    /// and a trusted entry it wrote would let it pick a fresh budget per request.
     #[arg(long, env = "LIBGRAPH_TRUSTED_PROXIES", default_value_t = 0)]
     pub trusted_proxies: usize,
 }

@@ -19,7 +19,9 @@ use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs};
 use crate::graphql::executor::admission::AdmissionLimits;
 use crate::graphql::{Limits, default_request_share};
 use crate::http::ratelimit::RateLimit;
-use crate::http::server::{ConnectionLimits, default_max_connections};
+use crate::http::server::{
+    ConnectionLimits, default_max_connections, default_max_connections_per_address,
+};
 use crate::startup::{Application, ServerConfig};
 use crate::store::connect::{self, DbConfig};
 use crate::{store, telemetry};
@@ -163,6 +165,27 @@ async fn serve(
         ),
         None => tracing::info!("no rate limit (--rate-limit)"),
     }
+    let connections = &config.connections;
+    match connections.max_connections_per_address {
+        Some(per_address) => tracing::info!(
+            max_connections = connections.max_connections,
+            max_connections_per_address = per_address,
+            "connection limits"
+        ),
+        None if args.trusted_proxies > 0
+            && args.max_connections_per_address.is_some_and(|n| n > 0) =>
+        {
+            tracing::warn!(
+                max_connections = connections.max_connections,
+                "--max-connections-per-address is ignored behind --trusted-proxies: every \
+                 connection comes from a proxy's address"
+            )
+        }
+        None => tracing::info!(
+            max_connections = connections.max_connections,
+            "connection limit; none per address"
+        ),
+    }
     let app = Application::build(&config, db)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -207,15 +230,29 @@ fn server_config(args: &ServeArgs, pool: u32, embedded: bool) -> ServerConfig {
         max_body_bytes: args.max_body_bytes,
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         cors_origins: args.cors_origins.clone(),
-        connections: ConnectionLimits {
-            header_read_timeout: Duration::from_secs(args.header_timeout),
-            max_connections: match args.max_connections {
-                Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
-                None => default_max_connections(),
-            },
-        },
+        connections: connection_limits(args),
         body_read_timeout: Duration::from_secs(args.body_timeout),
         rate_limit: rate_limit(args, embedded),
+    }
+}
+
+/// The connection limits `args` ask for. The per-address cap is off behind trusted proxies:
+/// every connection then comes from a proxy's address, and one client's share would be every
+/// client's.
+fn connection_limits(args: &ServeArgs) -> ConnectionLimits {
+    let max_connections = match args.max_connections {
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        None => default_max_connections(),
+    };
+    let max_connections_per_address = match args.max_connections_per_address {
+        _ if args.trusted_proxies > 0 => None,
+        Some(n) => std::num::NonZeroUsize::new(usize::try_from(n).unwrap_or(usize::MAX)),
+        None => default_max_connections_per_address(max_connections),
+    };
+    ConnectionLimits {
+        header_read_timeout: Duration::from_secs(args.header_timeout),
+        max_connections,
+        max_connections_per_address,
     }
 }
 
@@ -369,6 +406,33 @@ mod tests {
         let cli = Cli::try_from_args(std::iter::once("libgraph").chain(args.split_whitespace()))
             .expect("valid arguments");
         rate_limit(cli.serve_args().expect("serve"), embedded)
+    }
+
+    fn per_address(args: &str) -> Option<usize> {
+        let cli = Cli::try_from_args(std::iter::once("libgraph").chain(args.split_whitespace()))
+            .expect("valid arguments");
+        connection_limits(cli.serve_args().expect("serve"))
+            .max_connections_per_address
+            .map(std::num::NonZeroUsize::get)
+    }
+
+    #[test]
+    fn an_address_may_hold_half_the_connections_unless_set_or_behind_proxies() {
+        let by_default = per_address("--max-connections 100");
+        let set = per_address("--max-connections 100 --max-connections-per-address 10");
+        let turned_off = per_address("--max-connections-per-address 0");
+        let behind_a_proxy = per_address("--trusted-proxies 1");
+        let set_behind_a_proxy =
+            per_address("--max-connections-per-address 10 --trusted-proxies 1");
+
+        assert_eq!(by_default, Some(50));
+        assert_eq!(set, Some(10));
+        assert_eq!(turned_off, None);
+        assert_eq!(behind_a_proxy, None);
+        assert_eq!(
+            set_behind_a_proxy, None,
+            "every connection comes from the proxy"
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub struct ServerConfig {
     /// Origins allowed to call the API from a browser (`*` for any); empty sends no CORS
     /// headers, so browsers keep pages of other sites out.
     pub cors_origins: Vec<String>,
-    /// Header-read (and idle) timeout and the most connections open at once.
+    /// Header-read (and idle) timeout, the most connections open at once and per address.
     pub connections: http::server::ConnectionLimits,
     /// How long a client has to send a whole request body.
     pub body_read_timeout: Duration,
@@ -111,7 +111,13 @@ impl Application {
             shutdown.await;
             notify.notify_one();
         };
-        let server = http::server::serve(self.listener, self.router, self.connections, signal);
+        let server = http::server::serve(
+            self.listener,
+            self.router,
+            self.connections,
+            self.context.telemetry.connection_counters(),
+            signal,
+        );
         let timeout = self.shutdown_timeout;
         let result = tokio::select! {
             () = server => Ok(()),

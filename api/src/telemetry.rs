@@ -11,7 +11,8 @@
 //!
 //! Metrics go through `prometheus-client` (why not the `metrics` facade: see `api/Cargo.toml`): a
 //! histogram of request durations and a request counter by operation and outcome, errors by code,
-//! SQL statements, the database pool, and the per-client rate limiter's table. Operation names
+//! SQL statements, the database pool, connections shed, and the per-client rate limiter's table.
+//! Operation names
 //! come from clients, so at most [`MAX_OPERATIONS`] distinct names are tracked; later ones are
 //! counted as `other`, which keeps a hostile client from growing memory without bound.
 
@@ -43,6 +44,7 @@ use tower_http::trace::TraceLayer;
 use crate::cli::LogFormat;
 use crate::http::graphql::GraphqlOutcome;
 use crate::http::ratelimit::RateLimitCounters;
+use crate::http::server::ConnectionCounters;
 
 /// The header carrying the request id, in and out.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -193,6 +195,9 @@ pub struct Telemetry {
     /// The rate limiter's table (`http::ratelimit`), zero while the limit is off; the limiter
     /// counts into it, made here so that the registry can read it from the start.
     rate_limit: Arc<RateLimitCounters>,
+    /// The connections the server answered `503` without reading them (`http::server`), made
+    /// here for the same reason.
+    connections_shed: Arc<ConnectionCounters>,
     /// The operation names counted under their own name, at most [`MAX_OPERATIONS`].
     operations: Mutex<HashSet<String>>,
     request_ids: RequestIds,
@@ -209,6 +214,7 @@ impl Telemetry {
         let connections = Family::<PoolLabels, Gauge>::default();
         let statements = Arc::new(AtomicU64::new(0));
         let rate_limit = Arc::new(RateLimitCounters::default());
+        let connections_shed = Arc::new(ConnectionCounters::default());
         // prometheus-client adds the `_total` of a counter and the full stop of a help text.
         let mut registry = Registry::default();
         registry.register(
@@ -232,6 +238,7 @@ impl Telemetry {
             "Database pool connections by state",
             connections.clone(),
         );
+        registry.register_collector(Box::new(ConnectionsShed(connections_shed.clone())));
         registry.register_collector(Box::new(RateLimitTable(rate_limit.clone())));
         Arc::new(Telemetry {
             registry,
@@ -241,6 +248,7 @@ impl Telemetry {
             connections,
             statements,
             rate_limit,
+            connections_shed,
             operations: Mutex::new(HashSet::new()),
             request_ids: RequestIds::new(),
         })
@@ -254,6 +262,11 @@ impl Telemetry {
     /// What the rate limiter counts into, for `/metrics`.
     pub fn rate_limit_counters(&self) -> Arc<RateLimitCounters> {
         self.rate_limit.clone()
+    }
+
+    /// What the server counts the connections it sheds into, for `/metrics`.
+    pub fn connection_counters(&self) -> Arc<ConnectionCounters> {
+        self.connections_shed.clone()
     }
 
     fn record(&self, operation: &str, outcome: &'static str, seconds: f64, codes: &[String]) {
@@ -320,6 +333,37 @@ impl Collector for Statements {
             counter.metric_type(),
         )?;
         counter.encode(metric)
+    }
+}
+
+/// The label of the shed connections' counter: the limit they were over.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShedLabels {
+    limit: &'static str,
+}
+
+/// `libgraph_connections_shed_total{limit}`, read at scrape time from the counters the accept
+/// loop keeps as plain atomics. `limit` is `max_connections` (every connection the server may
+/// hold was open) or `max_connections_per_address` (the client's address held its share).
+#[derive(Debug)]
+struct ConnectionsShed(Arc<ConnectionCounters>);
+
+impl Collector for ConnectionsShed {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut metric = encoder.encode_descriptor(
+            "libgraph_connections_shed",
+            "Connections answered 503 and closed before any request was read, by the limit they were over.",
+            None,
+            prometheus_client::metrics::MetricType::Counter,
+        )?;
+        for (limit, count) in [
+            ("max_connections", &self.0.shed_at_max),
+            ("max_connections_per_address", &self.0.shed_per_address),
+        ] {
+            let counter = ConstCounter::new(count.load(Ordering::Relaxed));
+            counter.encode(metric.encode_family(&ShedLabels { limit })?)?;
+        }
+        Ok(())
     }
 }
 

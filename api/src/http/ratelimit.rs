@@ -15,7 +15,9 @@
 //! router, one cloud VM) is handed a whole /64 and may use any of its 2^64 addresses, so keying by
 //! the full address would give it a fresh budget per request. An IPv4 address mapped into IPv6
 //! (`::ffff:a.b.c.d`, what a dual-stack listener reports for IPv4 clients) counts as the IPv4
-//! address: cut to its /64 it would put every IPv4 client in one budget.
+//! address: cut to its /64 it would put every IPv4 client in one budget. The server's cap on the
+//! connections one client holds ([`crate::http::server`]) counts clients the same way
+//! ([`ClientAddress`]).
 //!
 //! Behind reverse proxies every connection comes from a proxy, so every client would share one
 //! budget. `trusted_proxies` (`--trusted-proxies`) says how many proxies stand in front, each
@@ -112,24 +114,32 @@ impl RateLimit {
     }
 }
 
-/// Who a budget belongs to: an IPv4 address, an IPv6 /64, or every client the full table could
-/// not take.
+/// A client as the server's per-client limits count it: an IPv4 address, or an IPv6 /64 (see
+/// "Whom it counts" above). The rate limit keeps a budget per client, and [`crate::http::server`]
+/// counts the connections each holds open.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
-enum Client {
+pub enum ClientAddress {
     V4(u32),
     /// The upper 64 bits of the address.
     V6Network(u64),
-    /// Clients not tracked because `max_clients` were already: they share one budget.
-    Unplaced,
 }
 
-impl Client {
-    fn of(address: IpAddr) -> Client {
+impl ClientAddress {
+    /// The client `address` belongs to.
+    pub fn of(address: IpAddr) -> ClientAddress {
         match address.to_canonical() {
-            IpAddr::V4(address) => Client::V4(u32::from(address)),
-            IpAddr::V6(address) => Client::V6Network((u128::from(address) >> 64) as u64),
+            IpAddr::V4(address) => ClientAddress::V4(u32::from(address)),
+            IpAddr::V6(address) => ClientAddress::V6Network((u128::from(address) >> 64) as u64),
         }
     }
+}
+
+/// Who a budget belongs to: a client, or every client the full table could not take.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+enum Client {
+    Address(ClientAddress),
+    /// Clients not tracked because `max_clients` were already: they share one budget.
+    Unplaced,
 }
 
 /// What `/metrics` shows of the limiter (`crate::telemetry` reads it at scrape time). Refusals
@@ -248,7 +258,10 @@ impl ClientLimiter {
             return Ok(());
         };
         let address = client_address(peer.ip(), headers, self.trusted_proxies);
-        let Err(not_until) = self.limiter.check_key(&Client::of(address)) else {
+        let Err(not_until) = self
+            .limiter
+            .check_key(&Client::Address(ClientAddress::of(address)))
+        else {
             return Ok(());
         };
         if self.trusted_proxies == 0
@@ -376,24 +389,30 @@ mod tests {
 
     #[test]
     fn ipv4_clients_are_addresses_and_ipv6_clients_are_64_bit_networks() {
-        assert_eq!(Client::of(ip("192.0.2.1")), Client::of(ip("192.0.2.1")));
-        assert_ne!(Client::of(ip("192.0.2.1")), Client::of(ip("192.0.2.2")));
         assert_eq!(
-            Client::of(ip("2001:db8:1:2::1")),
-            Client::of(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+            ClientAddress::of(ip("192.0.2.1")),
+            ClientAddress::of(ip("192.0.2.1"))
         );
         assert_ne!(
-            Client::of(ip("2001:db8:1:2::1")),
-            Client::of(ip("2001:db8:1:3::1"))
+            ClientAddress::of(ip("192.0.2.1")),
+            ClientAddress::of(ip("192.0.2.2"))
+        );
+        assert_eq!(
+            ClientAddress::of(ip("2001:db8:1:2::1")),
+            ClientAddress::of(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+        );
+        assert_ne!(
+            ClientAddress::of(ip("2001:db8:1:2::1")),
+            ClientAddress::of(ip("2001:db8:1:3::1"))
         );
         // A dual-stack listener's IPv4 clients: one each, not one /64 for all of them.
         assert_eq!(
-            Client::of(ip("::ffff:192.0.2.1")),
-            Client::of(ip("192.0.2.1"))
+            ClientAddress::of(ip("::ffff:192.0.2.1")),
+            ClientAddress::of(ip("192.0.2.1"))
         );
         assert_ne!(
-            Client::of(ip("::ffff:192.0.2.1")),
-            Client::of(ip("::ffff:192.0.2.2"))
+            ClientAddress::of(ip("::ffff:192.0.2.1")),
+            ClientAddress::of(ip("::ffff:192.0.2.2"))
         );
     }
 

@@ -272,30 +272,39 @@ pub async fn run_silent(
     } else {
         (usize::try_from(args.sockets)?, "silent sockets")
     };
-    let (sockets, not_opened) = if kept_alive {
+    let (sockets, not_opened, shed_at_open) = if kept_alive {
         wire::open_kept_alive(server.address, count).await
     } else {
-        wire::open_silent(server.address, count).await
+        let (sockets, not_opened) = wire::open_silent(server.address, count).await;
+        (sockets, not_opened, 0)
     };
-    // While they are held: what a client that wants a trivial answer gets (503 is the server
-    // shedding load, as it should when every connection it may hold is taken).
+    // While they are held: what another client that wants a trivial answer gets. 200: the
+    // sockets' address holds only its share of the connections (`--max-connections-per-address`,
+    // half of them by default); 503: the server is shedding load because they hold them all.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    // A new connection, as a new visitor's would be (one kept alive from before was accepted
-    // before the sockets came), read while it is written: the server answers one over its limit
-    // without reading its request, and an HTTP client that is still writing then reports the
-    // reset rather than the 503.
+    // A new connection from another address, as a new visitor's would be (one kept alive from
+    // before was accepted before the sockets came), read while it is written: the server answers
+    // one over its limit without reading its request, and an HTTP client that is still writing
+    // then reports the reset rather than the 503.
     let body = br#"{"query":"{ __typename }"}"#;
     let head = format!(
         "POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n\
          connection: close\r\ncontent-length: {}\r\n\r\n",
         body.len()
     );
-    let during = wire::exchange(server.address, &head, body, Duration::from_secs(5))
-        .await
-        .ok()
-        .and_then(|answer| answer.status);
+    let during = wire::exchange_from(
+        wire::OTHER_CLIENT,
+        server.address,
+        &head,
+        body,
+        Duration::from_secs(5),
+    )
+    .await
+    .ok()
+    .and_then(|answer| answer.status);
     let limit = Duration::from_secs(args.header_timeout) + CUTOFF_SLACK * 2;
-    let silent = wire::watch_silent(sockets, not_opened, started, limit).await;
+    let mut silent = wire::watch_silent(sockets, not_opened, started, limit).await;
+    silent.shed += shed_at_open;
     let mut row = Row {
         class: format!("{class} ×{count}"),
         statuses: vec![format!("{} × 503", silent.shed)],
@@ -303,7 +312,7 @@ pub async fn run_silent(
         worst_ms: silent.last_closed.as_secs_f64() * 1000.0,
         median_ms: silent.last_closed.as_secs_f64() * 1000.0,
         note: format!(
-            "{} cut off, {} shed, {} still open, {} not opened; trivial query while held: {}",
+            "{} cut off, {} shed, {} still open, {} not opened; trivial query from another address while held: {}",
             silent.cut_off,
             silent.shed,
             silent.held,

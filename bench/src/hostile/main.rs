@@ -15,12 +15,15 @@
 //! - resident memory under 300 MB through every class;
 //! - slow headers and a slow body cut off at their timeouts, idle and silent connections closed
 //!   or shed, and descriptors left over throughout, with no `Too many open files` in the log;
+//! - while one address holds its silent sockets, a client from another address is answered 200
+//!   (the per-address connection cap);
 //! - the server answers a trivial query after every class.
 //!
 //! `--debug` labels the figures as a debug build's, whose times say little about a release one:
 //! the time targets are still printed but not enforced.
 //!
-//! Traffic goes to 127.0.0.1 only, and every loop is bounded in count and in time.
+//! Traffic goes to 127.0.0.1 only (from 127.0.0.1, and from 127.0.0.2 for the client that is not
+//! the hostile one), and every loop is bounded in count and in time.
 //!
 //! # Layout
 //! - [`documents`]: the requests of each class.

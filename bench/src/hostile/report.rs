@@ -201,7 +201,8 @@ pub struct Run {
     /// The kept-alive connections left idle.
     pub idle: wire::Silent,
     pub silent: wire::Silent,
-    /// The status a new client got while the silent sockets were held (503: load shed).
+    /// The status a new client from another address got while the silent sockets were held
+    /// (200: their address held only its share of the connections; 503: load shed).
     pub during: Option<u16>,
     pub end: End,
 }
@@ -218,6 +219,14 @@ impl Run {
         all.push(target(
             "answers { __typename } after the load".into(),
             self.after_load,
+            false,
+        ));
+        all.push(target(
+            format!(
+                "silent sockets from one address: another address answered 200 while they were held (got {})",
+                self.during.map_or("no answer".into(), |s| s.to_string())
+            ),
+            self.during == Some(200),
             false,
         ));
         all
@@ -341,7 +350,7 @@ mod tests {
             after_load: true,
             idle: wire::Silent::default(),
             silent: wire::Silent::default(),
-            during: Some(503),
+            during: Some(200),
             end: End {
                 hwm_mb: 120.0,
                 limit: 1_024,

@@ -3,11 +3,15 @@
 //! nothing. An HTTP client cannot send slowly, and reports a broken pipe instead of the answer
 //! when the server refuses a body before reading it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
+
+/// Another client than the hostile ones (which connect from 127.0.0.1), as the server counts
+/// clients by address: Linux routes all of 127.0.0.0/8 to the loopback interface.
+pub const OTHER_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
 
 /// What came back on a socket, and when.
 #[derive(Clone, Debug, Default)]
@@ -31,6 +35,31 @@ pub async fn exchange(
 ) -> std::io::Result<Answer> {
     let started = Instant::now();
     let stream = TcpStream::connect(address).await?;
+    exchange_on(stream, started, head, body, limit).await
+}
+
+/// [`exchange`] on a connection from the local address `from`.
+pub async fn exchange_from(
+    from: IpAddr,
+    address: SocketAddr,
+    head: &str,
+    body: &[u8],
+    limit: Duration,
+) -> std::io::Result<Answer> {
+    let started = Instant::now();
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::new(from, 0))?;
+    let stream = socket.connect(address).await?;
+    exchange_on(stream, started, head, body, limit).await
+}
+
+async fn exchange_on(
+    stream: TcpStream,
+    started: Instant,
+    head: &str,
+    body: &[u8],
+    limit: Duration,
+) -> std::io::Result<Answer> {
     let (mut reader, mut writer) = stream.into_split();
     let write = async {
         // A write refused because the server already answered and closed is the point of the
@@ -216,9 +245,10 @@ pub async fn open_silent(address: SocketAddr, count: usize) -> (Vec<TcpStream>, 
 
 /// Opens `count` connections that each ask `GET /healthz`, read the answer, and then keep the
 /// connection alive and say nothing more, as a browser's idle keep-alive connections do.
-pub async fn open_kept_alive(address: SocketAddr, count: usize) -> (Vec<TcpStream>, usize) {
+/// Returns them, how many could not be opened, and how many the server answered 503 (shed).
+pub async fn open_kept_alive(address: SocketAddr, count: usize) -> (Vec<TcpStream>, usize, usize) {
     let mut open = Vec::with_capacity(count);
-    let mut failed = 0;
+    let (mut failed, mut shed) = (0, 0);
     for _ in 0..count {
         let opened = tokio::time::timeout(Duration::from_secs(2), async {
             let mut stream = TcpStream::connect(address).await?;
@@ -233,15 +263,16 @@ pub async fn open_kept_alive(address: SocketAddr, count: usize) -> (Vec<TcpStrea
                     n => received.extend_from_slice(&chunk[..n]),
                 }
             }
-            std::io::Result::Ok(stream)
+            std::io::Result::Ok((stream, received.starts_with(b"HTTP/1.1 503")))
         })
         .await;
         match opened {
-            Ok(Ok(stream)) => open.push(stream),
+            Ok(Ok((_, true))) => shed += 1,
+            Ok(Ok((stream, false))) => open.push(stream),
             _ => failed += 1,
         }
     }
-    (open, failed)
+    (open, failed, shed)
 }
 
 /// Waits (at most `limit` from `started`) for the server to close every socket, sorting them by
