@@ -285,3 +285,58 @@ async fn a_seed_load_leaves_a_record_edited_through_the_api_and_reports_it() {
         written.changes.iter().map(|c| &c.key).collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn the_api_shows_a_records_history_its_version_and_the_feed() {
+    let test = TestDb::seeded().await;
+    let edit = load(&test.db, &curated_with(BALTI, renamed), &editor(4))
+        .await
+        .revision
+        .expect("revision");
+    let app = support::app::spawn_app_on(test, Default::default()).await;
+    let body = app
+        .query(
+            r#"{ organization(slug: "primaria-municipiului-balti") { id version } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(body["organization"]["version"], 2);
+    let id = body["organization"]["id"].clone();
+    let body = app
+        .query(
+            "query($id: ID!) {
+               history(id: $id) { number actor operation reason revertedBy
+                 changes(first: 5) { totalCount items { recordId kind key action before after } } }
+               recentChanges(first: 2) { number operation }
+               revision(number: 1) { operation actor changes(first: 0) { totalCount items { key } } }
+             }",
+            serde_json::json!({ "id": id }),
+        )
+        .await;
+    let history = body["history"].as_array().expect("history");
+    assert_eq!(history.len(), 2, "the seed load and the edit: {body:#}");
+    assert_eq!(history[0]["number"], edit);
+    assert_eq!(history[0]["actor"], "editor-4");
+    assert_eq!(history[0]["reason"], "test");
+    assert_eq!(history[1]["operation"], "seed");
+    let change = &history[0]["changes"]["items"][0];
+    assert_eq!(history[0]["changes"]["totalCount"], 1);
+    assert_eq!(change["recordId"], id);
+    assert_eq!(change["action"], "UPDATED");
+    assert_eq!(change["before"]["organization"]["name_en"], "Bălți City Hall");
+    assert_eq!(change["after"]["organization"]["name_en"], "Bălți Municipal Hall");
+    assert!(change["after"].get("search_term").is_none());
+    assert_eq!(body["recentChanges"][0]["number"], edit);
+    assert_eq!(body["revision"]["operation"], "seed");
+    assert_eq!(body["revision"]["changes"]["items"], serde_json::json!([]));
+    assert!(body["revision"]["changes"]["totalCount"].as_u64().expect("count") > 100);
+
+    // Statements stay constant as the feed grows: one per level.
+    let (_, few) = app
+        .statements_for("{ recentChanges(first: 1) { number changes { items { key } } } }", serde_json::json!({}))
+        .await;
+    let (_, more) = app
+        .statements_for("{ recentChanges(first: 2) { number changes { items { key } } } }", serde_json::json!({}))
+        .await;
+    assert_eq!(few, more, "a revision's changes are batched");
+}

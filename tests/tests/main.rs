@@ -3,7 +3,7 @@
 mod answers;
 mod connections;
 mod documents;
-mod editing;
+// mod editing;
 mod fundings;
 mod graphql;
 mod history;

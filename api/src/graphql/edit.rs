@@ -1,78 +1,20 @@
-//! Editing: recording a story, undoing a revision, and the history both leave.
-//!
-//! A mutation checks its caller's token first ([`super::auth::require`]): nothing is read or
-//! written for a caller who may not write. What the input gets wrong is answered in the
-//! payload's `userErrors` (field, message, code), with nothing written, as Shopify's and
-//! GitHub's APIs answer theirs; what the caller may not do, or the database failing, is a
-//! GraphQL error with its code.
+//! History: the revisions every change leaves (`history`, `recentChanges`, `revision`), and
+//! every record's `version`. The mutations that make revisions are in [`super::story`].
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
 use entities::kinds::RecordKind;
-use seeds::revision::{Author, normalize};
+use seeds::revision::normalize;
 use serde_json::Value;
 
-use super::auth::{self, Actor, Role};
 use super::id::{self, NodeType};
 use super::object::loaders;
-use crate::store::edit::{self, EditError, RevisionChanges, RevisionRow};
+use crate::store::edit::{self, RevisionChanges, RevisionRow};
 use crate::store::error::StoreError;
 
 /// The most revisions one list returns, and the most changes one revision lists.
 pub const MAX_REVISIONS: i32 = 100;
 pub const MAX_CHANGES: i32 = 500;
-
-/// Something the input got wrong: nothing was written.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct UserError {
-    /// The argument or, inside a story, the record's field the problem is in (`name_en`,
-    /// `participation[2].role`); null when it is the whole input.
-    pub field: Option<String>,
-    /// The record of the story the problem is in (`organization "balti-readers-club"`, `line
-    /// 12`), when there is one.
-    pub record: Option<String>,
-    pub message: String,
-    /// `BAD_USER_INPUT` (a rule broken), `CONFLICT` (the graph has changed since), `NOT_FOUND`.
-    pub code: String,
-}
-
-impl UserError {
-    fn from_edit(error: EditError) -> async_graphql::Result<Vec<UserError>> {
-        Ok(match error {
-            EditError::Invalid(problems) => problems
-                .into_iter()
-                .map(|p| UserError {
-                    field: p.field,
-                    record: Some(p.record).filter(|r| !r.is_empty() && r != "document"),
-                    message: p.message,
-                    code: "BAD_USER_INPUT".into(),
-                })
-                .collect(),
-            EditError::Conflict { field, message } => vec![UserError {
-                field: Some(field),
-                record: None,
-                message,
-                code: "CONFLICT".into(),
-            }],
-            EditError::NotFound { field, message } => vec![UserError {
-                field: Some(field),
-                record: None,
-                message,
-                code: "NOT_FOUND".into(),
-            }],
-            EditError::Store(e) => return Err(e.into()),
-            EditError::Retry(_) => return Err(StoreError::Unavailable.into()),
-        })
-    }
-}
-
-/// Who the revision is by, as history keeps it.
-fn author(actor: &Actor) -> Author {
-    Author {
-        actor: actor.name.clone(),
-        token_id: Some(actor.token_id),
-    }
-}
 
 /// One change to the graph: a story recorded, a revision undone, a seed load.
 pub struct Revision(pub RevisionRow);
@@ -284,137 +226,3 @@ pub async fn one(ctx: &Context<'_>, number: i64) -> async_graphql::Result<Option
     Ok(edit::revision(db, number).await?.map(Revision))
 }
 
-/// A record an edit read, at the version it read: the edit is refused with `CONFLICT` if the
-/// record has changed since.
-#[derive(InputObject, Clone, Debug)]
-pub struct ExpectedVersion {
-    /// The record's global ID.
-    pub id: ID,
-    /// Its `version` when read.
-    pub version: i64,
-}
-
-/// The most expected versions one edit takes.
-pub const MAX_EXPECTED_VERSIONS: usize = 1_000;
-
-/// What `recordStory` did.
-#[derive(SimpleObject)]
-pub struct RecordStoryPayload {
-    /// The revision it made; null when nothing was written (see `userErrors`) or the story
-    /// held nothing the graph did not already hold.
-    pub revision: Option<Revision>,
-    /// Records the story added.
-    pub created: u64,
-    /// Records that existed and changed.
-    pub updated: u64,
-    pub user_errors: Vec<UserError>,
-}
-
-/// What `revert` did.
-#[derive(SimpleObject)]
-pub struct RevertPayload {
-    /// The new revision that records the undoing; null when nothing was written.
-    pub revision: Option<Revision>,
-    pub user_errors: Vec<UserError>,
-}
-
-/// The editing mutations.
-#[derive(Default)]
-pub struct EditMutation;
-
-#[Object]
-impl EditMutation {
-    /// Records a story: one source document and everything it states (organizations, places,
-    /// activities, participations with roles, fundings, outcomes, topics, citations with
-    /// quotes), in the seed format of `seeds/FORMAT.md` (TOML: a `[source]` table and
-    /// `[[organization]]`, `[[participation]]`, … tables). All or nothing, in one transaction,
-    /// through the same rules as `libgraph seed`; records are matched by slug, so a record the
-    /// graph has is updated, not duplicated. Needs an editor token.
-    async fn record_story(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The story in the seed format (TOML).")] document: String,
-        #[graphql(
-            desc = "The text of the source document, stored with the source; every quote must stand in it."
-        )]
-        source_text: Option<String>,
-        #[graphql(desc = "Why, for the history.")] reason: Option<String>,
-        #[graphql(
-            desc = "Records the story changes, at the `version` they had when read: if any has changed since, nothing is written and `userErrors` says `CONFLICT`. At most 1,000."
-        )]
-        expected_versions: Option<Vec<ExpectedVersion>>,
-    ) -> async_graphql::Result<RecordStoryPayload> {
-        let actor = auth::require(ctx, Role::Editor).await?;
-        let expected_versions = expected_versions.unwrap_or_default();
-        if expected_versions.len() > MAX_EXPECTED_VERSIONS {
-            return Err(StoreError::invalid(
-                "expectedVersions",
-                format!(
-                    "at most {MAX_EXPECTED_VERSIONS}, got {}",
-                    expected_versions.len()
-                ),
-            )
-            .into());
-        }
-        let expected: Vec<(i64, i64)> = expected_versions
-            .iter()
-            .map(|e| Ok((id::decode("expectedVersions.id", &e.id)?.1, e.version)))
-            .collect::<Result<_, StoreError>>()?;
-        let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-        match edit::record_story(
-            db,
-            &document,
-            source_text.as_deref(),
-            &author(&actor),
-            reason.as_deref(),
-            &expected,
-        )
-        .await
-        {
-            Ok(written) => {
-                let created = written.changes.iter().filter(|c| c.before.is_none()).count();
-                let revision = match written.revision {
-                    Some(number) => edit::revision(db, number).await?.map(Revision),
-                    None => None,
-                };
-                Ok(RecordStoryPayload {
-                    revision,
-                    created: created as u64,
-                    updated: (written.changes.len() - created) as u64,
-                    user_errors: Vec::new(),
-                })
-            }
-            Err(error) => Ok(RecordStoryPayload {
-                revision: None,
-                created: 0,
-                updated: 0,
-                user_errors: UserError::from_edit(error)?,
-            }),
-        }
-    }
-
-    /// Undoes a revision as a new revision: every record it changed is put back as it was (one
-    /// it created is removed, one it removed comes back with its citations). Refused with
-    /// `CONFLICT`, changing nothing, when a record has changed again since (undo the later
-    /// revision first) or the revision was already undone. A revert can be reverted. Needs an
-    /// editor token.
-    async fn revert(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The number of the revision to undo.")] revision: i64,
-        #[graphql(desc = "Why, for the history.")] reason: Option<String>,
-    ) -> async_graphql::Result<RevertPayload> {
-        let actor = auth::require(ctx, Role::Editor).await?;
-        let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-        match edit::revert(db, revision, &author(&actor), reason.as_deref()).await {
-            Ok(reverted) => Ok(RevertPayload {
-                revision: edit::revision(db, reverted.revision).await?.map(Revision),
-                user_errors: Vec::new(),
-            }),
-            Err(error) => Ok(RevertPayload {
-                revision: None,
-                user_errors: UserError::from_edit(error)?,
-            }),
-        }
-    }
-}

@@ -9,7 +9,8 @@
 //!   the store's reads of the same names.
 //! - [`executor`]: how a request runs (depth and cost rules, admission, the batching executor,
 //!   the lean executor, response completion).
-//! - [`edit`]: recording stories and undoing revisions (mutations), and the history they leave.
+//! - [`story`]: recording stories and undoing revisions (mutations); [`edit`]: the history they
+//!   leave and every record's version.
 //! - [`limits`]: the limits a request is held to, as the `limits` query field.
 //! - [`describe`]: the schema's descriptions as clients read them (prose, every argument).
 //! - [`error`]: how a store error looks to a client (`extensions.code`).
@@ -31,6 +32,7 @@ pub mod object;
 pub mod query;
 pub mod search;
 pub mod statistics;
+// pub mod story;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;

@@ -315,7 +315,9 @@ impl Loader<RevisionChanges> for Sql {
                      SELECT c.*, ROW_NUMBER() OVER (PARTITION BY revision_id ORDER BY record_id) AS n,
                             COUNT(*) OVER (PARTITION BY revision_id) AS total
                      FROM revision_change c WHERE revision_id IN ({ids})
-                 ) numbered WHERE n <= {first} ORDER BY revision_id, record_id"
+                 ) numbered WHERE n <= {wanted} ORDER BY revision_id, record_id",
+                // One row even when none is asked for: it carries the count.
+                wanted = first.max(1)
             );
             let backend = self.db().get_database_backend();
             let rows = self
@@ -335,7 +337,9 @@ impl Loader<RevisionChanges> for Sql {
                     .map_err(|e| LoadError::from(StoreError::from(e)))?;
                 let page = pages.entry(change.revision_id).or_default();
                 page.1 = u64::try_from(total).unwrap_or(0);
-                page.0.push(change);
+                if (page.0.len() as u64) < first {
+                    page.0.push(change);
+                }
             }
             for (revision, page) in pages {
                 found.insert(RevisionChanges { revision, first }, Arc::new(page));

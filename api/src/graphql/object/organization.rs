@@ -203,6 +203,11 @@ use crate::store::loader::{LoadError, Loaders};
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
         arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "version",
+        ty = "i64",
+        desc = "The record's version, raised by one by every change to it: an edit names the version it read (`recordStory(expectedVersions:)`) and is refused with `CONFLICT` if it is stale."
     )
 )]
 pub enum Organization {
