@@ -14,3 +14,4 @@ mod runtime;
 mod search;
 mod seeds;
 mod spec;
+mod tokens;
