@@ -190,6 +190,10 @@ pub enum Command {
     /// Write a synthetic graph for scale tests and benchmarks (with the curated seeds it refers
     /// to) through the same loader as the seeds, and report rows per second.
     Generate(GenerateArgs),
+    /// Create, list and revoke the tokens that may write through the API (the first admin
+    /// token comes from here; later ones also from the `createToken` mutation).
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 impl Command {
@@ -202,8 +206,49 @@ impl Command {
             Command::Seed(_) => "seed",
             Command::Summary => "summary",
             Command::Generate(_) => "generate",
+            Command::Token(_) => "token",
         }
     }
+}
+
+/// What `libgraph token` does.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it, once: the server keeps only its hash. The token goes to
+    /// stdout alone on its line (`TOKEN=$(libgraph token create …)`), what it is to stderr.
+    Create(TokenCreateArgs),
+    /// List the tokens: name, role, when created, when they expire, whether revoked, when last
+    /// used. Never a token's text.
+    List,
+    /// Revoke a token by name: from now on it authorizes nothing.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// The name its holder is known by (a person or a script); unique.
+    #[arg(long)]
+    pub name: String,
+
+    /// What it may write: `editor` (content) or `admin` (also tokens, merge, restore).
+    #[arg(long, value_parser = parse_role)]
+    pub role: entities::TokenRole,
+
+    /// Days until it stops working; without it, it never expires.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub expires_in: Option<u32>,
+}
+
+fn parse_role(text: &str) -> Result<entities::TokenRole, String> {
+    entities::TokenRole::parse(&text.to_ascii_lowercase()).ok_or_else(|| {
+        format!(
+            "\"{text}\" is not a role: use {}",
+            entities::TokenRole::expected()
+        )
+    })
 }
 
 #[derive(Debug, Args)]
@@ -484,6 +529,32 @@ mod tests {
             filter("info,libgraph=debug"),
             "info,libgraph=debug,sea_orm_migration=warn,sqlx=warn"
         );
+    }
+
+    #[test]
+    fn token_commands_take_a_name_a_role_and_days() {
+        let create = parse("token create --name Ana --role Admin --expires-in 30").unwrap();
+        let revoke = parse("--data-dir d token revoke Ana").unwrap();
+
+        assert!(matches!(
+            create.command,
+            Some(Command::Token(TokenCommand::Create(TokenCreateArgs {
+                role: entities::TokenRole::Admin,
+                expires_in: Some(30),
+                ..
+            })))
+        ));
+        assert!(matches!(
+            revoke.command,
+            Some(Command::Token(TokenCommand::Revoke { ref name })) if name == "Ana"
+        ));
+        for bad in [
+            "token create --name Ana --role owner",
+            "token create --name Ana --role editor --expires-in 0",
+            "token create --role editor",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

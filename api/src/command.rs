@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
-use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs};
+use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs, TokenCommand};
 use crate::graphql::executor::admission::AdmissionLimits;
 use crate::graphql::{Limits, default_request_share};
 use crate::http::ratelimit::RateLimit;
@@ -48,6 +48,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = writable(&cli.database).await?;
             ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
             generate(&db, args).await
+        }
+        Some(Command::Token(command)) => {
+            let db = match command {
+                TokenCommand::List => read_only(&cli.database).await?,
+                TokenCommand::Create(_) | TokenCommand::Revoke { .. } => {
+                    let db = writable(&cli.database).await?;
+                    // To stderr: a new token must be alone on stdout.
+                    let applied = migrated(&db, embedded, "run `libgraph migrate` first").await?;
+                    if applied > 0 {
+                        eprintln!("applied {applied} migration(s)");
+                    }
+                    db
+                }
+            };
+            let report = token(&db, command).await?;
+            write_out(format_args!("{}", report.out))?;
+            if !report.note.is_empty() {
+                eprintln!("{}", report.note);
+            }
+            Ok(())
         }
         None | Some(Command::Serve(_)) => {
             let args = cli.serve_args().unwrap_or(&cli.serve);
@@ -116,19 +136,26 @@ async fn connect(config: &DbConfig) -> anyhow::Result<DatabaseConnection> {
 }
 
 /// Applies pending migrations when `migrate` (always for the embedded database, which any
-/// command that writes migrates on first use); otherwise refuses a database with pending
-/// migrations, with `advice` on how to apply them. A PostgreSQL database is only migrated when
-/// asked.
+/// command that writes migrates on first use), saying so on stdout; otherwise refuses a database
+/// with pending migrations, with `advice` on how to apply them. A PostgreSQL database is only
+/// migrated when asked.
 async fn ensure_schema(db: &DatabaseConnection, migrate: bool, advice: &str) -> anyhow::Result<()> {
-    if migrate {
-        let applied = store::migrate(db).await?;
-        if applied > 0 {
-            say!("applied {applied} migration(s)")?;
-        }
-    } else if store::pending_migrations(db).await? > 0 {
-        anyhow::bail!("the database has pending migrations: {advice}");
+    let applied = migrated(db, migrate, advice).await?;
+    if applied > 0 {
+        say!("applied {applied} migration(s)")?;
     }
     Ok(())
+}
+
+/// [`ensure_schema`] without the report: how many migrations it applied.
+async fn migrated(db: &DatabaseConnection, migrate: bool, advice: &str) -> anyhow::Result<usize> {
+    if migrate {
+        return Ok(store::migrate(db).await?);
+    }
+    if store::pending_migrations(db).await? > 0 {
+        anyhow::bail!("the database has pending migrations: {advice}");
+    }
+    Ok(0)
 }
 
 async fn serve(
@@ -389,6 +416,111 @@ async fn generate(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Resul
         rows,
         rows as f64 / (seconds - built.as_secs_f64()).max(1e-9)
     )
+}
+
+/// What a `token` command prints: `out` to stdout (what it did or found; a new token alone on its
+/// line, so that a script can take it), `note` to stderr (about a new token, for the person).
+#[derive(Debug, Default)]
+pub struct TokenReport {
+    pub out: String,
+    pub note: String,
+}
+
+/// `libgraph token …` on `db` (migrated): its own function, apart from [`run`]'s choice of
+/// database and logs, so that tests run the command as typed.
+pub async fn token(db: &DatabaseConnection, command: &TokenCommand) -> anyhow::Result<TokenReport> {
+    use crate::store::token;
+    let now = token::now();
+    match command {
+        TokenCommand::Create(args) => {
+            let expires_at = args
+                .expires_in
+                .map(|days| now + chrono::TimeDelta::days(i64::from(days)));
+            let new = token::NewToken {
+                name: args.name.clone(),
+                role: args.role,
+                expires_at,
+                created_by: None,
+            };
+            let (model, secret) = token::create(db, new, now)
+                .await
+                .map_err(|error| anyhow::anyhow!(error.message()))?;
+            tracing::info!(token = %model.name, role = %model.role, "token created on the command line");
+            let expiry = match model.expires_at {
+                Some(at) => format!("expires {}", at.to_rfc3339()),
+                None => "never expires".to_owned(),
+            };
+            Ok(TokenReport {
+                out: format!("{}\n", secret.expose()),
+                note: format!(
+                    "created {} token \"{}\" ({expiry}). It is printed once, above: the server \
+                     keeps only its hash. Send it as the header `Authorization: Bearer <token>`.",
+                    model.role, model.name
+                ),
+            })
+        }
+        TokenCommand::List => {
+            let mut out = format!(
+                "{:<24} {:<7} {:<25} {:<25} {:<33} {}\n",
+                "name", "role", "created", "expires", "state", "last used"
+            );
+            let time = |t: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
+                t.map_or(none.to_owned(), |t| t.to_rfc3339())
+            };
+            for model in token::list(db)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?
+            {
+                let state = match model.revoked_at {
+                    Some(at) => format!("revoked {}", at.to_rfc3339()),
+                    None if !token::works_at(&model, now) => "expired".to_owned(),
+                    None => "active".to_owned(),
+                };
+                out.push_str(&format!(
+                    "{:<24} {:<7} {:<25} {:<25} {:<33} {}\n",
+                    model.name,
+                    model.role.as_str(),
+                    model.created_at.to_rfc3339(),
+                    time(model.expires_at, "never"),
+                    state,
+                    time(model.last_used_at, "never"),
+                ));
+            }
+            Ok(TokenReport {
+                out,
+                note: String::new(),
+            })
+        }
+        TokenCommand::Revoke { name } => {
+            let store = |e: crate::store::StoreError| anyhow::anyhow!(e.message());
+            let Some(found) = token::by_name(db, name).await.map_err(store)? else {
+                anyhow::bail!(
+                    "there is no token named \"{name}\" (`libgraph token list` lists them)"
+                );
+            };
+            let said = match found.revoked_at {
+                Some(at) => format!(
+                    "token \"{}\" was revoked already, at {}",
+                    found.name,
+                    at.to_rfc3339()
+                ),
+                None => {
+                    token::revoke(db, found.api_token_id, now)
+                        .await
+                        .map_err(store)?;
+                    tracing::info!(token = %found.name, "token revoked on the command line");
+                    format!(
+                        "revoked token \"{}\": it authorizes nothing from now on",
+                        found.name
+                    )
+                }
+            };
+            Ok(TokenReport {
+                out: format!("{said}\n"),
+                note: String::new(),
+            })
+        }
+    }
 }
 
 async fn print_summary(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -189,8 +189,11 @@ async fn metrics(State(context): State<Arc<AppContext>>) -> impl IntoResponse {
     )
 }
 
-/// The CORS policy for `origins`: GET and POST with the headers a GraphQL client sends, the
-/// request id readable by the page; preflights cached for an hour.
+/// The CORS policy for `origins`: GET and POST with the headers a GraphQL client sends (with
+/// `Authorization`, so a page of an allowed origin can send a token to write), the request id
+/// readable by the page; preflights cached for an hour. A token is not an ambient credential:
+/// a browser never attaches it by itself, as it does a cookie, so another site's page cannot
+/// write with a user's token (and credentials mode stays off).
 fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     use tower_http::cors::{AllowOrigin, CorsLayer};
     if origins.is_empty() {
@@ -212,6 +215,7 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
             .allow_headers([
                 header::CONTENT_TYPE,
                 header::ACCEPT,
+                header::AUTHORIZATION,
                 crate::telemetry::REQUEST_ID.clone(),
             ])
             .expose_headers([crate::telemetry::REQUEST_ID.clone()])

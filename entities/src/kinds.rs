@@ -250,3 +250,14 @@ text_enum! {
         Email = "email",
     }
 }
+
+text_enum! {
+    /// What an API token may write (`api_token.role`). Declared from least to most: the derived
+    /// order is the order of what they allow.
+    TokenRole {
+        /// Edits the graph's content.
+        Editor = "editor",
+        /// Everything an editor does, and manages tokens, merges, restores and hard-deletes.
+        Admin = "admin",
+    }
+}

@@ -17,6 +17,8 @@
 //!   [`graph_version`], raised by every load, for answers the API keeps.
 //! - History: [`revision`] (one change: who, when, why) and [`revision_change`] (each record it
 //!   changed, before and after).
+//! - [`api_token`]: who may write through the API (a token's hash, role and expiry), apart from
+//!   the graph.
 //! - [`kinds`]: the closed vocabularies (organization kinds, roles…) stored as text.
 //! - [`date`]: partial dates (EDTF subset) that keep the precision a document gives.
 //! - [`order`]: the orders lists are read in and the indexes that hold them in that order, one
@@ -33,6 +35,7 @@ pub mod order;
 pub mod text;
 
 pub mod alias;
+pub mod api_token;
 pub mod audience;
 pub mod citation;
 pub mod classification;

@@ -3,6 +3,9 @@
 //! can derive it exactly (`search_word`, `search_pair`; the collaboration ties are computed in
 //! Rust, see `m20261202_000001_collaboration`).
 //!
+//! One table is not the graph's: `api_token` (who may write), created by
+//! `m20261209_000001_api_token`.
+//!
 //! Migrations are forward-only and written with sea-query's builder, so SQLite and PostgreSQL get
 //! the same tables, keys and indexes from one definition; where the two need different SQL (a
 //! collation, `WITHOUT ROWID`), the migration says why. Running them twice is a no-op: sea-orm
@@ -21,6 +24,7 @@ mod m20261207_000001_source_text;
 mod m20261207_000002_alias_citation;
 mod m20261207_000003_round_tie_weights;
 mod m20261208_000001_funding_recipient_by_date;
+mod m20261209_000001_api_token;
 mod m20261209_000002_revisions;
 
 /// The ordered list of migrations.
@@ -41,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_alias_citation::Migration),
             Box::new(m20261207_000003_round_tie_weights::Migration),
             Box::new(m20261208_000001_funding_recipient_by_date::Migration),
+            Box::new(m20261209_000001_api_token::Migration),
             Box::new(m20261209_000002_revisions::Migration),
         ]
     }

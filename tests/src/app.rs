@@ -145,6 +145,42 @@ impl TestApp {
         (status, body, statements)
     }
 
+    /// POSTs `query` with the header `Authorization: <authorization>` (none when `None`) and
+    /// returns the whole JSON response (status must be 200).
+    pub async fn post_as(
+        &self,
+        authorization: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        let response = request.send().await.expect("request");
+        assert_eq!(response.status(), 200, "status of {query}");
+        response.json().await.expect("json body")
+    }
+
+    /// A token of `role` named `name`, made in the store as `libgraph token create` makes one;
+    /// its text.
+    pub async fn token(&self, name: &str, role: entities::TokenRole) -> String {
+        let new = libgraph::store::token::NewToken {
+            name: name.to_owned(),
+            role,
+            expires_at: None,
+            created_by: None,
+        };
+        let (_, secret) =
+            libgraph::store::token::create(&self.db.db, new, libgraph::store::token::now())
+                .await
+                .unwrap_or_else(|error| panic!("token {name}: {}", error.message()));
+        secret.expose().to_owned()
+    }
+
     /// The global ID of the organization with this slug.
     pub async fn organization_id(&self, slug: &str) -> String {
         let data = self

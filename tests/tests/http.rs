@@ -485,14 +485,32 @@ async fn the_playground_is_served_offline_with_its_examples() {
     assert_eq!(script.status(), 200);
     let examples = examples.as_array().cloned().unwrap_or_default();
     assert!(examples.len() >= 4);
-    // Every example query runs against the seeds without errors and finds something.
+    assert!(
+        examples.iter().any(|e| e["headers"]["Authorization"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("Bearer "))),
+        "an example shows where a token goes"
+    );
+    // Every example query runs against the seeds without errors and finds something; one that
+    // holds the place of a token runs with a real one.
+    let token = app.token("playground", entities::TokenRole::Admin).await;
     for example in examples {
-        let data = app
-            .query(
+        let authorization = example["headers"]["Authorization"]
+            .as_str()
+            .map(|_| format!("Bearer {token}"));
+        let body = app
+            .post_as(
+                authorization.as_deref(),
                 example["query"].as_str().unwrap_or_default(),
                 example["variables"].clone(),
             )
             .await;
+        assert!(
+            body.get("errors").is_none(),
+            "{}: {body:#}",
+            example["name"]
+        );
+        let data = &body["data"];
         assert!(data.to_string().len() > 50, "{}: {data}", example["name"]);
     }
 }

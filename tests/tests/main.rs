@@ -3,7 +3,7 @@
 mod answers;
 mod connections;
 mod documents;
-// mod editing;
+mod editing;
 mod fundings;
 mod graphql;
 mod history;
@@ -16,3 +16,4 @@ mod runtime;
 mod search;
 mod seeds;
 mod spec;
+mod tokens;

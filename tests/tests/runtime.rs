@@ -386,7 +386,10 @@ async fn browsers_of_the_configured_origins_only_may_call_the_api() {
             .request(reqwest::Method::OPTIONS, app_url)
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type")
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            )
             .send()
     };
 
@@ -423,6 +426,14 @@ async fn browsers_of_the_configured_origins_only_may_call_the_api() {
             .get("access-control-allow-methods")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|m| m.contains("POST"))
+    );
+    assert!(
+        allowed
+            .headers()
+            .get("access-control-allow-headers")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|h| h.contains("authorization")),
+        "a page of an allowed origin may send a token"
     );
     assert_eq!(allow_origin(&other), None);
     assert_eq!(allow_origin(&default), None);

@@ -11,8 +11,8 @@
 //!   (79 fields): they are described here, from the limits [`crate::store::page`] enforces, where a
 //!   field does not describe them itself. Every other argument has its own description.
 //! - The connection and edge types async-graphql generates (`OrganizationConnection`,
-//!   `OrganizationEdge`, …) get a description naming their node type, and the built-in `ID`
-//!   scalar one saying what an ID is here.
+//!   `OrganizationEdge`, …) get a description naming their node type, the built-in `ID`
+//!   scalar one saying what an ID is here, and `DateTime` one in its readers' terms.
 //!
 //! And one thing the registry cannot hold: `__schema { description }`, which async-graphql 7.2
 //! answers with graphql-js's description of the `__Schema` type. [`SchemaDescription`] answers it
@@ -36,7 +36,8 @@ partner organizations, funders, programmes, projects, events and outcomes, built
 library networks publish. Every fact carries its citations: \
 the source document, a verbatim quote in the original language, and whether it is stated there or \
 inferred (with the reasoning). Start from `organization(slug:)`, `libraries`, `search` or \
-`node(id:)`; every list is a Relay connection.";
+`node(id:)`; every list of the graph is a Relay connection. Reading needs no token; writing needs \
+one, sent as `Authorization: Bearer <token>` (`viewer` says whose it is).";
 
 /// Registered last with `SchemaBuilder::register_output_type`, it finishes the descriptions of
 /// the whole registry (see the module docs). async-graphql offers no other hook on the built
@@ -58,6 +59,15 @@ impl OutputType for Documented {
              and the arguments that take an ID. Read nothing into its text."
                 .to_owned(),
         );
+        // async-graphql's own says how it is implemented ("Implement the DateTime<Utc> scalar").
+        if registry.types.contains_key("DateTime") {
+            registry.set_description(
+                "DateTime",
+                "A moment in time, in RFC 3339 with its offset, such as `2027-01-31T00:00:00Z`. \
+                 The server answers in UTC, to the second."
+                    .to_owned(),
+            );
+        }
         unwrap_all(registry);
         Self::type_name().into_owned()
     }

@@ -2,6 +2,8 @@
 //!
 //! # Layout
 //! - [`query`]: the root `Query`; [`input`]: its filters, orders and ranges.
+//! - [`mutation`]: the root `Mutation`, merged from the groups of writes; [`auth`]: who may
+//!   write ([`auth::require`], called first by every mutation); [`token`]: the token fields.
 //! - [`object`]: the object types, one per file, each wrapping a sea-orm model; every relation
 //!   loads through the store's batched loaders.
 //! - [`connection`]: Relay connections over the store's keyset pages.
@@ -19,6 +21,7 @@
 // A resolver takes one parameter per GraphQL argument; connection fields alone have four.
 #![allow(clippy::too_many_arguments)]
 
+pub mod auth;
 pub mod collaboration;
 pub mod connection;
 pub mod describe;
@@ -28,17 +31,19 @@ pub mod executor;
 pub mod id;
 pub mod input;
 pub mod limits;
+pub mod mutation;
 pub mod object;
 pub mod query;
 pub mod search;
 pub mod statistics;
-// pub mod story;
+pub mod story;
+pub mod token;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 /// The schema type served.
-pub type LibgraphSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+pub type LibgraphSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
 /// Limits that keep one client from stalling the server.
 #[derive(Clone, Copy, Debug)]
@@ -129,23 +134,31 @@ pub fn default_request_share(pool: u32) -> usize {
 
 /// Builds the schema over a database.
 pub fn schema(db: DatabaseConnection, limits: Limits) -> LibgraphSchema {
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
-        .register_output_type::<describe::Documented>()
-        .data(db)
-        .data(crate::store::collaboration::NetworkCache::new(
-            limits.network_cache_bytes,
-        ))
-        .data(limits)
-        // The depth rule is libgraph's own (`rules`), checked before the schema sees a document;
-        // the schema's recursion limit is set to the same figure so it never speaks first.
-        .limit_recursive_depth(limits.depth().nesting())
-        .finish()
+    Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .register_output_type::<describe::Documented>()
+    .data(db)
+    .data(crate::store::collaboration::NetworkCache::new(
+        limits.network_cache_bytes,
+    ))
+    .data(limits)
+    // The depth rule is libgraph's own (`rules`), checked before the schema sees a document;
+    // the schema's recursion limit is set to the same figure so it never speaks first.
+    .limit_recursive_depth(limits.depth().nesting())
+    .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
-        .register_output_type::<describe::Documented>()
-        .finish()
-        .sdl()
+    Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .register_output_type::<describe::Documented>()
+    .finish()
+    .sdl()
 }

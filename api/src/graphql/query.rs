@@ -1,5 +1,5 @@
 //! The root `Query`: lookups by ID or slug, filtered and ordered lists, search, collaboration,
-//! statistics.
+//! statistics; and, about the caller, `viewer` and (for admins) `tokens`.
 
 use std::sync::Arc;
 
@@ -21,6 +21,7 @@ use super::limits::{self, ServerLimits};
 use super::object::*;
 use super::search::{self, SearchHit, SearchType};
 use super::statistics::Statistics;
+use super::token;
 use crate::store::error::StoreError;
 use crate::store::filter::{self, Activities};
 use crate::store::page::{Ordering, PageArgs, count, fetch_page};
@@ -628,6 +629,21 @@ impl QueryRoot {
     /// to, and the price of the fields that compute more than they return.
     async fn limits(&self, ctx: &Context<'_>) -> ServerLimits {
         limits::limits(ctx)
+    }
+
+    /// Who the request's token belongs to (its name, role and expiry): null when the request sends
+    /// no `Authorization` header, an error (`UNAUTHENTICATED`) when the token it sends does not
+    /// work. Reading needs no token; writing does.
+    #[graphql(cache_control(private, no_cache))]
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<token::Viewer>> {
+        token::viewer(ctx).await
+    }
+
+    /// Every token that may write through the API, newest first, with who made it and whether it
+    /// works; never a token's text (admins only).
+    #[graphql(cache_control(private, no_cache))]
+    async fn tokens(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<token::ApiToken>> {
+        token::tokens(ctx).await
     }
 }
 

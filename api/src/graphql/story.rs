@@ -102,7 +102,8 @@ pub struct RevertPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// The editing mutations.
+/// The editing mutations. Their answers are nullable, as every mutation's is (see
+/// [`super::mutation`]): a failed one is null without nulling the others of its request.
 #[derive(Default)]
 pub struct EditMutation;
 
@@ -127,7 +128,7 @@ impl EditMutation {
             desc = "Records the story changes, at the `version` they had when read: if any has changed since, nothing is written and `userErrors` says `CONFLICT`. At most 1,000."
         )]
         expected_versions: Option<Vec<ExpectedVersion>>,
-    ) -> async_graphql::Result<RecordStoryPayload> {
+    ) -> async_graphql::Result<Option<RecordStoryPayload>> {
         let actor = auth::require(ctx, Role::Editor).await?;
         let expected_versions = expected_versions.unwrap_or_default();
         if expected_versions.len() > MAX_EXPECTED_VERSIONS {
@@ -161,19 +162,19 @@ impl EditMutation {
                     Some(number) => edit::revision(db, number).await?.map(Revision),
                     None => None,
                 };
-                Ok(RecordStoryPayload {
+                Ok(Some(RecordStoryPayload {
                     revision,
                     created: created as u64,
                     updated: (written.changes.len() - created) as u64,
                     user_errors: Vec::new(),
-                })
+                }))
             }
-            Err(error) => Ok(RecordStoryPayload {
+            Err(error) => Ok(Some(RecordStoryPayload {
                 revision: None,
                 created: 0,
                 updated: 0,
                 user_errors: UserError::from_edit(error)?,
-            }),
+            })),
         }
     }
 
@@ -187,18 +188,18 @@ impl EditMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The number of the revision to undo.")] revision: i64,
         #[graphql(desc = "Why, for the history.")] reason: Option<String>,
-    ) -> async_graphql::Result<RevertPayload> {
+    ) -> async_graphql::Result<Option<RevertPayload>> {
         let actor = auth::require(ctx, Role::Editor).await?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         match edit::revert(db, revision, &author(&actor), reason.as_deref()).await {
-            Ok(reverted) => Ok(RevertPayload {
+            Ok(reverted) => Ok(Some(RevertPayload {
                 revision: edit::revision(db, reverted.revision).await?.map(Revision),
                 user_errors: Vec::new(),
-            }),
-            Err(error) => Ok(RevertPayload {
+            })),
+            Err(error) => Ok(Some(RevertPayload {
                 revision: None,
                 user_errors: UserError::from_edit(error)?,
-            }),
+            })),
         }
     }
 }

@@ -42,6 +42,18 @@
 //! A client over its rate limit ([`crate::http::ratelimit`], when one is set)
 //! is refused first, before its request is read: 429 with `Retry-After`,
 //! whatever the media type, and the code `RATE_LIMITED`.
+//!
+//! # Who is asking
+//!
+//! The `Authorization` header is read here but judged elsewhere: what it says
+//! goes into the request data as [`Credentials`] (`Bearer <token>`'s token,
+//! unchecked, or why the header is not one), and only a field that needs to
+//! know who asks ([`crate::graphql::auth`]) looks the token up. So a read runs
+//! no statement more for a token, and answers the same whatever the header
+//! holds; a malformed header refuses a mutation with `UNAUTHENTICATED`, not
+//! the whole request with a 400. Nothing in this module logs or echoes a
+//! header; the request line the telemetry layer writes names the method, path,
+//! operation and outcome only.
 
 use std::{cmp::Ordering, collections::BTreeMap, net::SocketAddr, sync::Arc};
 
@@ -64,6 +76,7 @@ use serde::{Deserialize, Serialize};
 
 // The code of the request error that means "busy, retry later" (see the module docs); admission
 // owns it, as the one that refuses to start a document while the server is busy.
+use crate::graphql::auth::{BearerToken, Credentials};
 use crate::graphql::executor::admission::OVERLOADED;
 use crate::graphql::executor::codes::TIMEOUT;
 use crate::http::ratelimit::{ClientLimiter, Limited};
@@ -266,6 +279,7 @@ impl Rejection {
 /// Handles every request to [`GRAPHQL_PATH`].
 async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Request) -> Response {
     let method = request.method().clone();
+    let credentials = credentials(request.headers());
     // Decided first because every later answer, refusals included, is
     // written in the negotiated type.
     let negotiated = negotiate(request.headers());
@@ -297,6 +311,9 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
 
     let mut response = match outcome {
         Ok(mut graphql_request) => {
+            if let Some(credentials) = credentials {
+                graphql_request = graphql_request.data(credentials);
+            }
             let parsable = graphql_request.query.len() <= endpoint.max_query_bytes;
             let operation = graphql_request
                 .operation_name
@@ -331,6 +348,45 @@ async fn serve<E: Executor>(State(endpoint): State<Endpoint<E>>, request: Reques
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// What the request's `Authorization` header says: `None` without one; the token of
+/// `Bearer <token>` (RFC 6750 §2.1: the scheme in any case, a `token68`), unchecked; or why the
+/// header is not that, in words that never quote it.
+fn credentials(headers: &HeaderMap) -> Option<Credentials> {
+    const SHAPE: &str = "the Authorization header must be `Bearer <token>`, with one space \
+                         between them and nothing after the token";
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return Some(Credentials::Malformed(
+            "the request has several Authorization headers; send one",
+        ));
+    }
+    let Ok(text) = value.to_str() else {
+        return Some(Credentials::Malformed(
+            "the Authorization header must be plain ASCII text: `Bearer <token>`",
+        ));
+    };
+    let Some((scheme, token)) = text.trim().split_once(' ') else {
+        return Some(Credentials::Malformed(SHAPE));
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Some(Credentials::Malformed(
+            "the Authorization header must use the Bearer scheme: `Bearer <token>`",
+        ));
+    }
+    let token = token.trim_start_matches(' ');
+    // token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    let body = token.trim_end_matches('=');
+    let token68 = !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b));
+    if !token68 {
+        return Some(Credentials::Malformed(SHAPE));
+    }
+    Some(Credentials::Bearer(BearerToken::new(token)))
 }
 
 /// What a GraphQL request was and how it ended, left in the response's extensions for the
@@ -965,6 +1021,15 @@ mod tests {
         async fn echo(&self, value: i32) -> i32 {
             value
         }
+
+        /// What the request's credentials are, as a resolver finds them.
+        async fn credentials(&self, ctx: &async_graphql::Context<'_>) -> String {
+            match ctx.data_opt::<Credentials>() {
+                None => "none".to_owned(),
+                Some(Credentials::Malformed(_)) => "malformed".to_owned(),
+                Some(Credentials::Bearer(token)) => format!("{token:?}"),
+            }
+        }
     }
 
     struct TestMutation;
@@ -1471,6 +1536,125 @@ mod tests {
 
         assert_eq!(answer.status, StatusCode::NOT_ACCEPTABLE);
         assert_eq!(error_code(&answer), "NOT_ACCEPTABLE");
+    }
+
+    /// What `credentials` makes of `Authorization` headers with these values.
+    fn read(values: &[&[u8]]) -> Option<Credentials> {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(
+                header::AUTHORIZATION,
+                HeaderValue::from_bytes(value).expect("a header value"),
+            );
+        }
+        credentials(&headers)
+    }
+
+    #[test]
+    fn the_authorization_header_is_a_bearer_token_or_malformed_and_never_quoted() {
+        let bearer = |value: &[u8]| match read(&[value]) {
+            Some(Credentials::Bearer(token)) => Some(token),
+            _ => None,
+        };
+        assert!(read(&[]).is_none(), "no header, no credentials");
+        for good in [
+            b"Bearer lgt_abc-DEF_123".as_slice(),
+            b"bearer lgt_x",
+            b"BEARER  lgt_x",
+            b"Bearer abc+/.~==",
+        ] {
+            assert!(bearer(good).is_some(), "{}", String::from_utf8_lossy(good));
+        }
+        for bad in [
+            b"Basic dXNlcjpwYXNz".as_slice(),
+            b"Bearer",
+            b"Bearer ",
+            b"lgt_abc",
+            b"Bearer lgt_abc extra",
+            b"Bearer lgt_a\"b",
+            b"Bearer =",
+            "Bearer lgt_żółw".as_bytes(),
+        ] {
+            match read(&[bad]) {
+                Some(Credentials::Malformed(reason)) => {
+                    assert!(reason.contains("Bearer"), "{reason}");
+                    assert!(!reason.contains("lgt_"), "{reason}");
+                }
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(bad)),
+            }
+        }
+        assert!(matches!(
+            read(&[b"Bearer lgt_a", b"Bearer lgt_b"]),
+            Some(Credentials::Malformed(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_bearer_token_reaches_the_resolvers_in_the_request_data() {
+        let with = |value: &'static str| {
+            let mut request = post_raw(r#"{"query":"{ credentials hello }"}"#, None);
+            request
+                .headers_mut()
+                .insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            request
+        };
+
+        let none = send(app(), post_raw(r#"{"query":"{ credentials }"}"#, None)).await;
+        let bearer = send(app(), with("Bearer lgt_secret")).await;
+        let malformed = send(app(), with("Basic dXNlcjpwYXNz")).await;
+
+        assert_eq!(none.body["data"]["credentials"], "none");
+        assert_eq!(bearer.body["data"]["credentials"], "BearerToken(…)");
+        assert_eq!(
+            malformed.status,
+            StatusCode::OK,
+            "a read ignores the header"
+        );
+        assert_eq!(malformed.body["data"]["credentials"], "malformed");
+        assert_eq!(malformed.body["data"]["hello"], "world");
+    }
+
+    #[tokio::test]
+    async fn a_mutation_is_refused_over_get_and_in_a_form_body_whatever_the_token() {
+        let get_mutation = HttpRequest::get(format!(
+            "{GRAPHQL_PATH}?query={}",
+            encode("mutation { touch }")
+        ))
+        .header(header::AUTHORIZATION, "Bearer lgt_x")
+        .body(Body::empty())
+        .expect("valid request");
+        let answer = send(app(), get_mutation).await;
+        assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(header(&answer, header::ALLOW), Some("POST"));
+
+        for (content_type, body) in [
+            (
+                "application/x-www-form-urlencoded",
+                format!("query={}", encode("mutation { touch }")),
+            ),
+            (
+                "multipart/form-data; boundary=x",
+                "--x\r\nContent-Disposition: form-data; name=\"query\"\r\n\r\nmutation { touch }\r\n--x--\r\n"
+                    .to_owned(),
+            ),
+            ("text/plain", r#"{"query":"mutation { touch }"}"#.to_owned()),
+            ("application/graphql", "mutation { touch }".to_owned()),
+        ] {
+            let request = HttpRequest::post(GRAPHQL_PATH)
+                .header(header::CONTENT_TYPE, content_type)
+                .header(header::AUTHORIZATION, "Bearer lgt_x")
+                .body(Body::from(body))
+                .expect("valid request");
+
+            let answer = send(app(), request).await;
+
+            assert_eq!(
+                answer.status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{content_type}"
+            );
+            assert!(answer.body.get("data").is_none());
+        }
     }
 
     fn negotiated(accept: &str) -> Option<ResponseMediaType> {

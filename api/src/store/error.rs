@@ -38,6 +38,12 @@ pub enum StoreError {
     /// `TOO_BROAD`: a well-formed argument asks for more than one request may compute; a narrower
     /// one will be answered.
     TooBroad { field: String, reason: String },
+    /// `UNAUTHENTICATED`: a write without a token that works: none, a malformed `Authorization`
+    /// header, or a token that is unknown, revoked or expired. Raised by `graphql::auth`; the
+    /// reason never quotes the token.
+    Unauthenticated { reason: String },
+    /// `FORBIDDEN`: the token works, but its role may not do this.
+    Forbidden { reason: String },
     /// `DATABASE_UNAVAILABLE`: the database cannot be reached right now; retrying later may work.
     Unavailable,
     /// `INTERNAL_SERVER_ERROR`: a bug or an unexpected database error (details are in the log).
@@ -62,6 +68,9 @@ impl StoreError {
             StoreError::NotFound { what } => format!("{what} not found"),
             StoreError::Invalid { field, reason } => format!("invalid `{field}`: {reason}"),
             StoreError::TooBroad { field, reason } => format!("`{field}` is too broad: {reason}"),
+            StoreError::Unauthenticated { reason } | StoreError::Forbidden { reason } => {
+                reason.clone()
+            }
             StoreError::Unavailable => "the database is unavailable; try again shortly".into(),
             StoreError::Internal => "internal error".into(),
         }
@@ -73,6 +82,8 @@ impl StoreError {
             StoreError::NotFound { .. } => "NOT_FOUND",
             StoreError::Invalid { .. } => "BAD_USER_INPUT",
             StoreError::TooBroad { .. } => "TOO_BROAD",
+            StoreError::Unauthenticated { .. } => "UNAUTHENTICATED",
+            StoreError::Forbidden { .. } => "FORBIDDEN",
             StoreError::Unavailable => "DATABASE_UNAVAILABLE",
             StoreError::Internal => "INTERNAL_SERVER_ERROR",
         }

@@ -23,6 +23,8 @@
 //!   write goes through the seed loader.
 //! - [`share`]: how many statements one request may run at once, so it holds only a share of
 //!   the pool.
+//! - [`token`]: API tokens: making them (shown once, stored as a hash), finding the one a request
+//!   presents, listing and revoking them.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
 
 pub mod admin;
@@ -40,6 +42,7 @@ pub mod search;
 pub mod share;
 pub mod sql;
 pub mod statistics;
+pub mod token;
 
 pub use admin::*;
 pub use error::{StoreError, StoreResult};

@@ -34,8 +34,8 @@ use std::rc::Rc;
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection,
-    SelectionSet, Type, TypeKind, TypeSystemDefinition,
+    BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType,
+    Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::parser::{Positioned, parse_schema};
 use async_graphql::{Name, PathSegment, Pos, Response, ServerError, Value, Variables};
@@ -68,6 +68,8 @@ type __Directive { name: String! description: String locations: [__DirectiveLoca
 pub struct Shapes {
     /// The query root's name.
     query: Name,
+    /// The mutation root's name, when the schema has one.
+    mutation: Option<Name>,
     /// Each object and interface type's fields, by name, with their types.
     fields: HashMap<Name, HashMap<Name, Type>>,
     /// For each object type, the interfaces it implements and the unions it belongs to: what a
@@ -80,6 +82,7 @@ impl Shapes {
     pub fn from_sdl(sdl: &str) -> Result<Shapes, String> {
         let mut shapes = Shapes {
             query: Name::new("Query"),
+            mutation: None,
             fields: HashMap::new(),
             belongs: HashMap::new(),
         };
@@ -91,6 +94,7 @@ impl Shapes {
                         if let Some(query) = schema.node.query {
                             shapes.query = query.node;
                         }
+                        shapes.mutation = schema.node.mutation.map(|m| m.node);
                     }
                     TypeSystemDefinition::Type(ty) => shapes.add(ty.node.name.node, ty.node.kind),
                     TypeSystemDefinition::Directive(_) => {}
@@ -236,6 +240,15 @@ pub fn complete(
     let refused = response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
+    // A mutation's fields are the mutation root's; a schema without one refused the operation.
+    let root = match operation.ty {
+        OperationType::Query => &shapes.query,
+        OperationType::Mutation => match &shapes.mutation {
+            Some(mutation) => mutation,
+            None => return,
+        },
+        OperationType::Subscription => return,
+    };
     if refused {
         return;
     }
@@ -246,20 +259,20 @@ pub fn complete(
         errors: &mut response.errors,
         path: Vec::new(),
     };
-    let root = match std::mem::take(&mut response.data) {
+    let data = match std::mem::take(&mut response.data) {
         Value::Object(map) => map,
         // An executed operation always has an object at its root: async-graphql's `null` is an
         // object whose every field failed or was skipped.
         _ => IndexMap::new(),
     };
     let entry = Entry::new(
-        &shapes.query,
+        root,
         SmallVec::new(),
         SmallVec::from_elem(&operation.selection_set.node, 1),
         None,
-        Some(&shapes.query),
+        Some(root),
     );
-    response.data = walk.object(&entry, &shapes.query, root);
+    response.data = walk.object(&entry, root, data);
 }
 
 /// The selection sets that apply to one value: a field's own, or those of all the fields that
@@ -649,9 +662,10 @@ mod tests {
     use async_graphql::parser::parse_query;
 
     const SDL: &str = r#"
-        schema { query: Query }
+        schema { query: Query mutation: Mutation }
         type Query { hero: Character friends: [Character!]! count: Int! note: String
             pet: Pet! }
+        type Mutation { rename(name: String!): Human! touch: Int }
         interface Character { name: String! }
         type Human implements Character { name: String! height: Int }
         type Droid implements Character { name: String! function: String }
@@ -725,6 +739,26 @@ mod tests {
                 PathSegment::Field("name".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_mutation_is_completed_against_the_mutation_root() {
+        let response = completed(
+            "mutation { touch rename(name: \"R2\") { height name } }",
+            serde_json::json!({ "rename": { "name": "R2", "height": 96 }, "touch": 1 }),
+            vec![],
+        );
+        assert_eq!(
+            data(&response),
+            r#"{"touch":1,"rename":{"height":96,"name":"R2"}}"#
+        );
+        // `rename` is non-null: when it fails, so does the whole answer.
+        let failed = completed(
+            "mutation { touch rename(name: \"R2\") { name } }",
+            serde_json::json!({ "touch": 1 }),
+            vec![error_at(&[PathSegment::Field("rename".into())], 1, 18)],
+        );
+        assert_eq!(data(&failed), "null");
     }
 
     #[test]

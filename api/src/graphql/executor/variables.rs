@@ -46,7 +46,8 @@ use async_graphql::parser::Positioned;
 use async_graphql::parser::parse_schema;
 use async_graphql::parser::types::{
     BaseType, DocumentOperations, ExecutableDocument, InputValueDefinition, InterfaceType,
-    ObjectType, OperationDefinition, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
+    ObjectType, OperationDefinition, OperationType, Selection, SelectionSet, Type, TypeKind,
+    TypeSystemDefinition,
 };
 use async_graphql::{Name, Number, Pos, Request, ServerError, Value as ConstValue, Variables};
 use async_graphql_value::Value;
@@ -67,6 +68,8 @@ pub const VARIABLES_INVALID: &str = "GRAPHQL_VARIABLES_INVALID";
 pub struct InputTypes {
     /// The query root's name.
     query: Name,
+    /// The mutation root's name, when the schema has one.
+    mutation: Option<Name>,
     /// Each object and interface type's fields, by name.
     fields: HashMap<Name, HashMap<Name, FieldSignature>>,
     /// Each enum's values.
@@ -106,6 +109,7 @@ impl InputTypes {
     pub fn from_sdl(sdl: &str) -> Result<InputTypes, String> {
         let mut types = InputTypes {
             query: Name::new("Query"),
+            mutation: None,
             fields: HashMap::new(),
             enums: HashMap::new(),
             objects: HashMap::new(),
@@ -118,6 +122,7 @@ impl InputTypes {
                     if let Some(query) = schema.node.query {
                         types.query = query.node;
                     }
+                    types.mutation = schema.node.mutation.map(|m| m.node);
                     continue;
                 }
                 TypeSystemDefinition::Directive(_) => continue,
@@ -182,6 +187,15 @@ pub fn check_usages(
     if operation.variable_definitions.is_empty() {
         return Ok(());
     }
+    // A mutation's fields are the mutation root's; without one the validator refuses it.
+    let root = match operation.ty {
+        OperationType::Query => &types.query,
+        OperationType::Mutation => match &types.mutation {
+            Some(mutation) => mutation,
+            None => return Ok(()),
+        },
+        OperationType::Subscription => return Ok(()),
+    };
     let mut usages = Usages {
         types,
         document,
@@ -189,7 +203,7 @@ pub fn check_usages(
         seen: HashSet::new(),
     };
     usages
-        .set(&operation.selection_set.node, &types.query)
+        .set(&operation.selection_set.node, root)
         .map_err(|error| with_code(error, "GRAPHQL_VALIDATION_FAILED"))
 }
 
@@ -756,6 +770,8 @@ mod tests {
         input Range { from: Int to: Int }
         input Filter { roles: [Role!] countries: [String!] period: Range needed: Int! kept: Int! = 3 }
         type Query { a(n: Int, f: Filter, ids: [ID!]): Int b(n: Int): Int }
+        type Mutation { write(role: Role!, n: Int): Int }
+        schema { query: Query mutation: Mutation }
     "#;
 
     fn coerced(query: &str, variables: serde_json::Value) -> Result<Coerced, Vec<String>> {
@@ -898,6 +914,7 @@ mod tests {
             "query($n: Int) { a(f: { needed: 1, kept: $n }) }",
             "query($n: Int) { ...F } fragment F on Query { a(n: $n) }",
             "query($n: Int) { a(n: $n, nope: $n) b(n: $n) }",
+            "mutation($r: Role!, $n: Int) { write(role: $r, n: $n) }",
         ] {
             assert_eq!(usages(query), Ok(()), "{query}");
         }
@@ -925,6 +942,15 @@ mod tests {
             ("query($i: [ID]) { a(ids: $i) }", "expecting type \"[ID!]\""),
             (
                 "query($n: String) { ...F } fragment F on Query { a(n: $n) }",
+                "expecting type \"Int\"",
+            ),
+            // A mutation's fields are the mutation root's.
+            (
+                "mutation($r: Role) { write(role: $r) }",
+                "expecting type \"Role!\"",
+            ),
+            (
+                "mutation($n: String) { write(role: LEAD, n: $n) }",
                 "expecting type \"Int\"",
             ),
         ] {
