@@ -773,13 +773,29 @@ async fn upsert_row<C: ConnectionTrait>(
 /// (`IMMEDIATE`): a deferred transaction that reads first and then writes cannot wait for a
 /// concurrent writer (SQLite answers "database is locked" at once, whatever the busy timeout),
 /// while an immediate one waits its turn at `BEGIN`. PostgreSQL ignores the option.
+///
+/// On PostgreSQL it takes a transaction-scoped advisory lock ([`WRITE_LOCK`]): one write at a
+/// time across every instance over the database. Two stories with an organization in common
+/// (a library in both) rebuilt its collaboration ties in parallel, each deleting the ties the
+/// other could not yet see and inserting its own: 64 concurrent writers got duplicate-key
+/// failures. Reads never wait for it.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            .await?;
+    }
+    Ok(txn)
 }
+
+/// The key of the advisory lock every write transaction on PostgreSQL holds ("lg" in ASCII,
+/// then 1): chosen not to collide with another application's keys on a shared database.
+pub const WRITE_LOCK: i64 = 0x6c67_0001;
 
 /// Raises the version of the whole graph, so API instances drop the answers they keep.
 pub async fn bump_graph_version<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {

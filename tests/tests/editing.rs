@@ -148,7 +148,7 @@ async fn a_story_is_in_search_and_collaborators_at_once_and_undoing_it_takes_it_
     assert_eq!(counts(&app.db.db).await, before);
     let history = app
         .query(
-            "query($id: ID!) { history(id: $id) { operation revertedBy reverts } }",
+            "query($id: ID!) { history(id: $id) { number operation revertedBy reverts } }",
             json!({ "id": organization["recordId"] }),
         )
         .await;

@@ -7,7 +7,7 @@
 //! GraphQL error with its code. Every write goes through `store::edit`, which goes through the
 //! seed loader.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use seeds::revision::Author;
 
 use super::auth::{self, Actor, Role};
