@@ -15,7 +15,9 @@ use std::time::Duration;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
-use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs};
+use crate::cli::{
+    Cli, Command, DatabaseArgs, ExportArgs, ExportFormat, GenerateArgs, SeedArgs, ServeArgs,
+};
 use crate::graphql::executor::admission::AdmissionLimits;
 use crate::graphql::{Limits, default_request_share};
 use crate::http::ratelimit::RateLimit;
@@ -46,6 +48,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = writable(&cli.database).await?;
             ensure_schema(&db, embedded, "run `libgraph migrate` first").await?;
             generate(&db, args).await
+        }
+        Some(Command::Export(args)) => {
+            let report = export(&read_only(&cli.database).await?, args).await?;
+            say!(
+                "exported {} source(s) to {}: {} record(s), {} relation statement(s), {} [[citation]] entries, {} document text(s)",
+                report.files,
+                args.dir.join("data").display(),
+                report.entities,
+                report.relations,
+                report.citations,
+                report.documents
+            )?;
+            for stranger in &report.strangers {
+                say!(
+                    "note: {} was not written by this export; `seed --dir` would load it too",
+                    stranger.display()
+                )?;
+            }
+            Ok(())
         }
         None | Some(Command::Serve(_)) => {
             let args = cli.serve_args().unwrap_or(&cli.serve);
@@ -352,6 +373,39 @@ async fn generate(db: &DatabaseConnection, args: &GenerateArgs) -> anyhow::Resul
         rows,
         rows as f64 / (seconds - built.as_secs_f64()).max(1e-9)
     )
+}
+
+/// Refuses to export into a directory that holds anything, unless `--force`: an export mixed with
+/// older files would load as neither.
+fn refuse_occupied(args: &ExportArgs) -> anyhow::Result<()> {
+    let entries = match std::fs::read_dir(&args.dir) {
+        Ok(entries) => entries.count(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => {
+            return Err(error).with_context(|| format!("--dir {}", args.dir.display()));
+        }
+    };
+    if entries > 0 && !args.force {
+        anyhow::bail!(
+            "--dir {} is not empty ({entries} entries): an export there would mix with what it \
+             holds. Name a new or empty directory, or pass --force to write into it (files of \
+             the same name are replaced)",
+            args.dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `export`: the graph written out in `args.format`, into `args.dir`. Public so that the tests
+/// run the command as typed, on a database of their own.
+pub async fn export(
+    db: &DatabaseConnection,
+    args: &ExportArgs,
+) -> anyhow::Result<seeds::export::ExportReport> {
+    refuse_occupied(args)?;
+    match args.format {
+        ExportFormat::Seed => Ok(seeds::export::write_dir(db, &args.dir).await?),
+    }
 }
 
 async fn print_summary(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 mod answers;
 mod connections;
 mod documents;
+mod export;
 mod fundings;
 mod graphql;
 mod hostile;
