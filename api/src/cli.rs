@@ -194,6 +194,9 @@ pub enum Command {
     /// token comes from here; later ones also from the `createToken` mutation).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write the graph in the database out as files (`--format seed`: seed files that `seed
+    /// --dir OUT/data` loads again, for reviewing and committing edits made through the API).
+    Export(ExportArgs),
 }
 
 impl Command {
@@ -207,6 +210,7 @@ impl Command {
             Command::Summary => "summary",
             Command::Generate(_) => "generate",
             Command::Token(_) => "token",
+            Command::Export(_) => "export",
         }
     }
 }
@@ -267,6 +271,33 @@ pub struct GenerateArgs {
     /// and every answer the API gives about it.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write. `seed`: one TOML file per source in OUT/data (seeds/FORMAT.md) and the
+    /// stored document texts where those files' `document` paths point (OUT/documents).
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+
+    /// The directory to write into; created when missing. Refused when it is not empty, unless
+    /// --force.
+    #[arg(long)]
+    pub dir: PathBuf,
+
+    /// Write into a directory that is not empty: files of the same name are replaced, nothing else
+    /// is removed (`export` names any other seed file it finds there, which `seed --dir` would
+    /// load too).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// What `export` writes. One value so far: an enum so that other formats (GEXF, CSV, JSON-LD)
+/// join as values of the same option rather than as new commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Seed files (seeds/FORMAT.md), one per source, that `libgraph seed --dir OUT/data` loads.
+    Seed,
 }
 
 fn parse_size(text: &str) -> Result<seeds::generate::Size, String> {
@@ -513,6 +544,32 @@ mod tests {
             forced.command,
             Some(Command::Generate(GenerateArgs { force: true, .. }))
         ));
+    }
+
+    #[test]
+    fn export_takes_a_format_from_a_closed_list_and_a_directory() {
+        let seed = parse("export --format seed --dir out").unwrap();
+        let forced = parse("export --format seed --dir out --force").unwrap();
+        let unknown = parse("export --format gexf --dir out").unwrap_err();
+        let no_format = parse("export --dir out").unwrap_err();
+
+        assert!(matches!(
+            seed.command,
+            Some(Command::Export(ExportArgs {
+                format: ExportFormat::Seed,
+                force: false,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            forced.command,
+            Some(Command::Export(ExportArgs { force: true, .. }))
+        ));
+        assert!(
+            unknown.to_string().contains("possible values: seed"),
+            "{unknown}"
+        );
+        assert!(no_format.to_string().contains("--format"), "{no_format}");
     }
 
     #[test]

@@ -15,7 +15,10 @@ use std::time::Duration;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
-use crate::cli::{Cli, Command, DatabaseArgs, GenerateArgs, SeedArgs, ServeArgs, TokenCommand};
+use crate::cli::{
+    Cli, Command, DatabaseArgs, ExportArgs, ExportFormat, GenerateArgs, SeedArgs, ServeArgs,
+    TokenCommand,
+};
 use crate::graphql::executor::admission::AdmissionLimits;
 use crate::graphql::{Limits, default_request_share};
 use crate::http::ratelimit::RateLimit;
@@ -66,6 +69,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             write_out(format_args!("{}", report.out))?;
             if !report.note.is_empty() {
                 eprintln!("{}", report.note);
+            }
+            Ok(())
+        }
+        Some(Command::Export(args)) => {
+            let report = export(&read_only(&cli.database).await?, args).await?;
+            say!(
+                "exported {} source(s) to {}: {} record(s), {} relation statement(s), {} [[citation]] entries, {} document text(s)",
+                report.files,
+                args.dir.join("data").display(),
+                report.entities,
+                report.relations,
+                report.citations,
+                report.documents
+            )?;
+            for stranger in &report.strangers {
+                say!(
+                    "note: {} was not written by this export; `seed --dir` would load it too",
+                    stranger.display()
+                )?;
             }
             Ok(())
         }
@@ -520,6 +542,39 @@ pub async fn token(db: &DatabaseConnection, command: &TokenCommand) -> anyhow::R
                 note: String::new(),
             })
         }
+    }
+}
+
+/// Refuses to export into a directory that holds anything, unless `--force`: an export mixed with
+/// older files would load as neither.
+fn refuse_occupied(args: &ExportArgs) -> anyhow::Result<()> {
+    let entries = match std::fs::read_dir(&args.dir) {
+        Ok(entries) => entries.count(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => {
+            return Err(error).with_context(|| format!("--dir {}", args.dir.display()));
+        }
+    };
+    if entries > 0 && !args.force {
+        anyhow::bail!(
+            "--dir {} is not empty ({entries} entries): an export there would mix with what it \
+             holds. Name a new or empty directory, or pass --force to write into it (files of \
+             the same name are replaced)",
+            args.dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `export`: the graph written out in `args.format`, into `args.dir`. Public so that the tests
+/// run the command as typed, on a database of their own.
+pub async fn export(
+    db: &DatabaseConnection,
+    args: &ExportArgs,
+) -> anyhow::Result<seeds::export::ExportReport> {
+    refuse_occupied(args)?;
+    match args.format {
+        ExportFormat::Seed => Ok(seeds::export::write_dir(db, &args.dir).await?),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The `libgraph` binary as a user runs it: commands that only read, `generate` beside the curated
-//! graph, output into a closed pipe, and what goes to the log.
+//! graph, `export` and loading what it wrote, output into a closed pipe, and what goes to the log.
 //!
 //! These run the real executable (`CARGO_BIN_EXE_libgraph`), which cargo builds only for the
 //! tests of its own package: that is why they live here and not in the workspace's `tests/`
@@ -53,6 +53,57 @@ fn summary_and_seed_check_create_no_database() {
         text(&check.stdout)
     );
     assert!(!data.exists(), "a command that only reads created {data:?}");
+}
+
+#[test]
+fn export_writes_seed_files_that_seed_check_accepts_and_refuses_a_directory_in_use() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    let out = dir.path().join("export");
+    let export = |data: &Path| {
+        run(libgraph(data)
+            .args(["export", "--format", "seed", "--dir"])
+            .arg(&out))
+    };
+    let without_database = export(&data);
+    let seeded = run(libgraph(&data).arg("seed"));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+
+    let exported = export(&data);
+    let again = export(&data);
+    let check = run(libgraph(&dir.path().join("none"))
+        .args(["seed", "--check", "--dir"])
+        .arg(out.join("data")));
+
+    assert!(!without_database.status.success());
+    assert!(
+        text(&without_database.stderr).contains("there is no database in"),
+        "{}",
+        text(&without_database.stderr)
+    );
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    assert!(
+        text(&exported.stdout).starts_with("exported 6 source(s) to "),
+        "{}",
+        text(&exported.stdout)
+    );
+    assert!(out.join("data/frsi-what-we-do.toml").is_file());
+    assert!(out.join("documents/frsi-what-we-do.txt").is_file());
+    assert!(
+        !again.status.success(),
+        "a second export into the same directory"
+    );
+    assert!(
+        text(&again.stderr).contains("is not empty") && text(&again.stderr).contains("--force"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert!(
+        text(&check.stdout).contains("6 document(s), 283 record(s)"),
+        "{}",
+        text(&check.stdout)
+    );
 }
 
 #[test]

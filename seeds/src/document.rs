@@ -3,62 +3,68 @@
 //! Enumerated values (kinds, roles, dates) are kept as text here and checked by
 //! [`crate::validate`], so that a bad value is reported with its file, record and field rather
 //! than as a parser error. Importers build [`Document`]s in code and load them through the same
-//! validation and writing path as the curated files.
+//! validation and writing path as the curated files; [`crate::export`] builds them from the
+//! database and serializes them, leaving out every absent field ([`Omit`]).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One source document and the records it supports.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     pub source: Source,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub organization: Vec<Organization>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub place: Vec<Place>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub programme: Vec<Programme>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub project: Vec<Project>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub event: Vec<Event>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub outcome: Vec<Outcome>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub funding: Vec<Funding>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub participation: Vec<Participation>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub relation: Vec<Relation>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub person: Vec<Person>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub position: Vec<Position>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub topic: Vec<Topic>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub target_group: Vec<TargetGroup>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub classification: Vec<Classification>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub audience: Vec<Audience>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub citation: Vec<ExtraCitation>,
 }
 
 /// The `[source]` table.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub slug: String,
     pub title: String,
     pub language: String,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub url: Option<String>,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub publisher: Option<String>,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub published: Option<String>,
     /// The stored copy of the document's text: a path relative to the seed file
     /// (`../documents/occupy-library-b-zone.txt`).
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub document: Option<String>,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub description: Option<String>,
     /// The text of `document`, filled by whoever reads the seed file ([`crate::read_dir`] reads it
     /// beside the file, [`crate::curated`] from the copies built into the binary); importers
@@ -68,7 +74,7 @@ pub struct Source {
 }
 
 /// One quote or several.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Quotes {
     One(String),
@@ -90,6 +96,47 @@ impl Quotes {
     }
 }
 
+impl From<Vec<String>> for Quotes {
+    /// One quote as a string, several as an array: how a person writes them.
+    fn from(mut quotes: Vec<String>) -> Self {
+        match quotes.len() {
+            1 => Quotes::One(quotes.remove(0)),
+            _ => Quotes::Many(quotes),
+        }
+    }
+}
+
+/// Whether a field is left out when a document is written (`skip_serializing_if`): an absent
+/// optional value or an empty list, so a written file has only the keys a person would write.
+/// One trait for every field type, so that the record macros can mark every field alike.
+pub trait Omit {
+    fn omit(&self) -> bool;
+}
+
+impl Omit for String {
+    fn omit(&self) -> bool {
+        false
+    }
+}
+
+impl<T> Omit for Option<T> {
+    fn omit(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> Omit for Vec<T> {
+    fn omit(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Omit for Quotes {
+    fn omit(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+}
+
 /// A quote or several, and when the fact is inferred, why: what every record carries.
 pub trait Cited {
     fn quotes(&self) -> &[String];
@@ -101,12 +148,13 @@ pub trait Cited {
 macro_rules! record {
     ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, Default, Deserialize)]
+        #[derive(Clone, Debug, Default, Deserialize, Serialize)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
-            $($(#[$fmeta])* pub $field: $ty,)*
-            #[serde(default)]
+            $($(#[$fmeta])* #[serde(skip_serializing_if = "Omit::omit")] pub $field: $ty,)*
+            #[serde(default, skip_serializing_if = "Omit::omit")]
             pub quote: Quotes,
+            #[serde(skip_serializing_if = "Omit::omit")]
             pub inferred: Option<String>,
         }
 
@@ -138,13 +186,15 @@ macro_rules! record_with_period {
 
 /// Another name of an entity, with its provenance like any fact: the quote that states it, or
 /// (with `inferred`) the quote it is inferred from and why.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Alias {
     pub name: String,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub lang: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Omit::omit")]
     pub quote: Quotes,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub inferred: Option<String>,
 }
 
@@ -158,7 +208,7 @@ impl Cited for Alias {
 }
 
 /// An external identifier of an organization.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Identifier {
     pub scheme: String,
@@ -186,13 +236,16 @@ record! {
 }
 
 /// `[organization.library]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LibraryDetails {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", skip_serializing_if = "Omit::omit")]
     pub library_type: Option<String>,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub address: Option<String>,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub opening_hours: Option<String>,
+    #[serde(skip_serializing_if = "Omit::omit")]
     pub parent: Option<String>,
 }
 

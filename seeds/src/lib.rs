@@ -11,11 +11,14 @@
 //! - [`write`](mod@write): writes a dataset in one transaction, upserting by natural key.
 //! - [`revision`]: every change is a revision, with the records it changed before and after.
 //! - [`ties`]: the collaboration ties the loader computes ahead (`collaboration` table).
+//! - [`export`](mod@export): the way back: the database written out as seed files, one per
+//!   source, that load into the same graph.
 //!
 //! A load is all or nothing: validation runs before anything is written, and writing happens in
 //! one transaction, so a broken file leaves the database as it was.
 
 pub mod document;
+pub mod export;
 pub mod generate;
 pub mod revision;
 pub mod ties;

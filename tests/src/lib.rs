@@ -163,14 +163,17 @@ impl TestDb {
     pub async fn generated_on(backend: Backend) -> TestDb {
         let test = TestDb::empty_on(backend).await;
         libgraph::store::migrate(&test.db).await.expect("migrate");
-        let documents =
-            seeds::generate::with_curated(seeds::generate::generate(seeds::generate::Size::S, 1))
-                .expect("generated documents");
-        seeds::load(&test.db, &documents)
+        seeds::load(&test.db, &generated_documents())
             .await
             .expect("generated data loads");
         test
     }
+}
+
+/// The documents [`TestDb::generated`] loads: generated size S (seed 1) after the curated seeds.
+pub fn generated_documents() -> Vec<(String, seeds::Document)> {
+    seeds::generate::with_curated(seeds::generate::generate(seeds::generate::Size::S, 1))
+        .expect("generated documents")
 }
 
 /// The stored copies of the source documents, shipped in the repository; a seed file's

@@ -4,6 +4,7 @@ mod answers;
 mod connections;
 mod documents;
 mod editing;
+mod export;
 mod fundings;
 mod graphql;
 mod history;

@@ -81,12 +81,7 @@ impl Checker {
         amount: Option<&toml::Value>,
         currency: Option<&str>,
     ) -> Option<i64> {
-        let currency_exponent = currency.map(|c| {
-            CURRENCY_EXPONENTS
-                .iter()
-                .find(|(code, _)| *code == c)
-                .map(|(_, e)| *e)
-        });
+        let currency_exponent = currency.map(currency_exponent);
         if let Some(None) = currency_exponent {
             let known: Vec<&str> = CURRENCY_EXPONENTS.iter().map(|(c, _)| *c).collect();
             self.problem(
@@ -138,6 +133,31 @@ impl Checker {
     }
 }
 
+/// The minor-unit exponent of `currency` (2 for cents), when amounts may be given in it.
+pub(crate) fn currency_exponent(currency: &str) -> Option<u32> {
+    CURRENCY_EXPONENTS
+        .iter()
+        .find(|(code, _)| *code == currency)
+        .map(|(_, e)| *e)
+}
+
+/// The inverse of [`parse_minor`], as a seed file writes an amount: `125050` with exponent 2 →
+/// `"1250.50"`, every decimal the currency has, so the text says the amount's precision.
+pub(crate) fn format_minor(minor: i64, exponent: u32) -> String {
+    let Some(scale) = 10_i64.checked_pow(exponent).filter(|_| exponent > 0) else {
+        return minor.to_string();
+    };
+    let sign = if minor < 0 { "-" } else { "" };
+    let (whole, fraction) = (
+        minor.unsigned_abs() / scale as u64,
+        minor.unsigned_abs() % scale as u64,
+    );
+    format!(
+        "{sign}{whole}.{fraction:0width$}",
+        width = exponent as usize
+    )
+}
+
 /// `"1250.5"` with exponent 2 → `125050`.
 fn parse_minor(text: &str, exponent: u32) -> Option<i64> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
@@ -172,5 +192,18 @@ mod tests {
         assert_eq!(parse_minor("1.234", 2), None);
         assert_eq!(parse_minor("1,5", 2), None);
         assert_eq!(parse_minor("99999999999999999999", 2), None);
+    }
+
+    #[test]
+    fn formatted_amounts_parse_back_to_the_same_minor_units() {
+        assert_eq!(format_minor(125050, 2), "1250.50");
+        assert_eq!(format_minor(5, 2), "0.05");
+        assert_eq!(format_minor(100, 0), "100");
+        for (minor, exponent) in [(0, 2), (1, 2), (99, 2), (125_000, 2), (7, 0), (i64::MAX, 2)] {
+            assert_eq!(
+                parse_minor(&format_minor(minor, exponent), exponent),
+                Some(minor)
+            );
+        }
     }
 }

@@ -40,6 +40,7 @@ use entities::kinds::RecordKind;
 
 use crate::document::Document;
 
+pub(crate) use funding::{currency_exponent, format_minor};
 pub use rows::{
     AudienceRow, CitationRow, ClassificationRow, EventRow, ExternalRef, FundingRow, LibraryRow,
     Names, OrganizationRow, OutcomeRow, ParticipationRow, PeriodRow, PersonRow, PlaceRow,
