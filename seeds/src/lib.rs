@@ -30,8 +30,8 @@ use std::path::{Path, PathBuf};
 use sea_orm::DatabaseConnection;
 
 pub use document::Document;
-pub use validate::{Dataset, Problem};
 pub use revision::Author;
+pub use validate::{Dataset, Problem};
 pub use write::{LoadError, LoadReport, Written};
 
 /// The curated seed files shipped with libgraph, embedded so the binary needs no data directory.

@@ -21,8 +21,8 @@ use entities::kinds::RecordKind;
 use entities::{citation, graph_version, revision, revision_change, source};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, FromQueryResult, JsonValue, QueryFilter, QueryOrder, SqlErr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, FromQueryResult, JsonValue, QueryFilter, QueryOrder, SqlErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde_json::{Map, Value};
@@ -322,16 +322,24 @@ impl SourceChanges {
 }
 
 /// The rows of the sources `ids`, each with its stored text, as [`SourceChanges`] keeps them.
-pub async fn source_rows<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<Snapshot>, DbErr> {
-    let texts: HashMap<i64, Map<String, Value>> = select_rows(conn, "source_text", "source_id", ids)
-        .await?
-        .into_iter()
-        .filter_map(|row| Some((row.get("source_id")?.as_i64()?, row)))
-        .collect();
+pub async fn source_rows<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<Vec<Snapshot>, DbErr> {
+    let texts: HashMap<i64, Map<String, Value>> =
+        select_rows(conn, "source_text", "source_id", ids)
+            .await?
+            .into_iter()
+            .filter_map(|row| Some((row.get("source_id")?.as_i64()?, row)))
+            .collect();
     let mut rows = Vec::new();
     for row in select_rows(conn, "source", "source_id", ids).await? {
         let mut snap = Snapshot::new();
-        if let Some(text) = row.get("source_id").and_then(Value::as_i64).and_then(|id| texts.get(&id)) {
+        if let Some(text) = row
+            .get("source_id")
+            .and_then(Value::as_i64)
+            .and_then(|id| texts.get(&id))
+        {
             snap.insert("source_text".into(), Value::Object(text.clone()));
         }
         snap.insert("source".into(), Value::Object(row));
@@ -393,7 +401,10 @@ pub async fn write_revision<C: ConnectionTrait>(
         let mut update = Query::update();
         update
             .table(Alias::new("record"))
-            .value(Alias::new("version"), Expr::col(Alias::new("version")).add(1))
+            .value(
+                Alias::new("version"),
+                Expr::col(Alias::new("version")).add(1),
+            )
             .and_where(Expr::col(Alias::new("record_id")).is_in(chunk.iter().copied()));
         conn.execute(&update).await?;
     }
@@ -525,7 +536,10 @@ pub async fn record_after<C: ConnectionTrait>(
         }
         let mut created = Vec::new();
         for change in found {
-            let after = change.after.as_ref().map(|s| Value::Object(s.clone()).to_string());
+            let after = change
+                .after
+                .as_ref()
+                .map(|s| Value::Object(s.clone()).to_string());
             if change.before.is_some() {
                 recorded.updated += 1;
                 revision_change::Entity::update_many()
@@ -560,7 +574,9 @@ pub async fn record_after<C: ConnectionTrait>(
     }
     recorded.changes = changes;
     if recorded.created + recorded.updated == 0 && sources.is_empty() {
-        revision::Entity::delete_by_id(revision_id).exec(conn).await?;
+        revision::Entity::delete_by_id(revision_id)
+            .exec(conn)
+            .await?;
         return Ok((None, recorded));
     }
     if !sources.is_empty() {
@@ -584,7 +600,10 @@ pub async fn record_after<C: ConnectionTrait>(
     let mut update = Query::update();
     update
         .table(Alias::new("record"))
-        .value(Alias::new("version"), Expr::col(Alias::new("version")).add(1))
+        .value(
+            Alias::new("version"),
+            Expr::col(Alias::new("version")).add(1),
+        )
         .and_where(Expr::col(Alias::new("record_id")).in_subquery(changed));
     conn.execute(&update).await?;
     Ok((Some(revision_id), recorded))
@@ -624,7 +643,11 @@ pub async fn apply<C: ConnectionTrait>(
         let mut insert = Query::insert();
         insert
             .into_table(Alias::new("record"))
-            .columns([Alias::new("record_id"), Alias::new("kind"), Alias::new("key")])
+            .columns([
+                Alias::new("record_id"),
+                Alias::new("kind"),
+                Alias::new("key"),
+            ])
             .values_panic([id.into(), kind.as_str().into(), key.clone().into()]);
         conn.execute(&insert).await?;
     } else {
@@ -660,13 +683,18 @@ pub async fn apply<C: ConnectionTrait>(
         let rows = target.get(*table).and_then(Value::as_array);
         for row in rows.into_iter().flatten().filter_map(Value::as_object) {
             let mut row = row.clone();
-            let old_id = surrogate.and_then(|key| row.remove(key)).and_then(|v| v.as_i64());
+            let old_id = surrogate
+                .and_then(|key| row.remove(key))
+                .and_then(|v| v.as_i64());
             if *table == "citation"
                 && let Some(alias) = row.get("alias_id").and_then(Value::as_i64)
             {
                 row.insert(
                     "alias_id".into(),
-                    alias_ids.get(&alias).copied().map_or(Value::Null, Value::from),
+                    alias_ids
+                        .get(&alias)
+                        .copied()
+                        .map_or(Value::Null, Value::from),
                 );
             }
             insert_row(conn, table, &row).await?;

@@ -167,9 +167,11 @@ pub async fn write_as_in(
                 kept.push((*id, snap, *by));
             }
         }
-        kept.sort_by_key(|(_, snap, _)| history::identity(snap).map(|(k, _)| history::write_rank(k)));
-        let now = history::snapshot(txn, &kept.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())
-            .await?;
+        kept.sort_by_key(|(_, snap, _)| {
+            history::identity(snap).map(|(k, _)| history::write_rank(k))
+        });
+        let now =
+            history::snapshot(txn, &kept.iter().map(|(id, _, _)| *id).collect::<Vec<_>>()).await?;
         for (id, snap, by) in &kept {
             history::apply(txn, *id, now.get(id), Some(snap)).await?;
             if let Some((kind, key)) = history::identity(snap) {
@@ -235,7 +237,12 @@ async fn edited_through_api(
             *entry = Ord::max(*entry, rev);
         }
     }
-    let revisions: Vec<i64> = latest.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let revisions: Vec<i64> = latest
+        .values()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut by_api: HashSet<i64> = HashSet::new();
     for chunk in revisions.chunks(BATCH) {
         by_api.extend(

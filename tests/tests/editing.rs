@@ -96,7 +96,10 @@ async fn a_story_is_in_search_and_collaborators_at_once_and_undoing_it_takes_it_
         .await;
     let payload = &body["data"]["recordStory"];
     assert_eq!(payload["userErrors"], json!([]), "{body:#}");
-    assert_eq!((payload["created"].as_u64(), payload["updated"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (payload["created"].as_u64(), payload["updated"].as_u64()),
+        (Some(2), Some(0))
+    );
     let revision = &payload["revision"];
     assert_eq!(revision["actor"], "coordinator");
     assert_eq!(revision["operation"], "recordStory");
@@ -110,8 +113,14 @@ async fn a_story_is_in_search_and_collaborators_at_once_and_undoing_it_takes_it_
         .expect("the organization is a change");
     assert_eq!(organization["action"], "CREATED");
     assert_eq!(organization["before"], Value::Null);
-    assert_eq!(organization["after"]["organization"]["name_en"], "Bălți readers' club");
-    assert!(organization["after"].get("search_word").is_none(), "index rows are not shown");
+    assert_eq!(
+        organization["after"]["organization"]["name_en"],
+        "Bălți readers' club"
+    );
+    assert!(
+        organization["after"].get("search_word").is_none(),
+        "index rows are not shown"
+    );
     let number = revision["number"].as_i64().expect("number");
 
     // Seen at once, by search and by the partners' ties.
@@ -134,7 +143,9 @@ async fn a_story_is_in_search_and_collaborators_at_once_and_undoing_it_takes_it_
     assert_eq!(history["recentChanges"][0]["number"], number);
 
     // Undone: gone from search, ties and counts; the history keeps both steps.
-    let body = app.post_as(Some(&bearer), REVERT, json!({ "revision": number })).await;
+    let body = app
+        .post_as(Some(&bearer), REVERT, json!({ "revision": number }))
+        .await;
     let payload = &body["data"]["revert"];
     assert_eq!(payload["userErrors"], json!([]), "{body:#}");
     assert_eq!(payload["revision"]["reverts"], number);
@@ -153,11 +164,19 @@ async fn a_story_is_in_search_and_collaborators_at_once_and_undoing_it_takes_it_
         )
         .await;
     assert_eq!(history["history"][0]["operation"], "revert");
-    assert_eq!(history["history"][1]["revertedBy"], history["history"][0]["number"].clone());
+    assert_eq!(
+        history["history"][1]["revertedBy"],
+        history["history"][0]["number"].clone()
+    );
 
     // A second undo of the same revision is a conflict, and changes nothing.
-    let body = app.post_as(Some(&bearer), REVERT, json!({ "revision": number })).await;
-    assert_eq!(body["data"]["revert"]["userErrors"][0]["code"], "CONFLICT", "{body:#}");
+    let body = app
+        .post_as(Some(&bearer), REVERT, json!({ "revision": number }))
+        .await;
+    assert_eq!(
+        body["data"]["revert"]["userErrors"][0]["code"], "CONFLICT",
+        "{body:#}"
+    );
     assert_eq!(body["data"]["revert"]["revision"], Value::Null);
     assert_eq!(counts(&app.db.db).await, before);
 }
@@ -177,11 +196,21 @@ async fn a_story_that_breaks_a_rule_is_refused_whole_naming_the_field() {
     assert_eq!(errors.len(), 1, "{body:#}");
     assert_eq!(errors[0]["field"], "role");
     assert_eq!(errors[0]["code"], "BAD_USER_INPUT");
-    assert!(errors[0]["message"].as_str().expect("message").contains("boss"), "{body:#}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("boss"),
+        "{body:#}"
+    );
     assert_eq!(counts(&app.db.db).await, before, "nothing written");
 
     let body = app
-        .post_as(Some(&bearer), RECORD, json!({ "document": "[source\nslug = 1" }))
+        .post_as(
+            Some(&bearer),
+            RECORD,
+            json!({ "document": "[source\nslug = 1" }),
+        )
         .await;
     assert_eq!(
         body["data"]["recordStory"]["userErrors"][0]["code"], "BAD_USER_INPUT",
@@ -202,24 +231,37 @@ async fn writing_needs_an_editor_token_and_nothing_is_written_without_one() {
             (RECORD, json!({ "document": STORY })),
             (REVERT, json!({ "revision": 1 })),
         ] {
-            let body = app.post_as(authorization.as_deref(), query, variables).await;
+            let body = app
+                .post_as(authorization.as_deref(), query, variables)
+                .await;
             assert_eq!(body["errors"][0]["extensions"]["code"], code, "{body:#}");
-            let field = if query == RECORD { "recordStory" } else { "revert" };
+            let field = if query == RECORD {
+                "recordStory"
+            } else {
+                "revert"
+            };
             assert_eq!(body["data"][field], Value::Null, "{body:#}");
         }
     }
     assert_eq!(counts(&app.db.db).await, before, "nothing written");
     let admin = format!("Bearer {}", app.token("admin", TokenRole::Admin).await);
-    let body = app.post_as(Some(&admin), RECORD, json!({ "document": STORY })).await;
-    assert_eq!(body["data"]["recordStory"]["created"], 2, "an admin may edit too: {body:#}");
+    let body = app
+        .post_as(Some(&admin), RECORD, json!({ "document": STORY }))
+        .await;
+    assert_eq!(
+        body["data"]["recordStory"]["created"], 2,
+        "an admin may edit too: {body:#}"
+    );
 }
 
 /// Makes every insert into `participation` fail, as a disk or a bug would half-way through a
 /// story (after its organization is written).
 async fn break_participations(db: &DatabaseConnection) {
     let statements: &[&str] = match db.get_database_backend() {
-        DbBackend::Sqlite => &["CREATE TRIGGER injected_failure BEFORE INSERT ON participation
-             BEGIN SELECT RAISE(ABORT, 'injected failure'); END"],
+        DbBackend::Sqlite => &[
+            "CREATE TRIGGER injected_failure BEFORE INSERT ON participation
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        ],
         _ => &[
             "CREATE FUNCTION injected_failure() RETURNS trigger AS $$
              BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql",
@@ -239,11 +281,18 @@ async fn a_story_that_fails_half_way_leaves_no_row_behind() {
     let app = spawn_app().await;
     let bearer = format!("Bearer {}", app.token("ed", TokenRole::Editor).await);
     let before = counts(&app.db.db).await;
-    let revisions = app.query("{ recentChanges(first: 100) { number } }", json!({})).await;
+    let revisions = app
+        .query("{ recentChanges(first: 100) { number } }", json!({}))
+        .await;
     break_participations(&app.db.db).await;
 
-    let body = app.post_as(Some(&bearer), RECORD, json!({ "document": STORY })).await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR", "{body:#}");
+    let body = app
+        .post_as(Some(&bearer), RECORD, json!({ "document": STORY }))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR",
+        "{body:#}"
+    );
     assert!(
         !body.to_string().contains("injected failure"),
         "the database's words stay in the log: {body:#}"
@@ -251,7 +300,8 @@ async fn a_story_that_fails_half_way_leaves_no_row_behind() {
     assert_eq!(counts(&app.db.db).await, before, "no row behind");
     assert!(found(&app, "readers club").await.is_empty());
     assert_eq!(
-        app.query("{ recentChanges(first: 100) { number } }", json!({})).await,
+        app.query("{ recentChanges(first: 100) { number } }", json!({}))
+            .await,
         revisions,
         "no revision either"
     );
@@ -309,7 +359,11 @@ async fn concurrent_writers_each_acknowledged_write_is_stored_exactly_once() {
             let mut acknowledged = Vec::new();
             for n in 0..EACH {
                 let body = app
-                    .post_as(Some(&bearer), RECORD, json!({ "document": story(client, n) }))
+                    .post_as(
+                        Some(&bearer),
+                        RECORD,
+                        json!({ "document": story(client, n) }),
+                    )
                     .await;
                 assert!(
                     !body.to_string().to_lowercase().contains("locked"),
@@ -370,7 +424,10 @@ async fn of_racing_edits_at_one_version_exactly_one_is_written() {
             json!({}),
         )
         .await;
-    let (id, version) = (read["organization"]["id"].clone(), read["organization"]["version"].clone());
+    let (id, version) = (
+        read["organization"]["id"].clone(),
+        read["organization"]["version"].clone(),
+    );
     assert_eq!(version, 1);
     let mut tasks = Vec::new();
     for racer in 0..RACERS {

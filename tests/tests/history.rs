@@ -17,7 +17,10 @@ fn curated_with(file: &str, edit: impl FnOnce(&str) -> String) -> Vec<(String, D
         .find(|(name, _)| *name == file)
         .expect("the file is curated");
     let edited = edit(text);
-    assert_ne!(&edited, text, "the edit changed nothing: the test would prove nothing");
+    assert_ne!(
+        &edited, text,
+        "the edit changed nothing: the test would prove nothing"
+    );
     let position = documents.iter().position(|(n, _)| n == file).expect("file");
     let mut document = seeds::parse(file, &edited).expect("the edited file parses");
     document.source.text = documents[position].1.source.text.take();
@@ -103,14 +106,25 @@ async fn a_load_is_a_revision_and_reloading_the_same_files_records_nothing() {
     let records = record::Entity::find().all(&test.db).await.expect("records");
     assert!(first.revision.is_some());
     assert_eq!(first.changes.len(), records.len(), "every record is new");
-    assert!(first.changes.iter().all(|c| c.before.is_none() && c.after.is_some()));
-    assert!(records.iter().all(|r| r.version == 1), "a new record is at version 1");
+    assert!(
+        first
+            .changes
+            .iter()
+            .all(|c| c.before.is_none() && c.after.is_some())
+    );
+    assert!(
+        records.iter().all(|r| r.version == 1),
+        "a new record is at version 1"
+    );
 
     let again = load(&test.db, &curated, &Author::seed()).await;
     assert_eq!(again.revision, None, "{:#?}", again.changes.first());
     assert!(again.changes.is_empty());
     let records = record::Entity::find().all(&test.db).await.expect("records");
-    assert!(records.iter().all(|r| r.version == 1), "nothing changed, no version moved");
+    assert!(
+        records.iter().all(|r| r.version == 1),
+        "nothing changed, no version moved"
+    );
 }
 
 #[tokio::test]
@@ -127,7 +141,12 @@ async fn an_edit_records_the_record_before_and_after_and_raises_its_version() {
     };
     assert_eq!(name(&change.before), "Bălți City Hall");
     assert_eq!(name(&change.after), "Bălți Municipal Hall");
-    assert_eq!(record(&test.db, "primaria-municipiului-balti").await.version, 2);
+    assert_eq!(
+        record(&test.db, "primaria-municipiului-balti")
+            .await
+            .version,
+        2
+    );
 
     let stored = entities::revision::Entity::find_by_id(written.revision.expect("a revision"))
         .one(&test.db)
@@ -155,8 +174,18 @@ async fn a_revert_puts_back_exactly_what_was_there_and_can_itself_be_reverted() 
         .await
         .expect("revert");
     assert_eq!(dump(&test.db).await, original);
-    assert_eq!(name_en(&test.db, "primaria-municipiului-balti").await.as_deref(), Some("Bălți City Hall"));
-    assert_eq!(record(&test.db, "primaria-municipiului-balti").await.version, 3);
+    assert_eq!(
+        name_en(&test.db, "primaria-municipiului-balti")
+            .await
+            .as_deref(),
+        Some("Bălți City Hall")
+    );
+    assert_eq!(
+        record(&test.db, "primaria-municipiului-balti")
+            .await
+            .version,
+        3
+    );
     assert_eq!(undo.changes.len(), 1);
 
     match revision::revert(&test.db, edit, &editor(2), None).await {
@@ -197,16 +226,32 @@ quote = "the readers' club took part in the fair"
 async fn reverting_a_story_removes_everything_it_added_ties_included() {
     let test = TestDb::seeded().await;
     let original = dump(&test.db).await;
-    let story = vec![("story.toml".to_owned(), seeds::parse("story.toml", STORY).expect("parses"))];
+    let story = vec![(
+        "story.toml".to_owned(),
+        seeds::parse("story.toml", STORY).expect("parses"),
+    )];
     let written = load(&test.db, &story, &editor(3)).await;
-    assert!(written.changes.iter().all(|c| c.before.is_none()), "{:#?}", written.changes);
-    assert_eq!(written.changes.len(), 2, "the organization and its participation");
+    assert!(
+        written.changes.iter().all(|c| c.before.is_none()),
+        "{:#?}",
+        written.changes
+    );
+    assert_eq!(
+        written.changes.len(),
+        2,
+        "the organization and its participation"
+    );
     let added = dump(&test.db).await;
     assert_ne!(added, original);
 
-    revision::revert(&test.db, written.revision.expect("revision"), &editor(3), None)
-        .await
-        .expect("revert");
+    revision::revert(
+        &test.db,
+        written.revision.expect("revision"),
+        &editor(3),
+        None,
+    )
+    .await
+    .expect("revert");
     assert_eq!(dump(&test.db).await, original);
     assert!(
         record::Entity::find()
@@ -235,7 +280,9 @@ async fn a_revert_is_refused_while_a_later_edit_stands() {
         .expect("revision");
     let second = load(
         &test.db,
-        &curated_with(BALTI, |t| renamed(t).replace("Bălți Municipal Hall", "Bălți Hall")),
+        &curated_with(BALTI, |t| {
+            renamed(t).replace("Bălți Municipal Hall", "Bălți Hall")
+        }),
         &editor(1),
     )
     .await
@@ -249,7 +296,11 @@ async fn a_revert_is_refused_while_a_later_edit_stands() {
         }
         other => panic!("expected ChangedSince, got {other:?}"),
     }
-    assert_eq!(dump(&test.db).await, before, "a refused revert changes nothing");
+    assert_eq!(
+        dump(&test.db).await,
+        before,
+        "a refused revert changes nothing"
+    );
     assert!(matches!(
         revision::revert(&test.db, 999_999, &editor(1), None).await,
         Err(RevertError::NotFound(999_999))
@@ -272,10 +323,16 @@ async fn a_seed_load_leaves_a_record_edited_through_the_api_and_reports_it() {
         .expect("seed load");
     assert_eq!(
         written.conflicts,
-        vec![(RecordKind::Organization, "primaria-municipiului-balti".to_owned(), edit)]
+        vec![(
+            RecordKind::Organization,
+            "primaria-municipiului-balti".to_owned(),
+            edit
+        )]
     );
     assert_eq!(
-        name_en(&test.db, "primaria-municipiului-balti").await.as_deref(),
+        name_en(&test.db, "primaria-municipiului-balti")
+            .await
+            .as_deref(),
         Some("Bălți Municipal Hall"),
         "the API's edit stands"
     );
@@ -323,20 +380,37 @@ async fn the_api_shows_a_records_history_its_version_and_the_feed() {
     assert_eq!(history[0]["changes"]["totalCount"], 1);
     assert_eq!(change["recordId"], id);
     assert_eq!(change["action"], "UPDATED");
-    assert_eq!(change["before"]["organization"]["name_en"], "Bălți City Hall");
-    assert_eq!(change["after"]["organization"]["name_en"], "Bălți Municipal Hall");
+    assert_eq!(
+        change["before"]["organization"]["name_en"],
+        "Bălți City Hall"
+    );
+    assert_eq!(
+        change["after"]["organization"]["name_en"],
+        "Bălți Municipal Hall"
+    );
     assert!(change["after"].get("search_term").is_none());
     assert_eq!(body["recentChanges"][0]["number"], edit);
     assert_eq!(body["revision"]["operation"], "seed");
     assert_eq!(body["revision"]["changes"]["items"], serde_json::json!([]));
-    assert!(body["revision"]["changes"]["totalCount"].as_u64().expect("count") > 100);
+    assert!(
+        body["revision"]["changes"]["totalCount"]
+            .as_u64()
+            .expect("count")
+            > 100
+    );
 
     // Statements stay constant as the feed grows: one per level.
     let (_, few) = app
-        .statements_for("{ recentChanges(first: 1) { number changes { items { key } } } }", serde_json::json!({}))
+        .statements_for(
+            "{ recentChanges(first: 1) { number changes { items { key } } } }",
+            serde_json::json!({}),
+        )
         .await;
     let (_, more) = app
-        .statements_for("{ recentChanges(first: 2) { number changes { items { key } } } }", serde_json::json!({}))
+        .statements_for(
+            "{ recentChanges(first: 2) { number changes { items { key } } } }",
+            serde_json::json!({}),
+        )
         .await;
     assert_eq!(few, more, "a revision's changes are batched");
 }

@@ -225,4 +225,3 @@ pub async fn one(ctx: &Context<'_>, number: i64) -> async_graphql::Result<Option
     let db = ctx.data::<sea_orm::DatabaseConnection>()?;
     Ok(edit::revision(db, number).await?.map(Revision))
 }
-

@@ -597,8 +597,10 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "The record's global ID, as its `id` field gives it.")] id: ID,
         #[graphql(default = 20, desc = "How many revisions, at most 100.")] first: i32,
-        #[graphql(desc = "Only revisions older than this number: the next page after the last \
-                          revision of this one.")]
+        #[graphql(
+            desc = "Only revisions older than this number: the next page after the last \
+                          revision of this one."
+        )]
         before: Option<i64>,
     ) -> async_graphql::Result<Vec<edit::Revision>> {
         edit::history(ctx, &id, first, before).await
@@ -609,8 +611,10 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20, desc = "How many revisions, at most 100.")] first: i32,
-        #[graphql(desc = "Only revisions older than this number: the next page after the last \
-                          revision of this one.")]
+        #[graphql(
+            desc = "Only revisions older than this number: the next page after the last \
+                          revision of this one."
+        )]
         before: Option<i64>,
     ) -> async_graphql::Result<Vec<edit::Revision>> {
         edit::recent(ctx, first, before).await

@@ -157,7 +157,11 @@ impl EditMutation {
         .await
         {
             Ok(written) => {
-                let created = written.changes.iter().filter(|c| c.before.is_none()).count();
+                let created = written
+                    .changes
+                    .iter()
+                    .filter(|c| c.before.is_none())
+                    .count();
                 let revision = match written.revision {
                     Some(number) => edit::revision(db, number).await?.map(Revision),
                     None => None,

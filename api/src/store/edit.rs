@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::sea_query::Expr;
 use entities::{revision, revision_change};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect, Statement,
@@ -143,10 +143,7 @@ pub async fn record_story(
     }
     let documents = [("document".to_owned(), story)];
     write_turn(db, || async {
-        Ok(
-            seeds::load_expecting(db, &documents, author, "recordStory", reason, expected)
-                .await?,
-        )
+        Ok(seeds::load_expecting(db, &documents, author, "recordStory", reason, expected).await?)
     })
     .await
 }
@@ -162,18 +159,18 @@ pub async fn revert(
         seeds::revision::revert(db, number, author, reason)
             .await
             .map_err(|e| match e {
-            RevertError::NotFound(_) => EditError::NotFound {
-                field: "revision".into(),
-                message: e.to_string(),
-            },
-            RevertError::AlreadyReverted { .. }
-            | RevertError::ChangedSince { .. }
-            | RevertError::Referenced { .. } => EditError::Conflict {
-                field: "revision".into(),
-                message: e.to_string(),
-            },
-            RevertError::Database(e) => e.into(),
-        })
+                RevertError::NotFound(_) => EditError::NotFound {
+                    field: "revision".into(),
+                    message: e.to_string(),
+                },
+                RevertError::AlreadyReverted { .. }
+                | RevertError::ChangedSince { .. }
+                | RevertError::Referenced { .. } => EditError::Conflict {
+                    field: "revision".into(),
+                    message: e.to_string(),
+                },
+                RevertError::Database(e) => e.into(),
+            })
     })
     .await
 }
@@ -250,10 +247,7 @@ impl Loader<RecordVersion> for Sql {
     type Value = i64;
     type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[RecordVersion],
-    ) -> Result<HashMap<RecordVersion, i64>, LoadError> {
+    async fn load(&self, keys: &[RecordVersion]) -> Result<HashMap<RecordVersion, i64>, LoadError> {
         let _turn = crate::store::share::turn().await;
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let rows: Vec<(i64, i64)> = entities::record::Entity::find()
@@ -325,10 +319,8 @@ impl Loader<RevisionChanges> for Sql {
                 .query_all_raw(Statement::from_string(backend, sql))
                 .await
                 .map_err(|e| LoadError::from(StoreError::from(e)))?;
-            let mut pages: HashMap<i64, (Vec<revision_change::Model>, u64)> = revisions
-                .iter()
-                .map(|r| (*r, (Vec::new(), 0)))
-                .collect();
+            let mut pages: HashMap<i64, (Vec<revision_change::Model>, u64)> =
+                revisions.iter().map(|r| (*r, (Vec::new(), 0))).collect();
             for row in rows {
                 let change = revision_change::Model::from_query_result(&row, "")
                     .map_err(|e| LoadError::from(StoreError::from(e)))?;
