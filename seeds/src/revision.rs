@@ -412,7 +412,7 @@ pub async fn write_revision<C: ConnectionTrait>(
 }
 
 /// Starts a revision whose changes are recorded as a load goes ([`record_before`],
-/// [`record_after`]), so that no more than [`BATCH`] snapshots are ever held at once: a generated
+/// [`record_after`]), so that no more than `BATCH` (500) snapshots are ever held at once: a generated
 /// size-L load writes over a million records, whose snapshots would not fit in memory together.
 pub async fn begin_revision<C: ConnectionTrait>(
     conn: &C,
