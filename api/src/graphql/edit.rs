@@ -22,8 +22,11 @@ pub struct Revision(pub RevisionRow);
 /// What a revision did to one record.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ChangeAction {
+    /// The record did not exist before.
     Created,
+    /// The record existed and changed.
     Updated,
+    /// The record no longer exists.
     Deleted,
 }
 
@@ -33,10 +36,14 @@ pub struct RecordChange(entities::revision_change::Model);
 /// The records a revision changed: the first ones, and how many there are.
 #[derive(SimpleObject)]
 pub struct RecordChanges {
+    /// How many records the revision changed in all.
     pub total_count: u64,
+    /// The first of them, in record order.
     pub items: Vec<RecordChange>,
 }
 
+/// One change to the graph: a story recorded, a revision undone, a seed load; who made it, when,
+/// why, and the records it changed before and after.
 #[Object]
 impl Revision {
     /// The revision's number: they count up in the order changes were made.
@@ -102,6 +109,7 @@ impl Revision {
     }
 }
 
+/// One record as a revision changed it: its rows before and after.
 #[Object]
 impl RecordChange {
     /// The record's global ID (as its `id` field gives it); null for a classification or an
@@ -121,6 +129,7 @@ impl RecordChange {
         &self.0.key
     }
 
+    /// Whether the revision created, updated or deleted the record.
     async fn action(&self) -> ChangeAction {
         match (&self.0.before, &self.0.after) {
             (None, _) => ChangeAction::Created,

@@ -624,7 +624,7 @@ impl QueryRoot {
     async fn revision(
         &self,
         ctx: &Context<'_>,
-        number: i64,
+        #[graphql(desc = "The revision's number, as `Revision.number` gives it.")] number: i64,
     ) -> async_graphql::Result<Option<edit::Revision>> {
         edit::one(ctx, number).await
     }

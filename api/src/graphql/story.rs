@@ -25,6 +25,7 @@ pub struct UserError {
     /// The record of the story the problem is in (`organization "balti-readers-club"`, `line
     /// 12`), when there is one.
     pub record: Option<String>,
+    /// What is wrong, in words.
     pub message: String,
     /// `BAD_USER_INPUT` (a rule broken), `CONFLICT` (the graph has changed since), `NOT_FOUND`.
     pub code: String,
@@ -91,6 +92,7 @@ pub struct RecordStoryPayload {
     pub created: u64,
     /// Records that existed and changed.
     pub updated: u64,
+    /// What the input got wrong; when not empty, nothing was written.
     pub user_errors: Vec<UserError>,
 }
 
@@ -99,6 +101,7 @@ pub struct RecordStoryPayload {
 pub struct RevertPayload {
     /// The new revision that records the undoing; null when nothing was written.
     pub revision: Option<Revision>,
+    /// Why nothing was undone (`CONFLICT`, `NOT_FOUND`); empty when the revert was written.
     pub user_errors: Vec<UserError>,
 }
 
