@@ -360,20 +360,17 @@ pub async fn write_revision<C: ConnectionTrait>(
     changes: &[Change],
     sources: &SourceChanges,
 ) -> Result<i64, DbErr> {
-    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let inserted = revision::Entity::insert(revision::ActiveModel {
-        at: Set(at),
-        actor: Set(author.actor.clone()),
-        token_id: Set(author.token_id),
-        operation: Set(operation.to_owned()),
-        reason: Set(reason.map(str::to_owned)),
-        reverts: Set(reverts),
-        sources: Set((!sources.is_empty()).then(|| sources.to_json().to_string())),
-        ..Default::default()
-    })
-    .exec(conn)
-    .await?;
-    let revision_id = inserted.last_insert_id;
+    let revision_id = begin_revision(conn, author, operation, reason).await?;
+    let mut update = revision::Entity::update_many()
+        .filter(revision::Column::RevisionId.eq(revision_id))
+        .col_expr(revision::Column::Reverts, Expr::value(reverts));
+    if !sources.is_empty() {
+        update = update.col_expr(
+            revision::Column::Sources,
+            Expr::value(sources.to_json().to_string()),
+        );
+    }
+    update.exec(conn).await?;
     let json = |s: &Option<Snapshot>| s.as_ref().map(|s| Value::Object(s.clone()).to_string());
     let rows: Vec<revision_change::ActiveModel> = changes
         .iter()

@@ -56,7 +56,6 @@ impl UserError {
                 code: "NOT_FOUND".into(),
             }],
             EditError::Store(e) => return Err(e.into()),
-            EditError::Retry(_) => return Err(StoreError::Unavailable.into()),
         })
     }
 }

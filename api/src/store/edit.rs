@@ -31,17 +31,11 @@ pub enum EditError {
     NotFound { field: String, message: String },
     /// The database failed: no user error.
     Store(StoreError),
-    /// PostgreSQL aborted the transaction (deadlock, serialization): run it again.
-    Retry(String),
 }
 
 impl From<sea_orm::DbErr> for EditError {
     fn from(error: sea_orm::DbErr) -> Self {
-        if retryable(&error) {
-            EditError::Retry(error.to_string())
-        } else {
-            EditError::Store(error.into())
-        }
+        EditError::Store(error.into())
     }
 }
 
@@ -67,39 +61,19 @@ impl From<seeds::LoadError> for EditError {
 /// file, such as `libgraph seed`, still meet the busy timeout.)
 static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Runs `write` with the write turn of `db`, and again (twice at most) when PostgreSQL gives up
-/// on it for a deadlock or a serialization failure: two stories touching the same organizations
-/// rebuild overlapping collaboration ties, and PostgreSQL may pick one to abort.
-async fn write_turn<T, F, Fut>(db: &DatabaseConnection, mut write: F) -> Result<T, EditError>
+/// Runs `write` with the write turn of `db`: on SQLite, after the writers queued before it.
+/// (PostgreSQL writers wait for each other inside the transaction, on the advisory lock that
+/// `seeds::revision::begin_write` takes, so no two writes ever run together to deadlock.)
+async fn write_turn<T, F, Fut>(db: &DatabaseConnection, write: F) -> Result<T, EditError>
 where
-    F: FnMut() -> Fut,
+    F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, EditError>>,
 {
     let _turn = match db.get_database_backend() {
         sea_orm::DbBackend::Sqlite => Some(SQLITE_WRITER.lock().await),
         _ => None,
     };
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        match write().await {
-            Err(EditError::Retry(e)) if tries < 3 => {
-                tracing::info!(error = %e, tries, "write retried");
-            }
-            Err(EditError::Retry(e)) => {
-                tracing::error!(error = %e, tries, "write failed after retries");
-                return Err(EditError::Store(StoreError::Unavailable));
-            }
-            other => return other,
-        }
-    }
-}
-
-/// Whether PostgreSQL aborted a transaction that may succeed when run again.
-fn retryable(error: &sea_orm::DbErr) -> bool {
-    let text = error.to_string();
-    // SQLSTATE 40P01 (deadlock detected) and 40001 (serialization failure), as sqlx words them.
-    text.contains("deadlock detected") || text.contains("could not serialize")
+    write().await
 }
 
 /// The largest story text taken: a seed file of the curated set is under 40 KB, and the HTTP
