@@ -55,6 +55,7 @@ pub mod position;
 pub mod programme;
 pub mod project;
 pub mod record;
+pub mod record_redirect;
 pub mod revision;
 pub mod revision_change;
 pub mod search_pair;

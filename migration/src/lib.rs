@@ -26,6 +26,7 @@ mod m20261207_000003_round_tie_weights;
 mod m20261208_000001_funding_recipient_by_date;
 mod m20261209_000001_api_token;
 mod m20261209_000002_revisions;
+mod m20261210_000001_record_redirect;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000001_funding_recipient_by_date::Migration),
             Box::new(m20261209_000001_api_token::Migration),
             Box::new(m20261209_000002_revisions::Migration),
+            Box::new(m20261210_000001_record_redirect::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@
 pub mod document;
 pub mod export;
 pub mod generate;
+pub mod merge;
 pub mod revision;
 pub mod ties;
 pub mod validate;

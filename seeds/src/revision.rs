@@ -3,7 +3,8 @@
 //! A record's **snapshot** is every row that belongs to it, read generically from the tables as
 //! JSON objects keyed by table name: `record` (kind and key), its own table's row (`organization`,
 //! `participation`, …) and `library` for a library, and the rows it owns (`alias`,
-//! `identifier`, `citation`, and the search index rows `search_term` and `search_word`). Being
+//! `identifier`, `citation`, the search index rows `search_term` and `search_word`, and the
+//! `record_redirect` rows of records merged into it). Being
 //! read from the tables rather than written by hand per kind, a snapshot cannot miss a column a
 //! later migration adds, and the same code restores any kind ([`apply`]).
 //!
@@ -106,6 +107,8 @@ const OWNED: &[(&str, &str, Option<&str>)] = &[
     ("citation", "record_id", Some("citation_id")),
     ("search_term", "record_id", Some("search_term_id")),
     ("search_word", "record_id", None),
+    // Where merged records went: owned by the record they went to (`crate::merge`).
+    ("record_redirect", "target_id", None),
 ];
 
 /// Owned tables derived from the others by the loader: restored with the record, never compared

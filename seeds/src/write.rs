@@ -109,31 +109,29 @@ pub async fn write_as_in(
     reason: Option<&str>,
     expected: &[(i64, i64)],
 ) -> Result<Written, LoadError> {
-    // Each expected version is checked by an update that matches only that version: on
-    // PostgreSQL it locks the row, so of two edits that read the same version the second waits
-    // for the first to commit, then finds the version raised and is refused.
-    for &(id, version) in expected {
-        let held = record::Entity::update_many()
-            .col_expr(record::Column::Version, Expr::col(record::Column::Version))
-            .filter(record::Column::RecordId.eq(id))
-            .filter(record::Column::Version.eq(version))
-            .exec(txn)
-            .await?
-            .rows_affected;
-        if held == 0 {
-            let current = record::Entity::find_by_id(id).one(txn).await?;
-            return Err(LoadError::Stale {
-                record: id,
-                key: current.as_ref().map(|r| r.key.clone()),
-                expected: version,
-                current: current.map(|r| r.version),
-            });
-        }
-    }
+    hold_versions(txn, expected).await?;
     let mut keys = mentioned(dataset);
     keys.extend(dataset.citations.iter().map(|c| c.record.as_str()));
     keys.sort_unstable();
     keys.dedup();
+    let merged = crate::merge::merged_away(txn, &keys).await?;
+    if !merged.is_empty() {
+        return Err(LoadError::Invalid(
+            merged
+                .into_iter()
+                .map(|(key, target, revision)| Problem {
+                    file: "the load".into(),
+                    record: format!("\"{key}\""),
+                    field: None,
+                    message: format!(
+                        "was merged into \"{target}\"{}: name \"{target}\" instead, or revert \
+                         the merge",
+                        revision.map_or_else(String::new, |r| format!(" (revision {r})"))
+                    ),
+                })
+                .collect(),
+        ));
+    }
     let ids = |found: HashMap<String, (i64, RecordKind)>| -> Vec<i64> {
         let mut ids: Vec<i64> = found.into_values().map(|(id, _)| id).collect();
         ids.sort_unstable();
@@ -191,6 +189,35 @@ pub async fn write_as_in(
         changes: recorded.changes,
         conflicts: reported,
     })
+}
+
+/// Refuses with [`LoadError::Stale`] unless each record of `expected` (`(record id, version)`)
+/// is still at that version. Each is checked by an update that matches only that version: on
+/// PostgreSQL it locks the row, so of two edits that read the same version the second waits for
+/// the first to commit, then finds the version raised and is refused.
+pub(crate) async fn hold_versions(
+    txn: &DatabaseTransaction,
+    expected: &[(i64, i64)],
+) -> Result<(), LoadError> {
+    for &(id, version) in expected {
+        let held = record::Entity::update_many()
+            .col_expr(record::Column::Version, Expr::col(record::Column::Version))
+            .filter(record::Column::RecordId.eq(id))
+            .filter(record::Column::Version.eq(version))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        if held == 0 {
+            let current = record::Entity::find_by_id(id).one(txn).await?;
+            return Err(LoadError::Stale {
+                record: id,
+                key: current.as_ref().map(|r| r.key.clone()),
+                expected: version,
+                current: current.map(|r| r.version),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The most changes a load hands back to its caller ([`Written::changes`]): a story's, not a
@@ -611,38 +638,18 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         }
         if !is_relation(r.row.kind()) {
             entity_ids.push(rid);
-            let texts: Vec<(i32, String)> = searchable(r)
-                .into_iter()
-                .map(|(weight, text)| (weight, fold(text)))
-                .filter(|(_, text)| !text.is_empty())
-                .collect();
             let class = match &r.row {
                 Row::Organization(o) if o.library.is_some() => Class::Library,
                 Row::Organization(_) => Class::Organization,
                 _ => Class::Other,
             };
-            words.extend(
-                word_scores(texts.iter().map(|(weight, text)| (*weight, text.as_str())))
-                    .into_iter()
-                    .map(|(word, score)| PendingWord {
-                        record_id: rid,
-                        kind: r.row.kind(),
-                        class,
-                        word: word.to_owned(),
-                        sort_key: -score.prefix,
-                        exact_key: score.exact.map(|e| -e),
-                    }),
-            );
-            terms.extend(
-                texts
-                    .into_iter()
-                    .map(|(weight, text)| search_term::ActiveModel {
-                        record_id: Set(rid),
-                        kind: Set(r.row.kind()),
-                        weight: Set(weight),
-                        text: Set(text),
-                        ..Default::default()
-                    }),
+            index(
+                rid,
+                r.row.kind(),
+                class,
+                &searchable(r),
+                &mut words,
+                &mut terms,
             );
         }
         for (name, lang) in &r.aliases {
@@ -865,27 +872,136 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     Ok(report)
 }
 
+/// The search rows of one entity from its weighted texts: its `search_term` rows and its words.
+fn index(
+    rid: i64,
+    kind: RecordKind,
+    class: Class,
+    texts: &[(i32, &str)],
+    words: &mut Vec<PendingWord>,
+    terms: &mut Vec<search_term::ActiveModel>,
+) {
+    let texts: Vec<(i32, String)> = texts
+        .iter()
+        .map(|(weight, text)| (*weight, fold(text)))
+        .filter(|(_, text)| !text.is_empty())
+        .collect();
+    words.extend(
+        word_scores(texts.iter().map(|(weight, text)| (*weight, text.as_str())))
+            .into_iter()
+            .map(|(word, score)| PendingWord {
+                record_id: rid,
+                kind,
+                class,
+                word: word.to_owned(),
+                sort_key: -score.prefix,
+                exact_key: score.exact.map(|e| -e),
+            }),
+    );
+    terms.extend(
+        texts
+            .into_iter()
+            .map(|(weight, text)| search_term::ActiveModel {
+                record_id: Set(rid),
+                kind: Set(kind),
+                weight: Set(weight),
+                text: Set(text),
+                ..Default::default()
+            }),
+    );
+}
+
+/// Rewrites the search rows of the organizations `ids` from what they hold now (name, English
+/// name, description, aliases), with the weights a load gives them ([`searchable`]): for an
+/// edit that changes them outside a load (`crate::merge`).
+pub(crate) async fn reindex_organizations(
+    txn: &DatabaseTransaction,
+    ids: &[i64],
+) -> Result<(), DbErr> {
+    let mut words = Vec::new();
+    let mut terms = Vec::new();
+    for chunk in ids.chunks(BATCH) {
+        search_term::Entity::delete_many()
+            .filter(search_term::Column::RecordId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+        search_word::Entity::delete_many()
+            .filter(search_word::Column::RecordId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+        let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
+        for a in alias::Entity::find()
+            .filter(alias::Column::RecordId.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            aliases.entry(a.record_id).or_default().push(a.name);
+        }
+        for o in organization::Entity::find()
+            .filter(organization::Column::OrganizationId.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            let mut texts = Vec::new();
+            named(
+                &mut texts,
+                &o.name,
+                o.name_en.as_deref(),
+                o.description.as_deref(),
+            );
+            let own = aliases.remove(&o.organization_id).unwrap_or_default();
+            texts.extend(own.iter().map(|name| (2, name.as_str())));
+            index(
+                o.organization_id,
+                RecordKind::Organization,
+                Class::Organization,
+                &texts,
+                &mut words,
+                &mut terms,
+            );
+        }
+    }
+    insert(txn, terms).await?;
+    write_words(txn, words).await
+}
+
+/// An entity's names and description as searched: 3 for the name, 2 for the English name, 1
+/// for the description.
+fn named<'a>(
+    texts: &mut Vec<(i32, &'a str)>,
+    name: &'a str,
+    name_en: Option<&'a str>,
+    description: Option<&'a str>,
+) {
+    texts.push((3, name));
+    texts.extend(name_en.map(|n| (2, n)));
+    texts.extend(description.map(|d| (1, d)));
+}
+
 /// The texts search matches for an entity, with their weights: 3 for the name, 2 for English
 /// names and aliases, 1 for descriptions.
 fn searchable(r: &RecordRow) -> Vec<(i32, &str)> {
-    fn named<'a>(
+    fn named_row<'a>(
         texts: &mut Vec<(i32, &'a str)>,
         names: &'a Names,
         description: Option<&'a String>,
     ) {
-        texts.push((3, &names.name));
-        texts.extend(names.name_en.as_deref().map(|n| (2, n)));
-        texts.extend(description.map(|d| (1, d.as_str())));
+        named(
+            texts,
+            &names.name,
+            names.name_en.as_deref(),
+            description.map(String::as_str),
+        );
     }
     let mut texts: Vec<(i32, &str)> = Vec::new();
     match &r.row {
-        Row::Organization(o) => named(&mut texts, &o.names, o.description.as_ref()),
-        Row::Place(p) => named(&mut texts, &p.names, None),
-        Row::Programme(p) => named(&mut texts, &p.names, p.description.as_ref()),
-        Row::Project(p) => named(&mut texts, &p.names, p.description.as_ref()),
-        Row::Event(e) => named(&mut texts, &e.names, e.description.as_ref()),
-        Row::Topic(t) => named(&mut texts, &t.names, t.description.as_ref()),
-        Row::TargetGroup(g) => named(&mut texts, &g.names, g.description.as_ref()),
+        Row::Organization(o) => named_row(&mut texts, &o.names, o.description.as_ref()),
+        Row::Place(p) => named_row(&mut texts, &p.names, None),
+        Row::Programme(p) => named_row(&mut texts, &p.names, p.description.as_ref()),
+        Row::Project(p) => named_row(&mut texts, &p.names, p.description.as_ref()),
+        Row::Event(e) => named_row(&mut texts, &e.names, e.description.as_ref()),
+        Row::Topic(t) => named_row(&mut texts, &t.names, t.description.as_ref()),
+        Row::TargetGroup(g) => named_row(&mut texts, &g.names, g.description.as_ref()),
         Row::Person(p) => {
             texts.push((3, &p.name));
             texts.extend(p.description.as_deref().map(|d| (1, d)));

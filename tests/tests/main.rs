@@ -10,6 +10,7 @@ mod graphql;
 mod history;
 mod hostile;
 mod http;
+mod merge;
 mod numbers;
 mod plans;
 mod ratelimit;

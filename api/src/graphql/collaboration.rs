@@ -441,7 +441,8 @@ pub struct ConnectionPath {
     pub hops: Vec<Hop>,
 }
 
-/// The organization named by a global ID or a slug, or `None` when it names none. The two cannot
+/// The organization named by a global ID or a slug (of an organization merged into another: that
+/// other), or `None` when it names none. The two cannot
 /// be confused: slugs are lowercase, and every global ID of an organization starts with the base64
 /// of "Org", `T3Jn`.
 async fn organization_ref(
@@ -454,7 +455,13 @@ async fn organization_ref(
         Ok(collaboration::organization_by_slug(db, id.as_str()).await?)
     } else {
         let row = decode_as(field, id, NodeType::Organization)?;
-        Ok(Organization::load(ctx, row).await?.map(|_| row))
+        if Organization::load(ctx, row).await?.is_some() {
+            return Ok(Some(row));
+        }
+        Ok(crate::store::redirect::targets(db, &[row])
+            .await?
+            .get(&row)
+            .copied())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The root `Query`: lookups by ID or slug, filtered and ordered lists, search, collaboration,
 //! statistics; and, about the caller, `viewer` and (for admins) `tokens`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Interface, Object};
@@ -109,7 +110,8 @@ impl QueryRoot {
         load_nodes(ctx, &ids, "ids").await
     }
 
-    /// An organization (a library or any other) by slug; null when none has it.
+    /// An organization (a library or any other) by slug; null when none has it. The slug of an
+    /// organization merged into another (`mergeOrganizations`) gives that other.
     async fn organization(
         &self,
         ctx: &Context<'_>,
@@ -118,7 +120,16 @@ impl QueryRoot {
         let db = ctx.data::<DatabaseConnection>()?;
         let found =
             filter::by_slug::<organization::Entity>(db, organization::Column::Slug, &slug).await?;
-        Ok(found.map(|m| Organization::from_model(Arc::new(m))))
+        if let Some(m) = found {
+            return Ok(Some(Organization::from_model(Arc::new(m))));
+        }
+        match crate::store::redirect::target_of_key(db, &slug).await? {
+            Some(target) => Ok(Organization::load_many(ctx, &[target])
+                .await?
+                .pop()
+                .flatten()),
+            None => Ok(None),
+        }
     }
 
     /// Organizations of every kind, libraries included, matching `filter`; by name unless `orderBy`
@@ -693,9 +704,39 @@ async fn load_nodes(
     let activities = of(&[NodeType::Project, NodeType::Programme, NodeType::Event]);
     let mut loaded_records = Record::load_many(ctx, &records).await?.into_iter();
     let mut loaded_sources = by_ids::<source::Entity>(ctx, &sources).await?.into_iter();
-    let mut loaded_organizations = Organization::load_many(ctx, &organizations)
-        .await?
-        .into_iter();
+    let mut found_organizations = Organization::load_many(ctx, &organizations).await?;
+    // An organization merged into another answers with that other: one statement for the
+    // redirects, only when an organization is missing.
+    let missing: Vec<i64> = organizations
+        .iter()
+        .zip(&found_organizations)
+        .filter(|(_, found)| found.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    if !missing.is_empty() {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let targets = crate::store::redirect::targets(db, &missing).await?;
+        let wanted: Vec<i64> = missing
+            .iter()
+            .filter_map(|id| targets.get(id))
+            .copied()
+            .collect();
+        let mut merged: HashMap<i64, Organization> = HashMap::new();
+        for (target, found) in wanted
+            .iter()
+            .zip(Organization::load_many(ctx, &wanted).await?)
+        {
+            if let Some(found) = found {
+                merged.insert(*target, found);
+            }
+        }
+        for (id, found) in organizations.iter().zip(found_organizations.iter_mut()) {
+            if found.is_none() {
+                *found = targets.get(id).and_then(|t| merged.get(t)).cloned();
+            }
+        }
+    }
+    let mut loaded_organizations = found_organizations.into_iter();
     let mut loaded_activities = Activity::load_many(ctx, &activities).await?.into_iter();
     let mut out = Vec::with_capacity(decoded.len());
     for (ty, _) in decoded {

@@ -1,4 +1,4 @@
-//! Recording stories and undoing revisions: the editing mutations.
+//! Recording stories, merging organizations and undoing revisions: the editing mutations.
 //!
 //! A mutation checks its caller's token first ([`super::auth::require`]): nothing is read or
 //! written for a caller who may not write. What the input gets wrong is answered in the
@@ -12,8 +12,9 @@ use seeds::revision::Author;
 
 use super::auth::{self, Actor, Role};
 use super::edit::Revision;
-use super::id;
-use crate::store::edit::{self, EditError};
+use super::id::{self, NodeType};
+use super::object::organization::Organization;
+use crate::store::edit::{self, EditError, Named};
 use crate::store::error::StoreError;
 
 /// Something the input got wrong: nothing was written.
@@ -81,6 +82,93 @@ pub struct ExpectedVersion {
 /// The most expected versions one edit takes.
 pub const MAX_EXPECTED_VERSIONS: usize = 1_000;
 
+/// The record ids and versions of `expectedVersions`.
+fn expected(versions: Option<Vec<ExpectedVersion>>) -> Result<Vec<(i64, i64)>, StoreError> {
+    let versions = versions.unwrap_or_default();
+    if versions.len() > MAX_EXPECTED_VERSIONS {
+        return Err(StoreError::invalid(
+            "expectedVersions",
+            format!("at most {MAX_EXPECTED_VERSIONS}, got {}", versions.len()),
+        ));
+    }
+    versions
+        .iter()
+        .map(|e| Ok((id::decode("expectedVersions.id", &e.id)?.1, e.version)))
+        .collect()
+}
+
+/// The live organization an argument names by global ID or slug, or the user error saying why
+/// it names none.
+async fn live_organization(
+    db: &sea_orm::DatabaseConnection,
+    field: &str,
+    value: &ID,
+) -> async_graphql::Result<Result<i64, UserError>> {
+    let error = |message: String, code: &str| UserError {
+        field: Some(field.to_owned()),
+        record: None,
+        message,
+        code: code.to_owned(),
+    };
+    let named = if seeds::validate::is_slug(value.as_str()) {
+        edit::organization(db, None, Some(value.as_str())).await?
+    } else {
+        match id::decode_as(field, value, NodeType::Organization) {
+            Ok(row) => edit::organization(db, Some(row), None).await?,
+            Err(e @ StoreError::Invalid { .. }) => {
+                return Ok(Err(error(e.message(), "BAD_USER_INPUT")));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    Ok(match named {
+        Named::Live(id) => Ok(id),
+        Named::Merged(into) => Err(error(
+            format!("was merged into \"{into}\" already: name that one"),
+            "NOT_FOUND",
+        )),
+        Named::Unknown => Err(error(
+            "no organization has this ID or slug".into(),
+            "NOT_FOUND",
+        )),
+    })
+}
+
+/// What `mergeOrganizations` did.
+#[derive(SimpleObject)]
+pub struct MergeOrganizationsPayload {
+    /// The organization kept, as it is after the merge; null when nothing was written.
+    pub organization: Option<Organization>,
+    /// The revision the merge made (`revert` undoes it whole); null when nothing was written.
+    pub revision: Option<Revision>,
+    /// Relations of the removed organization now of the kept one.
+    pub moved: u64,
+    /// Relations both had (the same participation or funding): one is kept, with the citations
+    /// of both.
+    pub combined: u64,
+    /// Relations between the two (such as "renamed from"), dropped: a body does not relate to
+    /// itself.
+    pub dropped: u64,
+    /// Names of the removed organization that became aliases of the kept one.
+    pub aliases_added: Vec<String>,
+    /// What the input got wrong; when not empty, nothing was written.
+    pub user_errors: Vec<UserError>,
+}
+
+impl MergeOrganizationsPayload {
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        MergeOrganizationsPayload {
+            organization: None,
+            revision: None,
+            moved: 0,
+            combined: 0,
+            dropped: 0,
+            aliases_added: Vec::new(),
+            user_errors,
+        }
+    }
+}
+
 /// What `recordStory` did.
 #[derive(SimpleObject)]
 pub struct RecordStoryPayload {
@@ -132,21 +220,7 @@ impl EditMutation {
         expected_versions: Option<Vec<ExpectedVersion>>,
     ) -> async_graphql::Result<Option<RecordStoryPayload>> {
         let actor = auth::require(ctx, Role::Editor).await?;
-        let expected_versions = expected_versions.unwrap_or_default();
-        if expected_versions.len() > MAX_EXPECTED_VERSIONS {
-            return Err(StoreError::invalid(
-                "expectedVersions",
-                format!(
-                    "at most {MAX_EXPECTED_VERSIONS}, got {}",
-                    expected_versions.len()
-                ),
-            )
-            .into());
-        }
-        let expected: Vec<(i64, i64)> = expected_versions
-            .iter()
-            .map(|e| Ok((id::decode("expectedVersions.id", &e.id)?.1, e.version)))
-            .collect::<Result<_, StoreError>>()?;
+        let expected = expected(expected_versions)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         match edit::record_story(
             db,
@@ -181,6 +255,73 @@ impl EditMutation {
                 updated: 0,
                 user_errors: UserError::from_edit(error)?,
             })),
+        }
+    }
+
+    /// Merges two records of one organization into one: the body renamed and recorded under
+    /// each name (the Polish culture ministry as `ministry-of-culture-2021` and
+    /// `ministry-of-culture-and-national-heritage`), or a duplicate. Every participation,
+    /// funding, relation, citation, alias and identifier of `remove` moves to `keep`; its names
+    /// become aliases of `keep`, with the quotes that name it; relations between the two are
+    /// dropped; its ID and slug go on resolving to `keep`. Funders, statistics and
+    /// collaborators then answer for the body. One revision, undone whole by `revert`. Needs an
+    /// admin token.
+    async fn merge_organizations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organization that stays: its global ID or slug.")] keep: ID,
+        #[graphql(desc = "The organization merged into it and removed: its global ID or slug.")]
+        remove: ID,
+        #[graphql(desc = "Why they are one body, for the history; required.")] reason: String,
+        #[graphql(
+            desc = "Records the merge changes, at the `version` they had when read (typically the two organizations): if any has changed since, nothing is written and `userErrors` says `CONFLICT`. At most 1,000."
+        )]
+        expected_versions: Option<Vec<ExpectedVersion>>,
+    ) -> async_graphql::Result<Option<MergeOrganizationsPayload>> {
+        let actor = auth::require(ctx, Role::Admin).await?;
+        let expected = expected(expected_versions)?;
+        let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+        if reason.trim().is_empty() {
+            return Ok(Some(MergeOrganizationsPayload::refused(vec![UserError {
+                field: Some("reason".into()),
+                record: None,
+                message: "is empty: say why the two are one body (it is kept in the history)"
+                    .into(),
+                code: "BAD_USER_INPUT".into(),
+            }])));
+        }
+        let keep = live_organization(db, "keep", &keep).await?;
+        let remove = live_organization(db, "remove", &remove).await?;
+        let (keep, remove) = match (keep, remove) {
+            (Ok(keep), Ok(remove)) => (keep, remove),
+            (keep, remove) => {
+                return Ok(Some(MergeOrganizationsPayload::refused(
+                    [keep.err(), remove.err()].into_iter().flatten().collect(),
+                )));
+            }
+        };
+        match edit::merge_organizations(
+            db,
+            keep,
+            remove,
+            &author(&actor),
+            Some(reason.trim()),
+            &expected,
+        )
+        .await
+        {
+            Ok(merged) => Ok(Some(MergeOrganizationsPayload {
+                organization: Organization::load_many(ctx, &[keep]).await?.pop().flatten(),
+                revision: edit::revision(db, merged.revision).await?.map(Revision),
+                moved: merged.moved as u64,
+                combined: merged.combined as u64,
+                dropped: merged.dropped as u64,
+                aliases_added: merged.aliases,
+                user_errors: Vec::new(),
+            })),
+            Err(error) => Ok(Some(MergeOrganizationsPayload::refused(
+                UserError::from_edit(error)?,
+            ))),
         }
     }
 

@@ -748,15 +748,22 @@ pub async fn programme_tree(
     Ok(selected)
 }
 
-/// The organization with this slug, if any.
+/// The organization with this slug, if any; for the slug of an organization merged into
+/// another, that other.
 pub async fn organization_by_slug(db: &DatabaseConnection, slug: &str) -> StoreResult<Option<i64>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let _turn = crate::store::share::turn().await;
-    Ok(entities::organization::Entity::find()
-        .filter(entities::organization::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .map(|m| m.organization_id))
+    let found = {
+        let _turn = crate::store::share::turn().await;
+        entities::organization::Entity::find()
+            .filter(entities::organization::Column::Slug.eq(slug))
+            .one(db)
+            .await?
+            .map(|m| m.organization_id)
+    };
+    match found {
+        Some(id) => Ok(Some(id)),
+        None => crate::store::redirect::target_of_key(db, slug).await,
+    }
 }
 
 /// The shortest chain of stored ties from `from` to `to`, at most `max_hops` long, as the

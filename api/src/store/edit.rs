@@ -1,8 +1,10 @@
-//! Writing through the API: stories recorded, revisions reverted, and the history they leave.
+//! Writing through the API: stories recorded, organizations merged, revisions reverted, and the
+//! history they leave.
 //!
-//! Every write goes through the seed loader (`seeds::load_as`): the same validation and the same
-//! writer as `libgraph seed`, one transaction per mutation, and a revision in that transaction
-//! (`seeds::revision`). Nothing here writes a row itself.
+//! Every write goes through the seeds crate: a story through the seed loader (`seeds::load_as`,
+//! the same validation and the same writer as `libgraph seed`), a merge through `seeds::merge`,
+//! a revert through `seeds::revision`; one transaction per mutation, and a revision in that
+//! transaction. Nothing here writes a row itself.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -147,6 +149,63 @@ pub async fn revert(
             })
     })
     .await
+}
+
+/// Merges organization `remove` into `keep` (record ids) as one revision: see `seeds::merge` for
+/// what moves where, and how a renamed body is modelled.
+pub async fn merge_organizations(
+    db: &DatabaseConnection,
+    keep: i64,
+    remove: i64,
+    author: &Author,
+    reason: Option<&str>,
+    expected: &[(i64, i64)],
+) -> Result<seeds::merge::Merged, EditError> {
+    write_turn(db, || async {
+        Ok(seeds::merge::merge_organizations(db, keep, remove, author, reason, expected).await?)
+    })
+    .await
+}
+
+/// An organization as an edit names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Named {
+    /// A live organization: its id.
+    Live(i64),
+    /// An organization merged into another: that other's slug.
+    Merged(String),
+    /// Nothing has that id or slug.
+    Unknown,
+}
+
+/// The organization with record id `id` or slug `slug`, not following merges (an edit must
+/// name a record that exists, and is told where a merged one went).
+pub async fn organization(
+    db: &DatabaseConnection,
+    id: Option<i64>,
+    slug: Option<&str>,
+) -> StoreResult<Named> {
+    use entities::{organization, record, record_redirect};
+    let mut select = organization::Entity::find();
+    let mut redirect = record_redirect::Entity::find();
+    if let Some(id) = id {
+        select = select.filter(organization::Column::OrganizationId.eq(id));
+        redirect = redirect.filter(record_redirect::Column::RecordId.eq(id));
+    }
+    if let Some(slug) = slug {
+        select = select.filter(organization::Column::Slug.eq(slug));
+        redirect = redirect.filter(record_redirect::Column::Key.eq(slug));
+    }
+    if let Some(found) = select.one(db).await? {
+        return Ok(Named::Live(found.organization_id));
+    }
+    let Some(redirect) = redirect.one(db).await? else {
+        return Ok(Named::Unknown);
+    };
+    Ok(record::Entity::find_by_id(redirect.target_id)
+        .one(db)
+        .await?
+        .map_or(Named::Unknown, |target| Named::Merged(target.key)))
 }
 
 /// A revision and the records it changed.

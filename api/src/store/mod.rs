@@ -19,8 +19,9 @@
 //!   codes as filters take them.
 //! - [`search`]: ranking a text's matches from the word index, within bounds.
 //! - [`statistics`]: the dashboard's counts and sums.
-//! - [`edit`]: writes through the API (stories, reverts) and the history they leave; every
-//!   write goes through the seed loader.
+//! - [`edit`]: writes through the API (stories, reverts, merges) and the history they leave;
+//!   every write goes through the seeds crate's writers.
+//! - [`redirect`]: where the ids and slugs of merged records resolve now.
 //! - [`share`]: how many statements one request may run at once, so it holds only a share of
 //!   the pool.
 //! - [`token`]: API tokens: making them (shown once, stored as a hash), finding the one a request
@@ -37,6 +38,7 @@ pub mod filter;
 pub mod loader;
 pub mod order;
 pub mod page;
+pub mod redirect;
 pub mod row;
 pub mod search;
 pub mod share;
