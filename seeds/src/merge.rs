@@ -30,8 +30,8 @@ use entities::text::fold;
 use entities::{alias, citation, library, organization, record, record_redirect, revision_change};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::revision::{self as history, Author, Change, SourceChanges};
@@ -368,12 +368,16 @@ async fn merge_in(
     let partners = partners_of(txn, keep).await?;
     crate::ties::rebuild(txn, &partners).await?;
     history::bump_graph_version(txn).await?;
-    let (revision, recorded) =
-        history::record_after(txn, revision_id, &affected, &SourceChanges::default(), 1_000)
-            .await?;
-    let revision = revision.ok_or_else(|| {
-        DbErr::Custom("a merge changed nothing: the revision was empty".into())
-    })?;
+    let (revision, recorded) = history::record_after(
+        txn,
+        revision_id,
+        &affected,
+        &SourceChanges::default(),
+        1_000,
+    )
+    .await?;
+    let revision = revision
+        .ok_or_else(|| DbErr::Custom("a merge changed nothing: the revision was empty".into()))?;
     Ok(Merged {
         revision,
         moved: rekeyed.len(),
@@ -530,7 +534,13 @@ mod tests {
     #[test]
     fn rekey_replaces_only_organization_segments() {
         assert_eq!(
-            rekey(RecordKind::Participation, "participation:a:lead:a", "a", "b").as_deref(),
+            rekey(
+                RecordKind::Participation,
+                "participation:a:lead:a",
+                "a",
+                "b"
+            )
+            .as_deref(),
             Some("participation:b:lead:a")
         );
         assert_eq!(

@@ -125,8 +125,15 @@ async fn merging_the_two_ministry_records_answers_for_the_body_and_reverting_res
 
     // The body answers for everything either record held.
     let merged = view(&app, KEEP).await;
-    assert_eq!(given(&merged), Some(kept_given + removed_given), "{merged:#}");
-    assert_eq!(funder_count(&merged, KEEP), Some(kept_given + removed_given));
+    assert_eq!(
+        given(&merged),
+        Some(kept_given + removed_given),
+        "{merged:#}"
+    );
+    assert_eq!(
+        funder_count(&merged, KEEP),
+        Some(kept_given + removed_given)
+    );
     assert_eq!(funder_count(&merged, REMOVE), None);
     // The old slug and the old ID resolve to the body.
     assert_eq!(view(&app, REMOVE).await["organization"]["slug"], KEEP);
@@ -145,7 +152,13 @@ async fn merging_the_two_ministry_records_answers_for_the_body_and_reverting_res
         .await;
     assert_eq!(path["connectionPath"]["length"], 0, "{path:#}");
     // Search finds the body by its old name.
-    assert_eq!(search(&app, "Dziedzictwa Narodowego i Sportu").await.first().map(String::as_str), Some(KEEP));
+    assert_eq!(
+        search(&app, "Dziedzictwa Narodowego i Sportu")
+            .await
+            .first()
+            .map(String::as_str),
+        Some(KEEP)
+    );
 
     // The removed record cannot be merged again, and a story that names it is told where it went.
     let again = app.post_as(Some(&admin), MERGE, vars.clone()).await;
@@ -153,7 +166,10 @@ async fn merging_the_two_ministry_records_answers_for_the_body_and_reverting_res
     assert_eq!(errors[0]["field"], "remove", "{again:#}");
     assert_eq!(errors[0]["code"], "NOT_FOUND");
     assert!(
-        errors[0]["message"].as_str().expect("message").contains(KEEP),
+        errors[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains(KEEP),
         "{again:#}"
     );
     let story = format!(
@@ -193,7 +209,9 @@ quote = "the ministry funded the library"
             .as_array()
             .expect("userErrors")
             .iter()
-            .any(|e| e["message"].as_str().is_some_and(|m| m.contains("was merged into"))),
+            .any(|e| e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("was merged into"))),
         "{told:#}"
     );
     assert_eq!(told["data"]["recordStory"]["revision"], Value::Null);
@@ -214,7 +232,11 @@ quote = "the ministry funded the library"
         libgraph::store::summary(&app.db.db).await.expect("summary"),
         counts_before
     );
-    assert!(search(&app, "Dziedzictwa Narodowego i Sportu").await.contains(&REMOVE.to_owned()));
+    assert!(
+        search(&app, "Dziedzictwa Narodowego i Sportu")
+            .await
+            .contains(&REMOVE.to_owned())
+    );
 }
 
 #[tokio::test]
@@ -224,11 +246,31 @@ async fn a_merge_that_cannot_be_done_writes_nothing_and_says_why() {
     let counts = libgraph::store::summary(&app.db.db).await.expect("summary");
     let cases = [
         // A library and a ministry are not one body.
-        (json!({ "keep": KEEP, "remove": "poltava-library-9", "reason": "x" }), "remove", "BAD_USER_INPUT"),
-        (json!({ "keep": KEEP, "remove": KEEP, "reason": "x" }), "remove", "BAD_USER_INPUT"),
-        (json!({ "keep": KEEP, "remove": "no-such-organization", "reason": "x" }), "remove", "NOT_FOUND"),
-        (json!({ "keep": KEEP, "remove": REMOVE, "reason": "  " }), "reason", "BAD_USER_INPUT"),
-        (json!({ "keep": "T3JnOjE=-broken", "remove": REMOVE, "reason": "x" }), "keep", "BAD_USER_INPUT"),
+        (
+            json!({ "keep": KEEP, "remove": "poltava-library-9", "reason": "x" }),
+            "remove",
+            "BAD_USER_INPUT",
+        ),
+        (
+            json!({ "keep": KEEP, "remove": KEEP, "reason": "x" }),
+            "remove",
+            "BAD_USER_INPUT",
+        ),
+        (
+            json!({ "keep": KEEP, "remove": "no-such-organization", "reason": "x" }),
+            "remove",
+            "NOT_FOUND",
+        ),
+        (
+            json!({ "keep": KEEP, "remove": REMOVE, "reason": "  " }),
+            "reason",
+            "BAD_USER_INPUT",
+        ),
+        (
+            json!({ "keep": "T3JnOjE=-broken", "remove": REMOVE, "reason": "x" }),
+            "keep",
+            "BAD_USER_INPUT",
+        ),
     ];
     for (vars, field, code) in cases {
         let body = app.post_as(Some(&admin), MERGE, vars.clone()).await;
