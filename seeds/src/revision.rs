@@ -4,9 +4,9 @@
 //! JSON objects keyed by table name: `record` (kind and key), its own table's row (`organization`,
 //! `participation`, …) and `library` for a library, and the rows it owns (`alias`,
 //! `identifier`, `citation`, the search index rows `search_term` and `search_word`, and the
-//! `record_redirect` rows of records merged into it). Being
-//! read from the tables rather than written by hand per kind, a snapshot cannot miss a column a
-//! later migration adds, and the same code restores any kind ([`apply`]).
+//! `record_redirect` rows of records merged into it). Being read from the tables rather than
+//! written by hand per kind, a snapshot cannot miss a column a later migration adds, and the
+//! same code restores any kind ([`apply`]).
 //!
 //! Two snapshots are compared after [`normalize`]: without the derived search rows, without the
 //! surrogate ids the loader hands out afresh on every load (an alias rewritten unchanged has a new
