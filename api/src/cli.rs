@@ -358,8 +358,8 @@ pub enum ExportFormat {
     Gexf,
     /// The collaboration network as GraphML: DIR/network.graphml.
     Graphml,
-    /// CSV: the network's DIR/nodes.csv and DIR/edges.csv, and DIR/<table>.csv for every table
-    /// of the graph.
+    /// CSV: the network's `DIR/nodes.csv` and `DIR/edges.csv`, and `DIR/<table>.csv` for every
+    /// table of the graph.
     Csv,
     /// The whole graph as JSON-LD with schema.org types: DIR/graph.jsonld.
     Jsonld,

@@ -69,33 +69,28 @@ async fn get(app: &TestApp, path: &str) -> (u16, String, String) {
     (status, media_type, response.text().await.expect("body"))
 }
 
-/// The values of attribute `name` of every `<element …>` start tag in `xml`, checking that the
-/// document is well-formed XML as it goes.
+/// The values of attribute `name` of every `<element …>` start tag in `xml` (the exports write
+/// each attribute as `name="value"`, markup escaped). Well-formedness is checked by a real XML
+/// parser in scripts/export-consumers (networkx reads the files with lxml).
 fn xml_attributes(xml: &str, element: &str, name: &str) -> Vec<String> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut found = Vec::new();
-    loop {
-        match reader.read_event() {
-            Ok(Event::Eof) => break,
-            Ok(Event::Start(tag)) | Ok(Event::Empty(tag))
-                if tag.name().as_ref() == element.as_bytes() =>
-            {
-                let value = tag
-                    .try_get_attribute(name)
-                    .expect("attribute")
-                    .map(|a| a.unescape_value().expect("escaped").into_owned())
-                    .unwrap_or_default();
-                found.push(value);
-            }
-            Ok(_) => {}
-            Err(error) => panic!(
-                "not well-formed XML at {}: {error}",
-                reader.buffer_position()
-            ),
-        }
-    }
-    found
+    let open = format!("<{element} ");
+    let key = format!(" {name}=\"");
+    xml.split(open.as_str())
+        .skip(1)
+        .filter_map(|tag| {
+            let tag = &tag[..tag.find('>')?];
+            let start = tag.find(key.as_str())? + key.len();
+            let end = start + tag[start..].find('"')?;
+            Some(
+                tag[start..end]
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            )
+        })
+        .collect()
 }
 
 /// Parses CSV text into its header and rows.

@@ -14,9 +14,12 @@
 //! ([`crate::store::export::tie_years`]): the span of everything the two share in the whole
 //! graph, as `Organization.collaborators` gives it.
 //!
-//! XML is written with [`quick_xml::escape::escape`] for every text and attribute value; the
-//! characters XML 1.0 cannot hold at all (control characters other than tab and newlines) are
-//! dropped first, since no escape makes them legal.
+//! XML is written with [`xml`] for every text and attribute value: the five markup characters
+//! escaped, and the characters XML 1.0 cannot hold at all (control characters other than tab and
+//! newlines) dropped, since no escape makes them legal. By hand rather than with `quick-xml`'s
+//! `escape`: that crate has RustSec advisories that the vendored advisory database
+//! (supply-chain/advisory-db) does not hold and these machines cannot fetch, so `scripts/deny`
+//! refuses it; escaping five characters is not worth an unvetted dependency.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -356,15 +359,28 @@ impl DrawnNetwork {
 }
 
 /// `text` as XML 1.0 character data or attribute value: the characters XML cannot hold dropped,
-/// the rest escaped.
+/// `&`, `<`, `>`, `"` and `'` escaped.
 fn xml(text: &str) -> Cow<'_, str> {
-    let allowed = |c: char| !c.is_control() || matches!(c, '\t' | '\n' | '\r');
-    if text.chars().all(allowed) {
-        quick_xml::escape::escape(text)
-    } else {
-        let kept: String = text.chars().filter(|&c| allowed(c)).collect();
-        Cow::Owned(quick_xml::escape::escape(&kept).into_owned())
+    let plain = |c: char| {
+        !matches!(c, '&' | '<' | '>' | '"' | '\'')
+            && (!c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+    };
+    if text.chars().all(plain) {
+        return Cow::Borrowed(text);
     }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => escaped.push(c),
+        }
+    }
+    Cow::Owned(escaped)
 }
 
 #[cfg(test)]
