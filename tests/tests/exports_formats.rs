@@ -78,7 +78,8 @@ fn xml_attributes(xml: &str, element: &str, name: &str) -> Vec<String> {
     xml.split(open.as_str())
         .skip(1)
         .filter_map(|tag| {
-            let tag = &tag[..tag.find('>')?];
+            // The attributes, each after a space (the first one's was split off with the name).
+            let tag = format!(" {}", &tag[..tag.find('>')?]);
             let start = tag.find(key.as_str())? + key.len();
             let end = start + tag[start..].find('"')?;
             Some(
