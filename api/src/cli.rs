@@ -290,14 +290,79 @@ pub struct ExportArgs {
     /// load too).
     #[arg(long)]
     pub force: bool,
+
+    /// Which part of the collaboration network the gexf, graphml and csv formats write (the
+    /// other files are the whole graph): `collaborationNetwork`'s filter, as `/export/…` takes it.
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
-/// What `export` writes. One value so far: an enum so that other formats (GEXF, CSV, JSON-LD)
-/// join as values of the same option rather than as new commands.
+/// `collaborationNetwork`'s filter and limit on the command line: the parameters of the
+/// `/export/…` network routes, read by the same code (`export::NetworkQuery`), so they are
+/// checked alike and name the same parameter when wrong.
+#[derive(Clone, Debug, Default, Args)]
+pub struct NetworkArgs {
+    /// Only organizations in these countries (ISO 3166-1 alpha-2; repeat or separate by commas).
+    #[arg(long)]
+    pub country: Vec<String>,
+    /// Only organizations of these kinds (`library`, `ngo`, …; repeat or separate by commas).
+    #[arg(long)]
+    pub kind: Vec<String>,
+    /// Only activities in these programmes (slugs), their sub-programmes and what is under them.
+    #[arg(long)]
+    pub programme: Vec<String>,
+    /// Only activities classified under these topics (slugs such as `sdg-4`).
+    #[arg(long)]
+    pub topic: Vec<String>,
+    /// Only activities active in or after this year.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only activities active in or before this year.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// How many organizations to keep, those with the strongest ties first: 1 to 1000 (default
+    /// 200, as `collaborationNetwork`'s).
+    #[arg(long)]
+    pub limit: Option<String>,
+}
+
+impl NetworkArgs {
+    /// The options as `name=value` pairs, as a query string gives them.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        for (name, values) in [
+            ("country", &self.country),
+            ("kind", &self.kind),
+            ("programme", &self.programme),
+            ("topic", &self.topic),
+        ] {
+            pairs.extend(values.iter().map(|v| (name.to_owned(), v.clone())));
+        }
+        for (name, value) in [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("limit", &self.limit),
+        ] {
+            pairs.extend(value.iter().map(|v| (name.to_owned(), v.clone())));
+        }
+        pairs
+    }
+}
+
+/// What `export` writes: one option, whose values are the formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     /// Seed files (seeds/FORMAT.md), one per source, that `libgraph seed --dir OUT/data` loads.
     Seed,
+    /// The collaboration network as GEXF 1.3 (Gephi): DIR/network.gexf.
+    Gexf,
+    /// The collaboration network as GraphML: DIR/network.graphml.
+    Graphml,
+    /// CSV: the network's `DIR/nodes.csv` and `DIR/edges.csv`, and `DIR/<table>.csv` for every
+    /// table of the graph.
+    Csv,
+    /// The whole graph as JSON-LD with schema.org types: DIR/graph.jsonld.
+    Jsonld,
 }
 
 fn parse_size(text: &str) -> Result<seeds::generate::Size, String> {
@@ -550,7 +615,7 @@ mod tests {
     fn export_takes_a_format_from_a_closed_list_and_a_directory() {
         let seed = parse("export --format seed --dir out").unwrap();
         let forced = parse("export --format seed --dir out --force").unwrap();
-        let unknown = parse("export --format gexf --dir out").unwrap_err();
+        let unknown = parse("export --format pdf --dir out").unwrap_err();
         let no_format = parse("export --dir out").unwrap_err();
 
         assert!(matches!(
@@ -566,7 +631,9 @@ mod tests {
             Some(Command::Export(ExportArgs { force: true, .. }))
         ));
         assert!(
-            unknown.to_string().contains("possible values: seed"),
+            unknown
+                .to_string()
+                .contains("possible values: seed, gexf, graphml, csv, jsonld"),
             "{unknown}"
         );
         assert!(no_format.to_string().contains("--format"), "{no_format}");

@@ -72,6 +72,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Export(args)) if args.format != ExportFormat::Seed => {
+            let written = export_files(&read_only(&cli.database).await?, args).await?;
+            for file in written {
+                say!("wrote {} ({} bytes)", file.path.display(), file.bytes)?;
+            }
+            Ok(())
+        }
         Some(Command::Export(args)) => {
             let report = export(&read_only(&cli.database).await?, args).await?;
             say!(
@@ -574,7 +581,123 @@ pub async fn export(
 ) -> anyhow::Result<seeds::export::ExportReport> {
     refuse_occupied(args)?;
     match args.format {
-        ExportFormat::Seed => Ok(seeds::export::write_dir(db, &args.dir).await?),
+        ExportFormat::Seed => {
+            if !args.network.pairs().is_empty() {
+                anyhow::bail!(
+                    "the seed format writes the whole graph: the network filter options apply to \
+                     --format gexf, graphml and csv"
+                );
+            }
+            Ok(seeds::export::write_dir(db, &args.dir).await?)
+        }
+        other => anyhow::bail!("--format {other:?} writes files of its own: see `export_files`"),
+    }
+}
+
+/// A file an export wrote.
+#[derive(Debug)]
+pub struct WrittenFile {
+    pub path: std::path::PathBuf,
+    pub bytes: u64,
+}
+
+/// `export` in the formats other tools read (gexf, graphml, csv, jsonld): each file written
+/// as it is produced, a chunk at a time ([`crate::export`]), never held whole. The network is the
+/// one `collaborationNetwork` answers for the same filter and limit, within the API's default
+/// bound on memberships (a filter that keeps more is refused with `TOO_BROAD`, as the API
+/// refuses it). Public so that the tests run the command as typed.
+pub async fn export_files(
+    db: &DatabaseConnection,
+    args: &ExportArgs,
+) -> anyhow::Result<Vec<WrittenFile>> {
+    use crate::export::{NetworkQuery, Out, network::DrawnNetwork, tables};
+
+    refuse_occupied(args)?;
+    let pairs = args.network.pairs();
+    let query = NetworkQuery::from_pairs(&pairs, &[])
+        .map_err(|e| anyhow::anyhow!("{} (option --{})", e.message(), error_field(&e)))?;
+    if args.format == ExportFormat::Jsonld && !pairs.is_empty() {
+        anyhow::bail!(
+            "the jsonld format writes the whole graph: the network filter options apply to \
+             --format gexf, graphml and csv"
+        );
+    }
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("--dir {}", args.dir.display()))?;
+    let open = |name: &str| -> anyhow::Result<(std::path::PathBuf, Out)> {
+        let path = args.dir.join(name);
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok((path, Out::writer(file)))
+    };
+    let done = |path: std::path::PathBuf| -> anyhow::Result<WrittenFile> {
+        let bytes = std::fs::metadata(&path)?.len();
+        Ok(WrittenFile { path, bytes })
+    };
+    let failed = |e: crate::export::ExportError| anyhow::anyhow!("{e}");
+    let mut written = Vec::new();
+    let network = || async {
+        let cache = crate::store::collaboration::NetworkCache::new(0);
+        DrawnNetwork::read(db, &cache, &query, Limits::default().max_memberships)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message()))
+    };
+    match args.format {
+        ExportFormat::Seed => anyhow::bail!("--format seed is `export`'s"),
+        ExportFormat::Gexf | ExportFormat::Graphml => {
+            let drawn = network().await?;
+            let (name, gexf) = match args.format {
+                ExportFormat::Gexf => ("network.gexf", true),
+                _ => ("network.graphml", false),
+            };
+            let (path, mut out) = open(name)?;
+            if gexf {
+                drawn.write_gexf(&mut out).await.map_err(failed)?;
+            } else {
+                drawn.write_graphml(&mut out).await.map_err(failed)?;
+            }
+            out.finish().await.map_err(failed)?;
+            written.push(done(path)?);
+        }
+        ExportFormat::Csv => {
+            let drawn = network().await?;
+            let (path, mut out) = open("nodes.csv")?;
+            drawn.write_nodes_csv(&mut out).await.map_err(failed)?;
+            out.finish().await.map_err(failed)?;
+            written.push(done(path)?);
+            let (path, mut out) = open("edges.csv")?;
+            drawn.write_edges_csv(&mut out).await.map_err(failed)?;
+            out.finish().await.map_err(failed)?;
+            written.push(done(path)?);
+            drop(drawn);
+            for table in tables::TABLES {
+                let (path, mut out) = open(&format!("{table}.csv"))?;
+                tables::write_table(db, table, &mut out)
+                    .await
+                    .unwrap_or(Ok(()))
+                    .map_err(failed)?;
+                out.finish().await.map_err(failed)?;
+                written.push(done(path)?);
+            }
+        }
+        ExportFormat::Jsonld => {
+            let (path, mut out) = open("graph.jsonld")?;
+            crate::export::jsonld::write(db, &mut out)
+                .await
+                .map_err(failed)?;
+            out.finish().await.map_err(failed)?;
+            written.push(done(path)?);
+        }
+    }
+    Ok(written)
+}
+
+/// The parameter a store error names, for the option it came from.
+fn error_field(error: &store::StoreError) -> &str {
+    match error {
+        store::StoreError::Invalid { field, .. } | store::StoreError::TooBroad { field, .. } => {
+            field
+        }
+        _ => "?",
     }
 }
 

@@ -9,6 +9,8 @@
 //! - [`http`]: the endpoints (GraphQL over HTTP, playground, source texts); [`telemetry`]: logs,
 //!   request ids and spans, metrics.
 //! - [`graphql`]: the schema over the store, and how a request executes.
+//! - [`export`]: the graph as files for other tools (GEXF, GraphML, CSV, JSON-LD), streamed,
+//!   for `/export/…` and `libgraph export`.
 //! - [`store`]: the database below everything else: connecting, migrating and seeding, rows,
 //!   pages and the batched reads every relation goes through; it never imports the layers above.
 //!
@@ -21,6 +23,7 @@
 pub mod cli;
 pub mod command;
 pub mod context;
+pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod startup;

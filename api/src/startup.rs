@@ -147,14 +147,16 @@ pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Resul
         context.text_order,
     )
     .map_err(std::io::Error::other)?;
+    // One limiter for `/graphql` and `/export/…`: a client's budget covers both.
+    let rate_limit = config.rate_limit.map(|limit| {
+        http::ratelimit::ClientLimiter::start(limit, context.telemetry.rate_limit_counters())
+    });
     let options = http::graphql::GraphqlHttpOptions {
         max_body_bytes: config.max_body_bytes,
         body_read_timeout: config.body_read_timeout,
         max_errors: config.limits.max_errors,
         max_query_bytes: config.limits.max_query_bytes,
-        rate_limit: config.rate_limit.map(|limit| {
-            http::ratelimit::ClientLimiter::start(limit, context.telemetry.rate_limit_counters())
-        }),
+        rate_limit: rate_limit.clone(),
     };
     let routes = Router::new()
         .merge(http::graphql::routes(
@@ -163,6 +165,11 @@ pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Resul
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
         .merge(http::sources::routes(context.clone()))
+        .merge(http::export::routes(
+            context.db.clone(),
+            context.limits,
+            rate_limit,
+        ))
         .route(
             "/",
             get(|| async { Redirect::temporary(http::playground::PLAYGROUND_PATH) }),

@@ -5,6 +5,7 @@ mod connections;
 mod documents;
 mod editing;
 mod export;
+mod exports_formats;
 mod fundings;
 mod graphql;
 mod history;

@@ -26,6 +26,8 @@
 //!   the pool.
 //! - [`token`]: API tokens: making them (shown once, stored as a hash), finding the one a request
 //!   presents, listing and revoking them.
+//! - [`export`]: what the exports read besides the network: node facts, tie years, whole tables
+//!   streamed row by row.
 //! - [`error`]: what a read can fail with, and the stable code each failure has.
 
 pub mod admin;
@@ -34,6 +36,7 @@ pub mod connect;
 pub mod country;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod filter;
 pub mod loader;
 pub mod order;
