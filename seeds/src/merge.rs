@@ -292,9 +292,13 @@ async fn merge_in(
         Ok(Some(id))
     };
     let name_alias = alias_of(&r.name, Some(r.name_lang.clone()), &mut names).await?;
-    if let Some(en) = &r.name_en {
-        alias_of(en, Some("en".into()), &mut names).await?;
-    }
+    let known: HashSet<String> = names.keys().cloned().collect();
+    let en_alias = match &r.name_en {
+        Some(en) if !known.contains(&fold(en)) => {
+            alias_of(en, Some("en".into()), &mut names).await?
+        }
+        _ => None,
+    };
     for a in alias::Entity::find()
         .filter(alias::Column::RecordId.eq(remove))
         .all(txn)
@@ -306,6 +310,31 @@ async fn merge_in(
             .filter(citation::Column::AliasId.eq(a.alias_id))
             .exec(txn)
             .await?;
+    }
+    // The English name was stated by the record's own citations: they support its alias too,
+    // as an inference (every alias is cited, as in the seed files).
+    if let Some(en_alias) = en_alias {
+        let own = citation::Entity::find()
+            .filter(citation::Column::RecordId.eq(remove))
+            .filter(citation::Column::AliasId.is_null())
+            .all(txn)
+            .await?;
+        for c in own {
+            citation::Entity::insert(citation::ActiveModel {
+                record_id: Set(keep),
+                alias_id: Set(Some(en_alias)),
+                source_id: Set(c.source_id),
+                quote: Set(c.quote),
+                basis: Set(entities::CitationBasis::Inferred),
+                reasoning: Set(Some(format!(
+                    "The English name recorded with \"{}\" ({}), merged into \"{}\".",
+                    r.name, r.slug, k.slug
+                ))),
+                ..Default::default()
+            })
+            .exec_without_returning(txn)
+            .await?;
+        }
     }
     citation::Entity::update_many()
         .col_expr(citation::Column::AliasId, Expr::value(name_alias))

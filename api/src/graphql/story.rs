@@ -325,6 +325,47 @@ impl EditMutation {
         }
     }
 
+    /// Brings back a record that a revision removed (an organization merged into another, a
+    /// record a revert took away) by undoing that revision, with everything else it changed: a
+    /// merged organization comes back with its relations and names, and the merge is undone.
+    /// Refused with `CONFLICT`, changing nothing, when the record exists or a later revision has
+    /// changed what that revision changed; `NOT_FOUND` when no revision removed it. Needs an
+    /// admin token.
+    async fn restore(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The removed record's global ID, as its `id` field gave it.")] id: ID,
+        #[graphql(desc = "Why, for the history.")] reason: Option<String>,
+    ) -> async_graphql::Result<Option<RevertPayload>> {
+        let actor = auth::require(ctx, Role::Admin).await?;
+        let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+        let record = match id::decode("id", &id) {
+            Ok((_, record)) => record,
+            Err(e @ StoreError::Invalid { .. }) => {
+                return Ok(Some(RevertPayload {
+                    revision: None,
+                    user_errors: vec![UserError {
+                        field: Some("id".into()),
+                        record: None,
+                        message: e.message(),
+                        code: "BAD_USER_INPUT".into(),
+                    }],
+                }));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match edit::restore(db, record, &author(&actor), reason.as_deref()).await {
+            Ok(restored) => Ok(Some(RevertPayload {
+                revision: edit::revision(db, restored.revision).await?.map(Revision),
+                user_errors: Vec::new(),
+            })),
+            Err(error) => Ok(Some(RevertPayload {
+                revision: None,
+                user_errors: UserError::from_edit(error)?,
+            })),
+        }
+    }
+
     /// Undoes a revision as a new revision: every record it changed is put back as it was (one
     /// it created is removed, one it removed comes back with its citations). Refused with
     /// `CONFLICT`, changing nothing, when a record has changed again since (undo the later

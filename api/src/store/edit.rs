@@ -151,6 +151,41 @@ pub async fn revert(
     .await
 }
 
+/// Brings back the record `record` that a revision removed, by undoing that revision (the
+/// latest that removed it) as [`revert`] does, with everything else it changed: a record
+/// removed as part of a change comes back only with the change undone.
+pub async fn restore(
+    db: &DatabaseConnection,
+    record: i64,
+    author: &Author,
+    reason: Option<&str>,
+) -> Result<Reverted, EditError> {
+    if entities::record::Entity::find_by_id(record)
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(EditError::Conflict {
+            field: "id".into(),
+            message: "the record exists: there is nothing to restore".into(),
+        });
+    }
+    let removed = revision_change::Entity::find()
+        .filter(revision_change::Column::RecordId.eq(record))
+        .filter(revision_change::Column::Before.is_not_null())
+        .filter(revision_change::Column::After.is_null())
+        .order_by_desc(revision_change::Column::RevisionId)
+        .one(db)
+        .await?;
+    let Some(removed) = removed else {
+        return Err(EditError::NotFound {
+            field: "id".into(),
+            message: "no revision removed a record with this ID".into(),
+        });
+    };
+    revert(db, removed.revision_id, author, reason).await
+}
+
 /// Merges organization `remove` into `keep` (record ids) as one revision: see `seeds::merge` for
 /// what moves where, and how a renamed body is modelled.
 pub async fn merge_organizations(
