@@ -250,7 +250,7 @@ export function drawNetwork(container, network, { sizeBy = 'degree', minWeight =
     fitted = area;
   });
   resize.observe(container);
-  if (!big && cy.zoom() > 1.6) { cy.zoom(1.6); cy.center(); }
+  if (!big && cy.zoom() > 2.2) { cy.zoom(2.2); cy.center(); }
   cy.on('tap', 'node', (evt) => { if (onSelect) onSelect(byId.get(evt.target.id())); });
   cy.on('tap', (evt) => { if (evt.target === cy && onSelect) onSelect(null); });
 
