@@ -164,6 +164,7 @@ pub fn router(context: Arc<AppContext>, config: &ServerConfig) -> std::io::Resul
             options,
         ))
         .merge(http::playground::routes(PLAYGROUND_EXAMPLES))
+        .merge(http::explore::routes())
         .merge(http::sources::routes(context.clone()))
         .merge(http::export::routes(
             context.db.clone(),

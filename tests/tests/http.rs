@@ -515,6 +515,48 @@ async fn the_playground_is_served_offline_with_its_examples() {
     }
 }
 
+#[tokio::test]
+async fn the_network_panel_and_the_explorer_page_are_served_offline() {
+    let app = spawn_app().await;
+    let get = |path: &'static str| {
+        let request = app.client.get(app.url(path)).send();
+        async move {
+            let response = request.await.expect(path);
+            let status = response.status();
+            let content_type = response.headers()[reqwest::header::CONTENT_TYPE]
+                .to_str()
+                .unwrap_or_default()
+                .to_owned();
+            (status, content_type, response.text().await.expect(path))
+        }
+    };
+
+    let (_, _, playground) = get("/playground").await;
+    let (panel_status, panel_type, panel) = get("/playground/assets/network-panel.js").await;
+    let (page_status, page_type, page) = get("/explore").await;
+    let (script_status, script_type, script) = get("/explore/assets/explore.js").await;
+    let (missing, _, _) = get("/explore/assets/nothing.js").await;
+
+    assert!(playground.contains("/playground/assets/network-panel.js"));
+    assert_eq!(panel_status, 200);
+    assert!(panel_type.starts_with("text/javascript"));
+    assert!(panel.contains("LibgraphNetworkPanel"));
+    assert_eq!(page_status, 200);
+    assert!(page_type.starts_with("text/html"));
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "the page must not load anything from the network"
+    );
+    assert!(page.contains("/explore/assets/explore.js"));
+    assert_eq!(script_status, 200);
+    assert!(script_type.starts_with("text/javascript"));
+    assert!(
+        script.contains("collaborationNetwork") && script.contains("connectionPath"),
+        "the page asks the public API"
+    );
+    assert_eq!(missing, 404);
+}
+
 /// The benchmark's heavy query: libraries → projects → partners → their projects.
 const HEAVY: &str = "query($n: Int!) {
   libraries(first: 5) { edges { node { name

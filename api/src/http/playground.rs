@@ -23,6 +23,15 @@
 //! release build, on a blocking thread), and kept for the life of the router.
 //! Compressing at first use rather than at start-up keeps start-up free of
 //! work that only playground users need.
+//!
+//! # The Network panel
+//!
+//! `network-panel.js` (built by `scripts/viz` from `scripts/viz.d/src` and
+//! pinned npm packages, committed in `api/assets/viz/`) is a GraphiQL plugin
+//! that draws a result holding a network; `index.html` adds it beside the
+//! explorer and keeps the address bar's `?query=…&variables=…` in step with
+//! the editors. [`super::explore`] serves the same drawing code as a page of
+//! its own and borrows [`Resource`] and [`serve`] from here.
 
 use std::{
     io::Write,
@@ -55,8 +64,9 @@ macro_rules! embedded_assets {
     };
 }
 
-/// The files served below `/playground/assets/`: name, media type, content.
-const ASSETS: [(&str, &str, &[u8]); 6] = embedded_assets![
+/// The files served below `/playground/assets/`: path (relative to
+/// `assets/graphiql/`; served under its last segment), media type, content.
+const ASSETS: [(&str, &str, &[u8]); 7] = embedded_assets![
     ("graphiql.min.css", "text/css; charset=utf-8"),
     ("graphiql.min.js", "text/javascript; charset=utf-8"),
     ("plugin-explorer.css", "text/css; charset=utf-8"),
@@ -66,6 +76,8 @@ const ASSETS: [(&str, &str, &[u8]); 6] = embedded_assets![
         "text/javascript; charset=utf-8"
     ),
     ("react.production.min.js", "text/javascript; charset=utf-8"),
+    // Built by scripts/viz, not an npm file: it lives with the /explore bundle.
+    ("../viz/network-panel.js", "text/javascript; charset=utf-8"),
 ];
 
 const INDEX_HTML: &[u8] = include_bytes!(concat!(
@@ -74,11 +86,11 @@ const INDEX_HTML: &[u8] = include_bytes!(concat!(
 ));
 
 /// Assets change only when GraphiQL is upgraded (see the module docs).
-const ASSET_CACHE_CONTROL: &str = "public, max-age=86400, immutable";
+pub(super) const ASSET_CACHE_CONTROL: &str = "public, max-age=86400, immutable";
 
 /// The page and the examples may change with any deployment; the ETag makes
 /// revalidating them cheap.
-const PAGE_CACHE_CONTROL: &str = "no-cache";
+pub(super) const PAGE_CACHE_CONTROL: &str = "no-cache";
 
 /// Below this size gzip saves too little to be worth a `Content-Encoding`.
 /// Knowing from the size alone whether a gzip variant exists lets a
@@ -102,7 +114,8 @@ pub fn routes(examples_json: &'static str) -> Router {
         )),
         assets: ASSETS
             .iter()
-            .map(|&(name, content_type, bytes)| {
+            .map(|&(path, content_type, bytes)| {
+                let name = path.rsplit('/').next().unwrap_or(path);
                 (
                     name,
                     Arc::new(Resource::new(content_type, ASSET_CACHE_CONTROL, bytes)),
@@ -126,8 +139,8 @@ struct Playground {
     assets: Vec<(&'static str, Arc<Resource>)>,
 }
 
-/// One file the playground serves.
-struct Resource {
+/// One file the playground (or the explorer page) serves.
+pub(super) struct Resource {
     content_type: &'static str,
     cache_control: &'static str,
     identity: &'static [u8],
@@ -148,7 +161,7 @@ enum Encoding {
 }
 
 impl Resource {
-    fn new(
+    pub(super) fn new(
         content_type: &'static str,
         cache_control: &'static str,
         identity: &'static [u8],
@@ -212,7 +225,7 @@ async fn asset(
 
 /// Answers a GET (or HEAD) for `resource`: 304 when the client's copy is
 /// current, otherwise the content, gzipped when the client accepts it.
-async fn serve(resource: &Arc<Resource>, request_headers: &HeaderMap) -> Response {
+pub(super) async fn serve(resource: &Arc<Resource>, request_headers: &HeaderMap) -> Response {
     let mut encoding = if resource.identity.len() >= MIN_GZIP_BYTES && accepts_gzip(request_headers)
     {
         Encoding::Gzip
