@@ -127,9 +127,18 @@ async fn each_token_mutation_refuses_all_but_an_admin_and_writes_nothing_when_it
     for (mutation, variables) in [
         (CREATE, json!({})),
         (REVOKE, json!({ "id": victim_id.clone() })),
+        (
+            "mutation { mergeOrganizations(keep: \"ministry-of-culture-and-national-heritage\", remove: \"ministry-of-culture-2021\", reason: \"one body\") { revision { number } } }",
+            json!({}),
+        ),
+        (
+            "mutation($id: ID!) { restore(id: $id) { revision { number } } }",
+            json!({ "id": victim_id.clone() }),
+        ),
     ] {
         for (who, authorization, expected) in askers.refused() {
             let before = table(&app).await;
+            let graph_before = libgraph::store::summary(&app.db.db).await.expect("summary");
 
             let body = app
                 .post_as(authorization.as_deref(), mutation, variables.clone())
@@ -139,6 +148,11 @@ async fn each_token_mutation_refuses_all_but_an_admin_and_writes_nothing_when_it
             let field = body["data"].as_object().and_then(|d| d.values().next());
             assert_eq!(field, Some(&Value::Null), "{who}: {body:#}");
             assert_eq!(table(&app).await, before, "{who} wrote something");
+            assert_eq!(
+                libgraph::store::summary(&app.db.db).await.expect("summary"),
+                graph_before,
+                "{who} changed the graph"
+            );
             let message = body["errors"][0]["message"].as_str().unwrap_or_default();
             if let Some(sent) = &authorization {
                 let token = sent.split_once(' ').map_or("", |(_, t)| t);
