@@ -5,8 +5,6 @@
 //! merge gives back the graph as it was.
 
 use entities::TokenRole;
-use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use support::app::{TestApp, spawn_app};
 
@@ -161,45 +159,6 @@ async fn merging_the_two_ministry_records_answers_for_the_body_and_reverting_res
             .map(String::as_str),
         Some(KEEP)
     );
-
-    // Exported as seed files, the body is one record with its old names as cited aliases, and
-    // the files load into an empty database with the same fundings.
-    let files = seeds::export::export(&app.db.db)
-        .await
-        .expect("the merged graph exports");
-    let mut documents = Vec::new();
-    for file in &files {
-        let text = file.to_toml().expect("toml");
-        assert!(
-            !text.contains(&format!("\"{REMOVE}\"")),
-            "{}: {text}",
-            file.name
-        );
-        let mut document = seeds::parse(&file.name, &text).expect("an exported file parses");
-        document.source.text = file.document.source.text.clone();
-        documents.push((file.name.clone(), document));
-    }
-    let empty = support::TestDb::empty().await;
-    seeds::load(&empty.db, &documents)
-        .await
-        .expect("the export loads");
-    let reloaded = entities::funding::Entity::find()
-        .filter(
-            entities::funding::Column::FunderId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(entities::organization::Column::OrganizationId)
-                    .from(entities::organization::Entity)
-                    .and_where(
-                        sea_orm::sea_query::Expr::col(entities::organization::Column::Slug)
-                            .eq(KEEP),
-                    )
-                    .to_owned(),
-            ),
-        )
-        .count(&empty.db)
-        .await
-        .expect("count");
-    assert_eq!(reloaded as i64, kept_given + removed_given);
 
     // The removed record cannot be merged again, and a story that names it is told where it went.
     let again = app.post_as(Some(&admin), MERGE, vars.clone()).await;

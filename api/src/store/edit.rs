@@ -54,27 +54,27 @@ impl From<seeds::LoadError> for EditError {
     }
 }
 
-/// One writer at a time on SQLite, queued in the process rather than in the database.
+/// One writer at a time per process, queued in the process rather than in the database.
 ///
 /// SQLite has one write lock. With `BEGIN IMMEDIATE` a writer that finds it taken waits in the
 /// busy handler while holding a pool connection, so 64 concurrent writers on a pool of 10 held
-/// every connection and readers timed out waiting for one. Queued here, a waiting writer holds
-/// nothing; PostgreSQL writes in parallel and takes no turn. (Other processes writing the same
-/// file, such as `libgraph seed`, still meet the busy timeout.)
-static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// every connection and readers timed out waiting for one. PostgreSQL writers wait for each other
+/// on the advisory lock that `seeds::revision::begin_write` takes (one write at a time across
+/// instances), and they too waited there holding a pool connection: 64 concurrent writers on a
+/// loaded machine left the other writers and the readers without a connection for longer than
+/// the pool's acquire timeout (`DATABASE_UNAVAILABLE`). Queued here, a waiting writer holds
+/// nothing, and no throughput is lost, as writes ran one at a time already. (Other processes
+/// writing the same database, such as `libgraph seed` or another instance, still meet the busy
+/// timeout or the advisory lock.)
+static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Runs `write` with the write turn of `db`: on SQLite, after the writers queued before it.
-/// (PostgreSQL writers wait for each other inside the transaction, on the advisory lock that
-/// `seeds::revision::begin_write` takes, so no two writes ever run together to deadlock.)
-async fn write_turn<T, F, Fut>(db: &DatabaseConnection, write: F) -> Result<T, EditError>
+/// Runs `write` with the write turn of the process: after the writers queued before it.
+async fn write_turn<T, F, Fut>(write: F) -> Result<T, EditError>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, EditError>>,
 {
-    let _turn = match db.get_database_backend() {
-        sea_orm::DbBackend::Sqlite => Some(SQLITE_WRITER.lock().await),
-        _ => None,
-    };
+    let _turn = WRITER.lock().await;
     write().await
 }
 
@@ -118,7 +118,7 @@ pub async fn record_story(
         }]));
     }
     let documents = [("document".to_owned(), story)];
-    write_turn(db, || async {
+    write_turn(|| async {
         Ok(seeds::load_expecting(db, &documents, author, "recordStory", reason, expected).await?)
     })
     .await
@@ -131,7 +131,7 @@ pub async fn revert(
     author: &Author,
     reason: Option<&str>,
 ) -> Result<Reverted, EditError> {
-    write_turn(db, || async {
+    write_turn(|| async {
         seeds::revision::revert(db, number, author, reason)
             .await
             .map_err(|e| match e {
@@ -196,7 +196,7 @@ pub async fn merge_organizations(
     reason: Option<&str>,
     expected: &[(i64, i64)],
 ) -> Result<seeds::merge::Merged, EditError> {
-    write_turn(db, || async {
+    write_turn(|| async {
         Ok(seeds::merge::merge_organizations(db, keep, remove, author, reason, expected).await?)
     })
     .await
