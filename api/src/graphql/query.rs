@@ -118,18 +118,9 @@ impl QueryRoot {
         #[graphql(desc = "The organization's slug, such as `biblioteka-krakow`.")] slug: String,
     ) -> async_graphql::Result<Option<Organization>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let found =
-            filter::by_slug::<organization::Entity>(db, organization::Column::Slug, &slug).await?;
-        if let Some(m) = found {
-            return Ok(Some(Organization::from_model(Arc::new(m))));
-        }
-        match crate::store::redirect::target_of_key(db, &slug).await? {
-            Some(target) => Ok(Organization::load_many(ctx, &[target])
-                .await?
-                .pop()
-                .flatten()),
-            None => Ok(None),
-        }
+        Ok(crate::store::redirect::organization_by_slug(db, &slug)
+            .await?
+            .map(|m| Organization::from_model(Arc::new(m))))
     }
 
     /// Organizations of every kind, libraries included, matching `filter`; by name unless `orderBy`

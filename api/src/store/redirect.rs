@@ -1,11 +1,15 @@
 //! Merged records' old ids and slugs: where they resolve now (`record_redirect`, written by
-//! `seeds::merge`). Read only when a lookup by id or slug found nothing, so a lookup that finds
-//! its record pays no statement for this.
+//! `seeds::merge`). A lookup by slug reads the redirect in the statement that looks for the live
+//! record; a lookup by id reads it only when an organization was not found, in one statement for
+//! all of those.
 
 use std::collections::HashMap;
 
-use entities::record_redirect;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entities::{organization, record_redirect};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder,
+};
 
 use crate::store::error::StoreResult;
 
@@ -25,12 +29,26 @@ pub async fn targets(db: &DatabaseConnection, ids: &[i64]) -> StoreResult<HashMa
         .collect())
 }
 
-/// The record that the record whose slug was `key`, merged away, now resolves to.
-pub async fn target_of_key(db: &DatabaseConnection, key: &str) -> StoreResult<Option<i64>> {
+/// The organization whose slug is `slug` or, when none is, the one the organization that had it
+/// was merged into: one statement either way (the live slug wins, when a new record took a merged
+/// one's old slug).
+pub async fn organization_by_slug(
+    db: &DatabaseConnection,
+    slug: &str,
+) -> StoreResult<Option<organization::Model>> {
+    let merged_into = Query::select()
+        .column(record_redirect::Column::TargetId)
+        .from(record_redirect::Entity)
+        .and_where(Expr::col(record_redirect::Column::Key).eq(slug))
+        .to_owned();
     let _turn = crate::store::share::turn().await;
-    Ok(record_redirect::Entity::find()
-        .filter(record_redirect::Column::Key.eq(key))
+    Ok(organization::Entity::find()
+        .filter(
+            Condition::any()
+                .add(organization::Column::Slug.eq(slug))
+                .add(organization::Column::OrganizationId.in_subquery(merged_into)),
+        )
+        .order_by(Expr::col(organization::Column::Slug).eq(slug), Order::Desc)
         .one(db)
-        .await?
-        .map(|r| r.target_id))
+        .await?)
 }
