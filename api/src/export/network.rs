@@ -14,7 +14,7 @@
 //! ([`crate::store::export::tie_years`]): the span of everything the two share in the whole
 //! graph, as `Organization.collaborators` gives it.
 //!
-//! XML is written with [`xml`] for every text and attribute value: the five markup characters
+//! XML is written with `xml` for every text and attribute value: the five markup characters
 //! escaped, and the characters XML 1.0 cannot hold at all (control characters other than tab and
 //! newlines) dropped, since no escape makes them legal. By hand rather than with `quick-xml`'s
 //! `escape`: that crate has RustSec advisories that the vendored advisory database

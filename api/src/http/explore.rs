@@ -7,7 +7,7 @@
 //! Its script (`api/assets/viz/explore.js`, built by `scripts/viz` from `scripts/viz.d/src` and
 //! pinned npm packages: cytoscape.js for the network, d3-geo and world-atlas's country outlines for
 //! the map) is embedded at compile time, so the page works offline and no tile server or CDN is
-//! contacted. Caching and compression are the playground's ([`super::playground::serve`]): a strong
+//! contacted. Caching and compression are the playground's (`super::playground::serve`): a strong
 //! ETag on everything, the page `no-cache`, the script cacheable for a day and gzipped on first use
 //! (600 KB, 190 KB gzipped).
 

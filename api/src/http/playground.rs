@@ -31,7 +31,7 @@
 //! that draws a result holding a network; `index.html` adds it beside the
 //! explorer and keeps the address bar's `?query=…&variables=…` in step with
 //! the editors. [`super::explore`] serves the same drawing code as a page of
-//! its own and borrows [`Resource`] and [`serve`] from here.
+//! its own and borrows `Resource` and `serve` from here.
 
 use std::{
     io::Write,
