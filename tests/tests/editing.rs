@@ -49,7 +49,7 @@ async fn counts(db: &DatabaseConnection) -> Vec<(&'static str, u64)> {
     libgraph::store::summary(db).await.expect("summary")
 }
 
-async fn found(app: &TestApp, text: &str) -> Vec<String> {
+pub(crate) async fn found(app: &TestApp, text: &str) -> Vec<String> {
     let body = app
         .query(
             "query($text: String!) { search(text: $text, first: 10) { nodes { record { ... on Organization { slug } } } } }",

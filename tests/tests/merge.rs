@@ -49,21 +49,6 @@ fn funder_count(view: &Value, slug: &str) -> Option<i64> {
         .and_then(|c| c["count"].as_i64())
 }
 
-async fn search(app: &TestApp, text: &str) -> Vec<String> {
-    let body = app
-        .query(
-            "query($text: String!) { search(text: $text, first: 10) { nodes { record { ... on Organization { slug } } } } }",
-            json!({ "text": text }),
-        )
-        .await;
-    body["search"]["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| n["record"]["slug"].as_str().map(str::to_owned))
-        .collect()
-}
-
 #[tokio::test]
 async fn merging_the_two_ministry_records_answers_for_the_body_and_reverting_restores_both() {
     let app = spawn_app().await;
@@ -153,7 +138,7 @@ async fn merging_the_two_ministry_records_answers_for_the_body_and_reverting_res
     assert_eq!(path["connectionPath"]["length"], 0, "{path:#}");
     // Search finds the body by its old name.
     assert_eq!(
-        search(&app, "Dziedzictwa Narodowego i Sportu")
+        crate::editing::found(&app, "Dziedzictwa Narodowego i Sportu")
             .await
             .first()
             .map(String::as_str),
@@ -245,7 +230,7 @@ quote = "the ministry funded the library"
         counts_before
     );
     assert!(
-        search(&app, "Dziedzictwa Narodowego i Sportu")
+        crate::editing::found(&app, "Dziedzictwa Narodowego i Sportu")
             .await
             .contains(&REMOVE.to_owned())
     );

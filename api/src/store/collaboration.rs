@@ -749,32 +749,11 @@ pub async fn programme_tree(
 }
 
 /// The organization with this slug, if any; for the slug of an organization merged into
-/// another, that other. One statement either way: the redirect is read in the same statement,
-/// after the live slug (which wins when a new record took a merged one's old slug).
+/// another, that other (one statement: [`crate::store::redirect::organization_by_slug`]).
 pub async fn organization_by_slug(db: &DatabaseConnection, slug: &str) -> StoreResult<Option<i64>> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "SELECT COALESCE((SELECT organization_id FROM organization WHERE slug = $1), \
-             (SELECT target_id FROM record_redirect WHERE key = $1)) AS id"
-        }
-        _ => {
-            "SELECT COALESCE((SELECT organization_id FROM organization WHERE slug = ?1), \
-             (SELECT target_id FROM record_redirect WHERE key = ?1)) AS id"
-        }
-    };
-    let _turn = crate::store::share::turn().await;
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            backend,
-            sql,
-            [slug.into()],
-        ))
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get_by_index::<Option<i64>>(0)?,
-        None => None,
-    })
+    Ok(crate::store::redirect::organization_by_slug(db, slug)
+        .await?
+        .map(|m| m.organization_id))
 }
 
 /// The shortest chain of stored ties from `from` to `to`, at most `max_hops` long, as the
