@@ -17,6 +17,7 @@
 //! A load is all or nothing: validation runs before anything is written, and writing happens in
 //! one transaction, so a broken file leaves the database as it was.
 
+pub mod delete;
 pub mod document;
 pub mod export;
 pub mod generate;

@@ -132,6 +132,23 @@ pub async fn write_as_in(
                 .collect(),
         ));
     }
+    let deleted = crate::delete::deleted_through_api(txn, &keys).await?;
+    if !deleted.is_empty() {
+        return Err(LoadError::Invalid(
+            deleted
+                .into_iter()
+                .map(|(key, revision)| Problem {
+                    file: "the load".into(),
+                    record: format!("\"{key}\""),
+                    field: None,
+                    message: format!(
+                        "was deleted through the API (revision {revision}): restore it (the \
+                         `restore` mutation, or `revert` of that revision), or leave it out"
+                    ),
+                })
+                .collect(),
+        ));
+    }
     let ids = |found: HashMap<String, (i64, RecordKind)>| -> Vec<i64> {
         let mut ids: Vec<i64> = found.into_values().map(|(id, _)| id).collect();
         ids.sort_unstable();

@@ -64,7 +64,7 @@ pub(crate) async fn found(app: &TestApp, text: &str) -> Vec<String> {
         .collect()
 }
 
-async fn collaborators(app: &TestApp, slug: &str) -> Vec<String> {
+pub(crate) async fn collaborators(app: &TestApp, slug: &str) -> Vec<String> {
     let body = app
         .query(
             "query($slug: String!) { organization(slug: $slug) { collaborators(first: 50) { nodes { organization { slug } } } } }",
@@ -227,19 +227,19 @@ async fn writing_needs_an_editor_token_and_nothing_is_written_without_one() {
         (None, "UNAUTHENTICATED"),
         (Some("Bearer lgt_not-a-token".to_owned()), "UNAUTHENTICATED"),
     ] {
-        for (query, variables) in [
-            (RECORD, json!({ "document": STORY })),
-            (REVERT, json!({ "revision": 1 })),
+        for (field, query, variables) in [
+            ("recordStory", RECORD, json!({ "document": STORY })),
+            ("revert", REVERT, json!({ "revision": 1 })),
+            (
+                "deleteRecord",
+                "mutation($id: ID!) { deleteRecord(id: $id, reason: \"x\") { removed } }",
+                json!({ "id": app.organization_id("frsi").await }),
+            ),
         ] {
             let body = app
                 .post_as(authorization.as_deref(), query, variables)
                 .await;
             assert_eq!(body["errors"][0]["extensions"]["code"], code, "{body:#}");
-            let field = if query == RECORD {
-                "recordStory"
-            } else {
-                "revert"
-            };
             assert_eq!(body["data"][field], Value::Null, "{body:#}");
         }
     }

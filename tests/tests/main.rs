@@ -2,6 +2,7 @@
 
 mod answers;
 mod connections;
+mod delete;
 mod documents;
 mod editing;
 mod export;

@@ -61,7 +61,8 @@ impl Revision {
         &self.0.revision.actor
     }
 
-    /// What: `recordStory`, `revert` or `seed`.
+    /// What: `recordStory`, `deleteRecord`, `mergeOrganizations`, `restore` (written as
+    /// `revert`), `revert` or `seed`.
     async fn operation(&self) -> &str {
         &self.0.revision.operation
     }

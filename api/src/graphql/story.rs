@@ -1,4 +1,5 @@
-//! Recording stories, merging organizations and undoing revisions: the editing mutations.
+//! Recording stories, deleting records, merging organizations and undoing revisions: the
+//! editing mutations.
 //!
 //! A mutation checks its caller's token first ([`super::auth::require`]): nothing is read or
 //! written for a caller who may not write. What the input gets wrong is answered in the
@@ -169,6 +170,32 @@ impl MergeOrganizationsPayload {
     }
 }
 
+/// What `deleteRecord` did.
+#[derive(SimpleObject)]
+pub struct DeleteRecordPayload {
+    /// The revision the deletion made (`restore` of the record, or `revert` of the revision,
+    /// undoes it whole); null when nothing was written.
+    pub revision: Option<Revision>,
+    /// Records deleted: the one named and the relations that could not outlive it.
+    pub removed: u64,
+    /// Records that stay with their reference to a deleted record cleared (a project's place,
+    /// an event's programme).
+    pub detached: u64,
+    /// What the input got wrong; when not empty, nothing was written.
+    pub user_errors: Vec<UserError>,
+}
+
+impl DeleteRecordPayload {
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        DeleteRecordPayload {
+            revision: None,
+            removed: 0,
+            detached: 0,
+            user_errors,
+        }
+    }
+}
+
 /// What `recordStory` did.
 #[derive(SimpleObject)]
 pub struct RecordStoryPayload {
@@ -325,8 +352,75 @@ impl EditMutation {
         }
     }
 
-    /// Brings back a record that a revision removed (an organization merged into another, a
-    /// record a revert took away) by undoing that revision, with everything else it changed: a
+    /// Deletes a record: it disappears from every query, list, count, search, statistic,
+    /// export and collaboration tie, and is kept in the history, from where `restore` brings it
+    /// back as it was. The relations that cannot outlive it go with it, in the same revision (an
+    /// organization's participations, fundings, relations, positions and outcomes; a project's
+    /// participations and fundings received; a topic's classifications); records that only
+    /// mention it (a project's place, an event's programme) stay, with that reference cleared.
+    /// Refused, changing nothing, when the record published a source, or more than 5,000
+    /// records would go with it. A seed file or story naming the deleted record is refused
+    /// until it is restored. Needs an editor token.
+    async fn delete_record(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's global ID.")] id: ID,
+        #[graphql(desc = "Why it goes, for the history; required.")] reason: String,
+        #[graphql(
+            desc = "Records the deletion changes, at the `version` they had when read (typically the record itself): if any has changed since, nothing is written and `userErrors` says `CONFLICT`. At most 1,000."
+        )]
+        expected_versions: Option<Vec<ExpectedVersion>>,
+    ) -> async_graphql::Result<Option<DeleteRecordPayload>> {
+        let actor = auth::require(ctx, Role::Editor).await?;
+        let expected = expected(expected_versions)?;
+        let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+        let refused = |field: &str, message: String, code: &str| {
+            Ok(Some(DeleteRecordPayload::refused(vec![UserError {
+                field: Some(field.into()),
+                record: None,
+                message,
+                code: code.into(),
+            }])))
+        };
+        if reason.trim().is_empty() {
+            return refused(
+                "reason",
+                "is empty: say why the record goes (it is kept in the history)".into(),
+                "BAD_USER_INPUT",
+            );
+        }
+        let record = match id::decode("id", &id) {
+            Ok((NodeType::Source, _)) => {
+                return refused(
+                    "id",
+                    "names a source: sources are not deleted through the API, as the facts \
+                     they support would lose their provenance"
+                        .into(),
+                    "BAD_USER_INPUT",
+                );
+            }
+            Ok((_, record)) => record,
+            Err(e @ StoreError::Invalid { .. }) => {
+                return refused("id", e.message(), "BAD_USER_INPUT");
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match edit::delete_record(db, record, &author(&actor), Some(reason.trim()), &expected).await
+        {
+            Ok(deleted) => Ok(Some(DeleteRecordPayload {
+                revision: edit::revision(db, deleted.revision).await?.map(Revision),
+                removed: deleted.removed as u64,
+                detached: deleted.detached as u64,
+                user_errors: Vec::new(),
+            })),
+            Err(error) => Ok(Some(DeleteRecordPayload::refused(UserError::from_edit(
+                error,
+            )?))),
+        }
+    }
+
+    /// Brings back a record that a revision removed (one `deleteRecord` deleted, an
+    /// organization merged into another, a record a revert took away) by undoing that revision, with everything else it changed: a
     /// merged organization comes back with its relations and names, and the merge is undone.
     /// Refused with `CONFLICT`, changing nothing, when the record exists or a later revision has
     /// changed what that revision changed; `NOT_FOUND` when no revision removed it. Needs an

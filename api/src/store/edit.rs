@@ -202,6 +202,31 @@ pub async fn merge_organizations(
     .await
 }
 
+/// Deletes record `record` and what cannot outlive it (its relations) as one revision, kept in
+/// the history: see `seeds::delete` for what goes, what stays, and how `restore` brings it back.
+pub async fn delete_record(
+    db: &DatabaseConnection,
+    record: i64,
+    author: &Author,
+    reason: Option<&str>,
+    expected: &[(i64, i64)],
+) -> Result<seeds::delete::Deleted, EditError> {
+    write_turn(|| async {
+        if entities::record::Entity::find_by_id(record)
+            .one(db)
+            .await?
+            .is_none()
+        {
+            return Err(EditError::NotFound {
+                field: "id".into(),
+                message: "no record has this ID (deleted already, or merged into another)".into(),
+            });
+        }
+        Ok(seeds::delete::delete_record(db, record, author, reason, expected).await?)
+    })
+    .await
+}
+
 /// An organization as an edit names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Named {
