@@ -2,6 +2,7 @@
 
 mod answers;
 mod connections;
+mod crash;
 mod delete;
 mod documents;
 mod editing;
