@@ -26,7 +26,8 @@ use entities::{collaboration, event, participation, programme, project, record};
 use graph::{ItemKind, ItemRef, Membership};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Iden, Query, SelectStatement};
 use sea_orm::{
-    ConnectionTrait, DbErr, DeriveIden, EntityTrait, IdenStatic, JoinType, QueryFilter, QueryResult,
+    ColumnTrait, ConnectionTrait, DbErr, DeriveIden, EntityTrait, IdenStatic, JoinType,
+    QueryFilter, QueryResult, QuerySelect,
 };
 
 use self::alias::{EV, P, PJ, PR, Q, R};
@@ -231,35 +232,136 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, organizations: &[i64]) -> Res
             memberships.extend(membership(&row)?);
         }
         let ties = graph::ties(&memberships, |o| step.binary_search(&o).is_ok());
-        for batch in ties.chunks(TIES_PER_INSERT) {
-            let mut insert = Query::insert();
-            insert.into_table(collaboration::Entity).columns([
-                collaboration::Column::OrganizationId,
-                collaboration::Column::SortKey,
-                collaboration::Column::PartnerId,
-                collaboration::Column::Weight,
-                collaboration::Column::SharedCount,
-                collaboration::Column::FirstYear,
-                collaboration::Column::LastYear,
-            ]);
-            for tie in batch {
-                insert
-                    .values([
-                        tie.organization.into(),
-                        sort_key(tie.weight).into(),
-                        tie.partner.into(),
-                        tie.weight.into(),
-                        i32::try_from(tie.shared_count).unwrap_or(i32::MAX).into(),
-                        tie.first_year.into(),
-                        tie.last_year.into(),
-                    ])
-                    .map_err(|e| DbErr::Custom(format!("building a tie insert: {e}")))?;
-            }
-            conn.execute(&insert).await?;
-            written += batch.len() as u64;
-        }
+        written += insert(conn, &ties).await?;
     }
     Ok(written)
+}
+
+/// Writes `ties` into the `collaboration` table (their rows must be gone); returns how many.
+async fn insert<C: ConnectionTrait>(conn: &C, ties: &[graph::Tie]) -> Result<u64, DbErr> {
+    for batch in ties.chunks(TIES_PER_INSERT) {
+        let mut insert = Query::insert();
+        insert.into_table(collaboration::Entity).columns([
+            collaboration::Column::OrganizationId,
+            collaboration::Column::SortKey,
+            collaboration::Column::PartnerId,
+            collaboration::Column::Weight,
+            collaboration::Column::SharedCount,
+            collaboration::Column::FirstYear,
+            collaboration::Column::LastYear,
+        ]);
+        for tie in batch {
+            insert
+                .values([
+                    tie.organization.into(),
+                    sort_key(tie.weight).into(),
+                    tie.partner.into(),
+                    tie.weight.into(),
+                    i32::try_from(tie.shared_count).unwrap_or(i32::MAX).into(),
+                    tie.first_year.into(),
+                    tie.last_year.into(),
+                ])
+                .map_err(|e| DbErr::Custom(format!("building a tie insert: {e}")))?;
+        }
+        conn.execute(&insert).await?;
+    }
+    Ok(ties.len() as u64)
+}
+
+/// The most activities whose ties [`rebuild_among`] recomputes pair by pair: a story's few. A
+/// larger load changes so many pairs that rebuilding its organizations' ties whole
+/// ([`rebuild`]) reads less.
+pub const MAX_ACTIVITIES_PAIRWISE: usize = 64;
+
+/// Recomputes the ties that a change to `activities` (a participation added or redated, an
+/// activity's years changed) can move, and only those: the ties between two members of one of
+/// them. A tie between an organization and a partner it shares none of them with sums the same
+/// items as before. Returns how many ties were written (both directions of a pair count).
+///
+/// Why not [`rebuild`] of their members: adding one participation to a project rebuilt every
+/// tie of every member, and a hub's are thousands: each of its items' memberships read, its
+/// whole tie list rewritten, for a change that moves a handful of pairs.
+///
+/// The items read are those of every member but the busiest of each activity: two members'
+/// shared items are all among the items of either, so the items of the less busy one of every
+/// pair cover them, and a hub's thousands of items are never read when it is the busiest
+/// member. Each pair's tie is computed by [`graph::ties`] from all their shared items in the
+/// same order as a whole rebuild, so it is the same to the bit.
+///
+/// Only for changes that add or redate memberships, never remove one (a load's): a pair that
+/// shares nothing after it would keep its stored tie. Removals go through [`rebuild`].
+pub async fn rebuild_among<C: ConnectionTrait>(conn: &C, activities: &[i64]) -> Result<u64, DbErr> {
+    use std::collections::{BTreeMap, HashMap};
+
+    if activities.is_empty() {
+        return Ok(0);
+    }
+    let mut members: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let rows: Vec<(i64, i64)> = participation::Entity::find()
+        .select_only()
+        .column(participation::Column::TargetId)
+        .column(participation::Column::OrganizationId)
+        .filter(participation::Column::TargetId.is_in(activities.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (activity, organization) in rows {
+        members.entry(activity).or_default().insert(organization);
+    }
+    members.retain(|_, m| m.len() >= 2);
+    if members.is_empty() {
+        return Ok(0);
+    }
+    // Each member's partners among the activities' members: the pairs whose ties move.
+    let mut pairs: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    for m in members.values() {
+        for &o in m {
+            pairs
+                .entry(o)
+                .or_default()
+                .extend(m.iter().filter(|&&p| p != o));
+        }
+    }
+    let organizations: Vec<i64> = pairs.keys().copied().collect();
+    let mut busy: HashMap<i64, i64> = HashMap::new();
+    let counted: Vec<(i64, i64)> = participation::Entity::find()
+        .select_only()
+        .column(participation::Column::OrganizationId)
+        .column_as(participation::Column::ParticipationId.count(), "n")
+        .filter(participation::Column::OrganizationId.is_in(organizations.iter().copied()))
+        .group_by(participation::Column::OrganizationId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    busy.extend(counted);
+    let mut readers: BTreeSet<i64> = BTreeSet::new();
+    for m in members.values() {
+        let Some(busiest) = m
+            .iter()
+            .copied()
+            .max_by_key(|o| (busy.get(o).copied().unwrap_or(0), *o))
+        else {
+            continue;
+        };
+        readers.extend(m.iter().copied().filter(|&o| o != busiest));
+    }
+    let readers: Vec<i64> = readers.into_iter().collect();
+    let mut memberships = Vec::new();
+    for row in conn.query_all(&items_memberships_select(&readers)).await? {
+        memberships.extend(membership(&row)?);
+    }
+    let ties: Vec<graph::Tie> = graph::ties(&memberships, |o| pairs.contains_key(&o))
+        .into_iter()
+        .filter(|t| pairs[&t.organization].contains(&t.partner))
+        .collect();
+    for (organization, partners) in &pairs {
+        collaboration::Entity::delete_many()
+            .filter(Expr::col(collaboration::Column::OrganizationId).eq(*organization))
+            .filter(Expr::col(collaboration::Column::PartnerId).is_in(partners.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    insert(conn, &ties).await
 }
 
 /// The memberships of every item any of `organizations` is in.

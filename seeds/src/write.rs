@@ -713,19 +713,24 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
     upsert(txn, audiences).await?;
 
     let activities: Vec<i64> = activities.into_iter().collect();
-    let mut tied: BTreeSet<i64> = BTreeSet::new();
-    for chunk in activities.chunks(BATCH) {
-        let members: Vec<i64> = participation::Entity::find()
-            .select_only()
-            .column(participation::Column::OrganizationId)
-            .distinct()
-            .filter(participation::Column::TargetId.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        tied.extend(members);
-    }
-    report.ties = crate::ties::rebuild(txn, &tied.into_iter().collect::<Vec<_>>()).await?;
+    report.ties = if activities.len() <= crate::ties::MAX_ACTIVITIES_PAIRWISE {
+        // A story's few activities: only the pairs of their members move.
+        crate::ties::rebuild_among(txn, &activities).await?
+    } else {
+        let mut tied: BTreeSet<i64> = BTreeSet::new();
+        for chunk in activities.chunks(BATCH) {
+            let members: Vec<i64> = participation::Entity::find()
+                .select_only()
+                .column(participation::Column::OrganizationId)
+                .distinct()
+                .filter(participation::Column::TargetId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            tied.extend(members);
+        }
+        crate::ties::rebuild(txn, &tied.into_iter().collect::<Vec<_>>()).await?
+    };
 
     // 4. Sources (after organizations: a source may name its publisher).
     let sources: Vec<source::ActiveModel> = dataset

@@ -21,4 +21,5 @@ mod runtime;
 mod search;
 mod seeds;
 mod spec;
+mod ties;
 mod tokens;
