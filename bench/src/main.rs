@@ -20,6 +20,7 @@
 
 mod load;
 mod queries;
+mod writes;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,11 @@ struct Args {
     /// The JSON report (default: `target/bench/report-<size>.json`).
     #[arg(long)]
     out: Option<PathBuf>,
+
+    /// Measure writes instead of the query mix: one writer adding participations of the hub on
+    /// each store, then eight writers on PostgreSQL with reads running (see `writes.rs`).
+    #[arg(long)]
+    writes: bool,
 
     /// The libgraph binary (default: the one beside this program).
     #[arg(long)]
@@ -271,6 +277,40 @@ async fn main() -> anyhow::Result<()> {
         "subjects: library {}, hub {}, country {}, search \"{}\"",
         subjects.library_slug, subjects.hub_id, subjects.country, subjects.search_text
     );
+
+    if args.writes {
+        let mut one = Vec::new();
+        for (store, server, db_url) in [
+            ("postgresql", &pg_server, &pg_url),
+            ("sqlite", &sqlite_server, &sqlite_url),
+        ] {
+            one.push(writes::one_writer(store, &server.url, db_url, &subjects.hub_slug).await?);
+        }
+        let medium = queries::libgraph(&subjects)
+            .into_iter()
+            .find(|q| q.key == "medium")
+            .context("no medium query")?;
+        let eight = writes::eight_writers(
+            "postgresql",
+            &pg_server.url,
+            &pg_url,
+            scratch.path(),
+            &serde_json::to_vec(&medium.body)?,
+            duration,
+        )
+        .await?;
+        report["writes"] = json!({ "one_writer": one, "eight_writers": eight });
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("target/bench/writes-{:?}.json", args.size)));
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
+        println!("report written to {}", out.display());
+        return Ok(());
+    }
 
     let mut rows: Vec<Row> = Vec::new();
     let mut violations: Vec<String> = Vec::new();
@@ -713,7 +753,7 @@ async fn subjects(
         anyhow::Ok((id, place))
     };
     let (node_id, town) = id_of(library_slug.to_owned()).await?;
-    let (hub_id, _) = id_of(hub).await?;
+    let (hub_id, _) = id_of(hub.clone()).await?;
     let path_to = if far.is_empty() {
         hub_id.clone()
     } else {
@@ -725,6 +765,7 @@ async fn subjects(
         // Typed as a coordinator would: no diacritics.
         search_text: entities::text::fold(&town),
         hub_id,
+        hub_slug: hub,
         country: "MD".into(),
         path_from: node_id,
         path_to,

@@ -86,6 +86,8 @@ pub struct Subjects {
     pub node_id: String,
     pub search_text: String,
     pub hub_id: String,
+    /// The hub's slug.
+    pub hub_slug: String,
     pub country: String,
     pub path_from: String,
     pub path_to: String,
