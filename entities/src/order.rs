@@ -345,6 +345,9 @@ pub mod page_order {
         /// An organization's fundings received directly, by date (created by
         /// `m20261208_000001_funding_recipient_by_date`).
         FUNDING_BY_RECIPIENT_BY_DATE = by_date(funding::RecipientId),
+        /// The fundings whose money flows through a programme, by key (created by
+        /// `m20261211_000002_funding_through_programme`).
+        FUNDING_BY_PROGRAMME = by_key(funding::ProgrammeId),
         /// A record's outcomes, by key.
         OUTCOME_BY_SUBJECT = by_key(outcome::SubjectId),
         /// A record's citations, by key.

@@ -27,6 +27,7 @@ mod m20261208_000001_funding_recipient_by_date;
 mod m20261209_000001_api_token;
 mod m20261209_000002_revisions;
 mod m20261210_000001_record_redirect;
+mod m20261211_000002_funding_through_programme;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_api_token::Migration),
             Box::new(m20261209_000002_revisions::Migration),
             Box::new(m20261210_000001_record_redirect::Migration),
+            Box::new(m20261211_000002_funding_through_programme::Migration),
         ]
     }
 }

@@ -101,8 +101,8 @@ fn curated_subjects() -> Subjects {
         library_slug: "gbp-chmielnik".into(),
         node_id: "T3JnYW5pemF0aW9uOjc1".into(),
         search_text: "chmielnik".into(),
-        // urzad-gminy-chmielnik
         hub_id: "T3JnYW5pemF0aW9uOjc3".into(),
+        hub_slug: "urzad-gminy-chmielnik".into(),
         country: "PL".into(),
         // biblioteka-krakow to zaglebiowska-mediateka
         path_from: "T3JnYW5pemF0aW9uOjQ2".into(),
@@ -119,8 +119,8 @@ fn size_s_subjects() -> Subjects {
         library_slug: "gen-cz-national-library-of-czechia-703".into(),
         node_id: "T3JnYW5pemF0aW9uOjczMDY".into(),
         search_text: "cesko".into(),
-        // gen-pl-ministry-of-culture-of-poland-8
         hub_id: "T3JnYW5pemF0aW9uOjI3OQ".into(),
+        hub_slug: "gen-pl-ministry-of-culture-of-poland-8".into(),
         country: "MD".into(),
         path_from: "T3JnYW5pemF0aW9uOjczMDY".into(),
         // gen-lt-kedenai-public-library-831
