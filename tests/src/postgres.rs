@@ -254,6 +254,24 @@ impl PgCluster {
         }
     }
 
+    /// Creates a fresh, uniquely named database as a copy of `template` (which must have no
+    /// open connection) and returns its URL.
+    pub fn create_database_from(&self, template: &str) -> String {
+        let n = DATABASE_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let name = format!("libgraph_test_{}_{}", std::process::id(), n);
+        let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+        match self.psql("postgres", &sql) {
+            Ok(out) if out.status.success() => self.url(&name),
+            Ok(out) => panic!(
+                "{sql} on port {} failed ({}): {}",
+                self.port,
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            Err(e) => panic!("{sql} on port {}: could not run psql: {e}", self.port),
+        }
+    }
+
     /// Runs `sql` with `psql` in `database` as the superuser over TCP, stopping at the first
     /// error (`ON_ERROR_STOP`), and returns its output (unaligned, tuples only).
     pub fn psql(&self, database: &str, sql: &str) -> io::Result<Output> {
