@@ -117,6 +117,22 @@ text_enum! {
 }
 
 text_enum! {
+    /// Where a place's coordinates come from, or why it has none (`seeds::gazetteer`).
+    GeoMatch {
+        /// A document states them.
+        Stated = "stated",
+        /// Matched by name in the gazetteer (GeoNames), cited to it with basis `inferred`.
+        Matched = "matched",
+        /// Several populated places of the gazetteer match, and nothing tells them apart.
+        Ambiguous = "ambiguous",
+        /// No populated place of the gazetteer matches.
+        NotFound = "not_found",
+        /// A country, region, district or address: the gazetteer lists settlements only.
+        NotASettlement = "not_a_settlement",
+    }
+}
+
+text_enum! {
     /// What a programme is.
     ProgrammeKind {
         /// A funding or flagship programme.

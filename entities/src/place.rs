@@ -29,6 +29,11 @@ pub struct Model {
     pub latitude: Option<f64>,
     /// WGS 84.
     pub longitude: Option<f64>,
+    /// Where the coordinates come from, or why there are none: set by every load.
+    pub geo_match: GeoMatch,
+    /// Why the place is located so, or not at all (the gazetteer's reasoning); null when a
+    /// document states the coordinates.
+    pub geo_note: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -28,6 +28,7 @@ mod m20261209_000001_api_token;
 mod m20261209_000002_revisions;
 mod m20261210_000001_record_redirect;
 mod m20261211_000002_funding_through_programme;
+mod m20261212_000001_place_geo_match;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000002_revisions::Migration),
             Box::new(m20261210_000001_record_redirect::Migration),
             Box::new(m20261211_000002_funding_through_programme::Migration),
+            Box::new(m20261212_000001_place_geo_match::Migration),
         ]
     }
 }

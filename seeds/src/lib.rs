@@ -10,6 +10,8 @@
 //!   every problem.
 //! - [`write`](mod@write): writes a dataset in one transaction, upserting by natural key.
 //! - [`revision`]: every change is a revision, with the records it changed before and after.
+//! - [`gazetteer`]: coordinates for places no document locates, matched by name at load
+//!   against GeoNames data embedded from `gazetteer/` (licence and attribution there).
 //! - [`ties`]: the collaboration ties the loader computes ahead (`collaboration` table).
 //! - [`export`](mod@export): the way back: the database written out as seed files, one per
 //!   source, that load into the same graph.
@@ -20,6 +22,7 @@
 pub mod delete;
 pub mod document;
 pub mod export;
+pub mod gazetteer;
 pub mod generate;
 pub mod merge;
 pub mod revision;

@@ -19,6 +19,7 @@ use sea_orm::{
     DbErr, EntityTrait, IntoActiveModel, Iterable, QueryFilter, QuerySelect, TransactionTrait,
 };
 
+use crate::gazetteer;
 use crate::revision::{self as history, Author, Change};
 use crate::validate::*;
 
@@ -410,6 +411,10 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
 
     // 3. Entities and relations, table by table in dependency order.
     let mut places = Vec::new();
+    // The places of this load, and the gazetteer citations of those it matched:
+    // `(record, quote, reasoning)` (`crate::gazetteer`).
+    let mut loaded_places = Vec::new();
+    let mut gazetteer_citations: Vec<(i64, String, String)> = Vec::new();
     let mut organizations = Vec::new();
     let mut libraries = Vec::new();
     let mut programmes = Vec::new();
@@ -440,19 +445,37 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         let rid = id(&r.key)?;
         *report.records.entry(r.row.kind()).or_default() += 1;
         match &r.row {
-            Row::Place(p) => places.push(place::ActiveModel {
-                place_id: Set(rid),
-                slug: Set(r.key.clone()),
-                kind: Set(p.kind),
-                name: Set(p.names.name.clone()),
-                name_lang: Set(p.names.name_lang.clone()),
-                name_en: Set(p.names.name_en.clone()),
-                sort_key: Set(fold(&p.names.name)),
-                country_code: Set(p.country_code.clone()),
-                parent_id: Set(opt(&p.parent)?),
-                latitude: Set(p.latitude),
-                longitude: Set(p.longitude),
-            }),
+            Row::Place(p) => {
+                let located = gazetteer::locate(&gazetteer::Query {
+                    kind: p.kind,
+                    name: &p.names.name,
+                    name_en: p.names.name_en.as_deref(),
+                    country_code: p.country_code.as_deref(),
+                    latitude: p.latitude,
+                    longitude: p.longitude,
+                });
+                loaded_places.push(rid);
+                if let (GeoMatch::Matched, Some(quote), Some(note)) =
+                    (located.geo_match, &located.quote, &located.note)
+                {
+                    gazetteer_citations.push((rid, quote.clone(), note.clone()));
+                }
+                places.push(place::ActiveModel {
+                    place_id: Set(rid),
+                    slug: Set(r.key.clone()),
+                    kind: Set(p.kind),
+                    name: Set(p.names.name.clone()),
+                    name_lang: Set(p.names.name_lang.clone()),
+                    name_en: Set(p.names.name_en.clone()),
+                    sort_key: Set(fold(&p.names.name)),
+                    country_code: Set(p.country_code.clone()),
+                    parent_id: Set(opt(&p.parent)?),
+                    latitude: Set(located.latitude),
+                    longitude: Set(located.longitude),
+                    geo_match: Set(located.geo_match),
+                    geo_note: Set(located.note),
+                })
+            }
             Row::Organization(o) => {
                 organizations.push(organization::ActiveModel {
                     organization_id: Set(rid),
@@ -881,6 +904,7 @@ async fn write_in(txn: &DatabaseTransaction, dataset: &Dataset) -> Result<LoadRe
         .collect::<Result<_, DbErr>>()?;
     report.citations = citations.len();
     insert(txn, citations).await?;
+    report.citations += cite_gazetteer(txn, &loaded_places, gazetteer_citations).await?;
 
     // 7. A new version of the graph, committed with its rows: API instances drop what they
     //    computed from the old one.
@@ -998,6 +1022,74 @@ fn named<'a>(
     texts.push((3, name));
     texts.extend(name_en.map(|n| (2, n)));
     texts.extend(description.map(|d| (1, d)));
+}
+
+/// Replaces the gazetteer's citations of the loaded places with those of this load's matches,
+/// writing the gazetteer's source row on the first match. The source is not one of the load's:
+/// no seed file declares it, and an export leaves it out (its coordinates are derived again
+/// when the exported files load). Returns how many citations it wrote.
+async fn cite_gazetteer(
+    txn: &DatabaseTransaction,
+    places: &[i64],
+    matched: Vec<(i64, String, String)>,
+) -> Result<usize, DbErr> {
+    let find = || {
+        source::Entity::find()
+            .select_only()
+            .column(source::Column::SourceId)
+            .filter(source::Column::Slug.eq(gazetteer::SOURCE_SLUG))
+            .into_tuple::<i64>()
+            .one(txn)
+    };
+    if !matched.is_empty() {
+        let row = source::ActiveModel {
+            slug: Set(gazetteer::SOURCE_SLUG.to_owned()),
+            title: Set(gazetteer::SOURCE_TITLE.to_owned()),
+            url: Set(Some(gazetteer::SOURCE_URL.to_owned())),
+            publisher_id: Set(None),
+            language: Set("en".to_owned()),
+            published: Set(None),
+            document: Set(None),
+            description: Set(Some(gazetteer::SOURCE_DESCRIPTION.to_owned())),
+            ..Default::default()
+        };
+        let update: Vec<source::Column> = source::Column::iter()
+            .filter(|c| !matches!(c, source::Column::SourceId | source::Column::Slug))
+            .collect();
+        source::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(source::Column::Slug)
+                    .update_columns(update)
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let Some(source_id) = find().await? else {
+        return Ok(0);
+    };
+    for chunk in places.chunks(BATCH) {
+        citation::Entity::delete_many()
+            .filter(citation::Column::RecordId.is_in(chunk.iter().copied()))
+            .filter(citation::Column::SourceId.eq(source_id))
+            .exec(txn)
+            .await?;
+    }
+    let written = matched.len();
+    let rows: Vec<citation::ActiveModel> = matched
+        .into_iter()
+        .map(|(record_id, quote, reasoning)| citation::ActiveModel {
+            record_id: Set(record_id),
+            alias_id: Set(None),
+            source_id: Set(source_id),
+            quote: Set(quote),
+            basis: Set(CitationBasis::Inferred),
+            reasoning: Set(Some(reasoning)),
+            ..Default::default()
+        })
+        .collect();
+    insert(txn, rows).await?;
+    Ok(written)
 }
 
 /// The texts search matches for an entity, with their weights: 3 for the name, 2 for English

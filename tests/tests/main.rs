@@ -9,6 +9,7 @@ mod editing;
 mod export;
 mod exports_formats;
 mod fundings;
+mod geo;
 mod graphql;
 mod history;
 mod hostile;

@@ -333,6 +333,7 @@ text_enum_cells!(
     CitationBasis,
     EventKind,
     FundingInstrument,
+    GeoMatch,
     IdentifierScheme,
     LibraryType,
     OrganizationKind,
@@ -419,7 +420,7 @@ decode_models! {
     outcome { outcome_id, slug, subject_id, description, description_lang, description_en, indicator, value, value_qualifier, unit, baseline, target, start_date, end_date, year_from, year_to }
     participation { participation_id, organization_id, target_id, target_kind, role, start_date, end_date, date_note, year_from, year_to, description }
     person { person_id, slug, name, name_lang, sort_key, description }
-    place { place_id, slug, kind, name, name_lang, name_en, sort_key, country_code, parent_id, latitude, longitude }
+    place { place_id, slug, kind, name, name_lang, name_en, sort_key, country_code, parent_id, latitude, longitude, geo_match, geo_note }
     position { position_id, person_id, organization_id, title, title_lang, start_date, end_date, year_from, year_to }
     programme { programme_id, slug, kind, name, name_lang, name_en, sort_key, code, description, parent_id, start_date, end_date, date_note, year_from, year_to }
     project { project_id, slug, name, name_lang, name_en, sort_key, description, why, what, programme_id, place_id, start_date, end_date, date_note, year_from, year_to }

@@ -238,8 +238,10 @@ impl<'a> Builder<'a> {
                     name_en: p.name_en.clone(),
                     country: p.country_code.clone(),
                     parent: keys.opt(p.parent_id)?,
-                    latitude: p.latitude,
-                    longitude: p.longitude,
+                    // Coordinates matched in the gazetteer are derived, like the ties: the
+                    // load that reads this file matches the place again.
+                    latitude: p.latitude.filter(|_| p.geo_match != GeoMatch::Matched),
+                    longitude: p.longitude.filter(|_| p.geo_match != GeoMatch::Matched),
                     quote,
                     inferred,
                 });

@@ -63,8 +63,8 @@ use std::path::PathBuf;
 
 use entities::source;
 use sea_orm::{
-    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    IsolationLevel, QueryOrder, TransactionTrait,
+    AccessMode, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, IsolationLevel, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use crate::document::Document;
@@ -138,7 +138,10 @@ impl Exporter {
             }
             _ => db.begin().await?,
         };
+        // The gazetteer is no document a seed file could state: its citations are derived at
+        // load (`crate::gazetteer`), so it gets no file, and without a rank it is never a home.
         let sources = source::Entity::find()
+            .filter(source::Column::Slug.ne(crate::gazetteer::SOURCE_SLUG))
             .order_by_asc(source::Column::Slug)
             .all(&txn)
             .await?;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 use entities::{event, organization, place, project};
 
-use super::value::PlaceKind;
+use super::value::{GeoMatch, PlaceKind};
 use super::{
     Citation, Event, Organization, PageInput, Project, by_id, child, child_connection, spec,
 };
@@ -59,13 +59,24 @@ impl Place {
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_deref()
     }
-    /// WGS 84 latitude, where known.
+    /// WGS 84 latitude, where known: stated by a document or matched in the gazetteer
+    /// (`geoMatch` says which; a matched one is cited to the gazetteer in `citations`).
     async fn latitude(&self) -> Option<f64> {
         self.0.latitude
     }
-    /// WGS 84 longitude, where known.
+    /// WGS 84 longitude, where known (see `latitude`).
     async fn longitude(&self) -> Option<f64> {
         self.0.longitude
+    }
+    /// Where `latitude` and `longitude` come from, or why they are null.
+    async fn geo_match(&self) -> GeoMatch {
+        self.0.geo_match.into()
+    }
+    /// Why the place is located so, or not at all, in words: the GeoNames place it was matched
+    /// to, the candidates that made it ambiguous, or the names that matched nothing. Null when a
+    /// document states the coordinates.
+    async fn geo_note(&self) -> Option<&str> {
+        self.0.geo_note.as_deref()
     }
     /// The place this one lies in (a city's region); null at the top.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Place>> {

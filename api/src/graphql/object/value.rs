@@ -77,6 +77,29 @@ mirror_enum! {
 }
 
 mirror_enum! {
+    /// Where a place's coordinates come from, or why it has none. Coordinates a document states
+    /// win; cities and villages without them are matched by name, within their country, against
+    /// a gazetteer (GeoNames populated places of Europe of at least 500 inhabitants, CC BY 4.0)
+    /// when they are loaded.
+    GeoMatch = "entities::GeoMatch" {
+        /// A document states the coordinates.
+        Stated,
+        /// Exactly one populated place of the gazetteer has the place's name (or English name)
+        /// in its country; its coordinates are cited to the gazetteer with basis `INFERRED`, and
+        /// `geoNote` names the GeoNames id.
+        Matched,
+        /// Several populated places of the gazetteer match in the country and nothing tells them
+        /// apart: none is guessed, and the place has no coordinates.
+        Ambiguous,
+        /// No populated place of the gazetteer matches (or no country is known): no coordinates.
+        NotFound,
+        /// A country, region, district or address: the gazetteer lists settlements only, so no
+        /// point is inferred (a map draws a country by its outline).
+        NotASettlement,
+    }
+}
+
+mirror_enum! {
     /// What a programme is.
     ProgrammeKind = "entities::ProgrammeKind" {
         /// A funding or flagship programme.
