@@ -222,6 +222,9 @@ pub fn normalize(snap: &Snapshot) -> Snapshot {
         if DERIVED.contains(&table.as_str()) {
             continue;
         }
+        let mut value = value.clone();
+        fifteen_digits(&mut value);
+        let value = &value;
         let Some((_, _, surrogate)) = OWNED.iter().find(|(t, _, _)| t == table) else {
             out.insert(table.clone(), value.clone());
             continue;
@@ -251,6 +254,27 @@ pub fn normalize(snap: &Snapshot) -> Snapshot {
         out.insert(table.clone(), Value::Array(rows));
     }
     out
+}
+
+/// Rounds every fractional number to 15 significant digits. A snapshot read back from its
+/// stored text is not always the number that was written: serde_json's default parsing of a
+/// 17-digit float may be one unit in the last place off (50.259700775146484 came back as
+/// 50.25970077514648), so a place matched in the gazetteer looked changed on every reload.
+/// Fifteen digits are more than any stored value means (a coordinate to 10^-13 degrees).
+fn fifteen_digits(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(x) = n.as_f64()
+                && let Ok(rounded) = format!("{x:.14e}").parse::<f64>()
+                && let Some(rounded) = serde_json::Number::from_f64(rounded)
+            {
+                *n = rounded;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(fifteen_digits),
+        Value::Object(fields) => fields.values_mut().for_each(fifteen_digits),
+        _ => {}
+    }
 }
 
 /// The records whose snapshots differ between `before` and `after`.

@@ -2,8 +2,10 @@
 //! gazetteer (GeoNames) and cited to it; a place it cannot match stays null and says why
 //! (`seeds::gazetteer`). Through the API, on the run's backend.
 
+use libgraph::graphql::Limits;
 use serde_json::{Value, json};
-use support::{TestDb, spawn_app_on};
+use support::TestDb;
+use support::app::spawn_app_on;
 
 const PLACES: &str = r#"
 query($countries: [String!]) {
@@ -17,9 +19,9 @@ query($countries: [String!]) {
 
 /// The places of the answer by slug.
 fn by_slug(body: &Value) -> std::collections::BTreeMap<String, Value> {
-    body["data"]["places"]["nodes"]
+    body["places"]["nodes"]
         .as_array()
-        .expect("places")
+        .unwrap_or_else(|| panic!("places: {body}"))
         .iter()
         .map(|p| (p["slug"].as_str().expect("slug").to_owned(), p.clone()))
         .collect()
@@ -36,7 +38,7 @@ fn gazetteer_citations(place: &Value) -> Vec<&Value> {
 
 #[tokio::test]
 async fn seeded_towns_are_matched_and_cited_to_the_gazetteer() {
-    let app = spawn_app_on(TestDb::seeded().await, Default::default()).await;
+    let app = spawn_app_on(TestDb::seeded().await, Limits::default()).await;
 
     let places = by_slug(&app.query(PLACES, json!({})).await);
 
@@ -119,7 +121,7 @@ quote = "Nowhere-on-Vistula"
     seeds::load(&test.db, &[("stated.toml".to_owned(), document)])
         .await
         .expect("loads");
-    let app = spawn_app_on(test, Default::default()).await;
+    let app = spawn_app_on(test, Limits::default()).await;
 
     // Act
     let places = by_slug(
@@ -153,7 +155,7 @@ async fn a_second_load_keeps_one_gazetteer_citation_per_match() {
     let test = TestDb::seeded().await;
     let documents = seeds::curated().expect("curated");
     seeds::load(&test.db, &documents).await.expect("reload");
-    let app = spawn_app_on(test, Default::default()).await;
+    let app = spawn_app_on(test, Limits::default()).await;
 
     let places = by_slug(&app.query(PLACES, json!({ "countries": ["UA"] })).await);
 
