@@ -109,6 +109,28 @@ async function explore(browser) {
   assert.ok(await page.locator('[data-testid="map-svg"] path').count() > 100, 'country outlines drawn');
   log(`explore: the map places ${placed} of ${all} organizations; ${missing} say they have no coordinates`);
 
+  // The map shows the seed libraries: every library of the drawn network whose place the API
+  // locates (a document states it, or the gazetteer matched the town) has its mark, and the
+  // curated graph's towns are located, so there are some.
+  const libraries = await page.evaluate(async () => {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ libraries(first: 100) { nodes { slug place { latitude geoMatch } } } }' }),
+    });
+    return (await response.json()).data.libraries.nodes;
+  });
+  const marked = await page.evaluate(() => {
+    const cy = document.getElementById('graph')._cyreg.cy;
+    return [...document.querySelectorAll('.lg-map-mark')].map((m) => cy.getElementById(m.dataset.id).data('slug'));
+  });
+  const drawnSlugs = await page.evaluate(() => document.getElementById('graph')._cyreg.cy.nodes().map((n) => n.data('slug')));
+  const located = libraries.filter((l) => l.place && typeof l.place.latitude === 'number' && drawnSlugs.includes(l.slug));
+  assert.ok(located.length > 0, `no seed library of the network is located: ${JSON.stringify(libraries)}`);
+  for (const l of located) assert.ok(marked.includes(l.slug), `${l.slug} has coordinates but no mark`);
+  const matched = located.filter((l) => l.place.geoMatch === 'MATCHED').length;
+  log(`explore: the map shows the seed libraries: ${located.length} of the network's ${libraries.filter((l) => drawnSlugs.includes(l.slug)).length} located (${matched} by the gazetteer), each marked`);
+
   // A filter changes what is drawn.
   await page.locator('input[name="country"][value="PL"]').check();
   await page.waitForFunction((n) => Number(document.getElementById('graph').dataset.nodes) !== n, all, { timeout: TIMEOUT });

@@ -161,3 +161,50 @@ async fn a_second_load_keeps_one_gazetteer_citation_per_match() {
 
     assert_eq!(gazetteer_citations(&places["poltava"]).len(), 1);
 }
+
+#[tokio::test]
+async fn the_json_ld_export_places_matched_towns_and_cites_the_gazetteer() {
+    let app = spawn_app_on(TestDb::seeded().await, Limits::default()).await;
+
+    let text = app
+        .client
+        .get(app.url("/export/graph.jsonld"))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+
+    let document: Value = serde_json::from_str(&text).expect("JSON");
+    let graph = document["@graph"].as_array().expect("@graph");
+    let gazetteer = graph
+        .iter()
+        .find(|n| n["@type"] == "CreativeWork" && n["identifier"] == "geonames-gazetteer")
+        .expect("the gazetteer is a source of the export");
+    let place = |slug: &str| {
+        graph
+            .iter()
+            .find(|n| n["@type"] == "Place" && n["identifier"] == slug)
+            .unwrap_or_else(|| panic!("{slug} is exported"))
+    };
+    let krakow = place("krakow");
+    assert_eq!(krakow["geo"]["@type"], "GeoCoordinates");
+    assert_eq!(
+        (
+            krakow["geo"]["latitude"].as_f64(),
+            krakow["geo"]["longitude"].as_f64()
+        ),
+        (Some(50.06143), Some(19.93658))
+    );
+    // Its citations follow as a node of the same @id; one of them is the gazetteer's.
+    let cited_to_gazetteer = graph.iter().any(|n| {
+        n["@id"] == krakow["@id"]
+            && n["citation"]["isBasedOn"]["@id"] == gazetteer["@id"]
+            && n["citation"]["basis"] == "inferred"
+    });
+    assert!(cited_to_gazetteer, "Kraków's coordinates cite the gazetteer");
+    // Not guessed, not exported.
+    assert_eq!(place("chmielnik")["geo"], Value::Null);
+    assert_eq!(place("poland")["geo"], Value::Null);
+}
