@@ -203,7 +203,10 @@ async fn the_json_ld_export_places_matched_towns_and_cites_the_gazetteer() {
             && n["citation"]["isBasedOn"]["@id"] == gazetteer["@id"]
             && n["citation"]["basis"] == "inferred"
     });
-    assert!(cited_to_gazetteer, "Kraków's coordinates cite the gazetteer");
+    assert!(
+        cited_to_gazetteer,
+        "Kraków's coordinates cite the gazetteer"
+    );
     // Not guessed, not exported.
     assert_eq!(place("chmielnik")["geo"], Value::Null);
     assert_eq!(place("poland")["geo"], Value::Null);
