@@ -295,6 +295,15 @@ pub struct ExportArgs {
     /// other files are the whole graph): `collaborationNetwork`'s filter, as `/export/…` takes it.
     #[command(flatten)]
     pub network: NetworkArgs,
+
+    /// Stop computing the network (gexf, graphml, csv) when its filter keeps more than this many
+    /// activity memberships (`TOO_BROAD`). By default there is no bound: the server's
+    /// `/export/…` routes refuse more than 150,000 so that one request cannot hold a shared
+    /// server, but the command spends only its own time (the whole network at size L reads
+    /// about a million memberships). The csv format writes every table before the network, so a
+    /// network refused still leaves the tables.
+    #[arg(long)]
+    pub max_memberships: Option<usize>,
 }
 
 /// `collaborationNetwork`'s filter and limit on the command line: the parameters of the

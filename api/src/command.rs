@@ -582,9 +582,9 @@ pub async fn export(
     refuse_occupied(args)?;
     match args.format {
         ExportFormat::Seed => {
-            if !args.network.pairs().is_empty() {
+            if !args.network.pairs().is_empty() || args.max_memberships.is_some() {
                 anyhow::bail!(
-                    "the seed format writes the whole graph: the network filter options apply to \
+                    "the seed format writes the whole graph: the network options apply to \
                      --format gexf, graphml and csv"
                 );
             }
@@ -603,9 +603,11 @@ pub struct WrittenFile {
 
 /// `export` in the formats other tools read (gexf, graphml, csv, jsonld): each file written
 /// as it is produced, a chunk at a time ([`crate::export`]), never held whole. The network is the
-/// one `collaborationNetwork` answers for the same filter and limit, within the API's default
-/// bound on memberships (a filter that keeps more is refused with `TOO_BROAD`, as the API
-/// refuses it). Public so that the tests run the command as typed.
+/// one `collaborationNetwork` answers for the same filter and limit, computed without the
+/// public endpoint's bound on memberships unless `--max-memberships` sets one: with the API's
+/// 150,000, `--format csv` at size L (about a million memberships) was refused `TOO_BROAD` before
+/// it wrote a single table, though the tables need no network. The csv format writes the tables
+/// first. Public so that the tests run the command as typed.
 pub async fn export_files(
     db: &DatabaseConnection,
     args: &ExportArgs,
@@ -616,9 +618,10 @@ pub async fn export_files(
     let pairs = args.network.pairs();
     let query = NetworkQuery::from_pairs(&pairs, &[])
         .map_err(|e| anyhow::anyhow!("{} (option --{})", e.message(), error_field(&e)))?;
-    if args.format == ExportFormat::Jsonld && !pairs.is_empty() {
+    if args.format == ExportFormat::Jsonld && (!pairs.is_empty() || args.max_memberships.is_some())
+    {
         anyhow::bail!(
-            "the jsonld format writes the whole graph: the network filter options apply to \
+            "the jsonld format writes the whole graph: the network options apply to \
              --format gexf, graphml and csv"
         );
     }
@@ -635,11 +638,18 @@ pub async fn export_files(
     };
     let failed = |e: crate::export::ExportError| anyhow::anyhow!("{e}");
     let mut written = Vec::new();
+    let max_memberships = args.max_memberships.unwrap_or(usize::MAX);
     let network = || async {
         let cache = crate::store::collaboration::NetworkCache::new(0);
-        DrawnNetwork::read(db, &cache, &query, Limits::default().max_memberships)
+        DrawnNetwork::read(db, &cache, &query, max_memberships)
             .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message()))
+            .map_err(|e| match e {
+                store::StoreError::TooBroad { .. } => anyhow::anyhow!(
+                    "{} (TOO_BROAD: --max-memberships {max_memberships})",
+                    e.message()
+                ),
+                _ => anyhow::anyhow!("{}", e.message()),
+            })
     };
     match args.format {
         ExportFormat::Seed => anyhow::bail!("--format seed is `export`'s"),
@@ -659,16 +669,8 @@ pub async fn export_files(
             written.push(done(path)?);
         }
         ExportFormat::Csv => {
-            let drawn = network().await?;
-            let (path, mut out) = open("nodes.csv")?;
-            drawn.write_nodes_csv(&mut out).await.map_err(failed)?;
-            out.finish().await.map_err(failed)?;
-            written.push(done(path)?);
-            let (path, mut out) = open("edges.csv")?;
-            drawn.write_edges_csv(&mut out).await.map_err(failed)?;
-            out.finish().await.map_err(failed)?;
-            written.push(done(path)?);
-            drop(drawn);
+            // The tables first: they are the whole graph whatever the network's filter, and
+            // need no network computed.
             for table in tables::TABLES {
                 let (path, mut out) = open(&format!("{table}.csv"))?;
                 tables::write_table(db, table, &mut out)
@@ -678,6 +680,20 @@ pub async fn export_files(
                 out.finish().await.map_err(failed)?;
                 written.push(done(path)?);
             }
+            let drawn = network().await.with_context(|| {
+                format!(
+                    "the {} tables are written; nodes.csv and edges.csv are not",
+                    tables::TABLES.len()
+                )
+            })?;
+            let (path, mut out) = open("nodes.csv")?;
+            drawn.write_nodes_csv(&mut out).await.map_err(failed)?;
+            out.finish().await.map_err(failed)?;
+            written.push(done(path)?);
+            let (path, mut out) = open("edges.csv")?;
+            drawn.write_edges_csv(&mut out).await.map_err(failed)?;
+            out.finish().await.map_err(failed)?;
+            written.push(done(path)?);
         }
         ExportFormat::Jsonld => {
             let (path, mut out) = open("graph.jsonld")?;

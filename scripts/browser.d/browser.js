@@ -138,6 +138,18 @@ async function explore(browser) {
   assert.ok(poland > 0 && poland < all, `PL: ${poland} of ${all}`);
   assert.match(page.url(), /filter=/);
   log(`explore: the country filter PL draws ${poland} organizations`);
+  // Its map is zoomed to Poland's marks, and every one of them is inside the map, not off its
+  // edge (a capped zoom once drew them all outside and left the map blank).
+  const inside = await page.evaluate(() => {
+    const svg = document.querySelector('[data-testid="map-svg"]');
+    const [w, h] = [Number(svg.getAttribute('width')), Number(svg.getAttribute('height'))];
+    return [...document.querySelectorAll('.lg-map-mark')].map((m) => {
+      const [x, y] = [Number(m.getAttribute('cx')), Number(m.getAttribute('cy'))];
+      return x >= 0 && x <= w && y >= 0 && y <= h;
+    });
+  });
+  assert.ok(inside.length > 0 && inside.every(Boolean), `PL's marks inside the map: ${inside}`);
+  log(`explore: PL's map shows its ${inside.length} located organizations`);
 
   // A click on a node shows its card with a quote; two nodes picked give a highlighted path.
   const from = await clickNode(page, '#graph', (n) => n.data('slug') === 'biblioteka-krakow');

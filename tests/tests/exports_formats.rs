@@ -405,3 +405,70 @@ async fn the_command_writes_the_same_network_and_every_table() {
         .expect_err("limit out of range");
     assert!(error.to_string().contains("--limit"), "{error}");
 }
+
+#[tokio::test]
+async fn the_command_writes_every_table_even_when_the_network_is_too_broad() {
+    // Arrange: a bound the curated network's memberships exceed, standing in for the public
+    // endpoint's 150,000 at size L (the command has no bound unless given one).
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("csv");
+    let cli = Cli::try_from_args([
+        "libgraph",
+        "export",
+        "--format",
+        "csv",
+        "--dir",
+        out.to_str().expect("path"),
+        "--max-memberships",
+        "1",
+    ])
+    .expect("valid arguments");
+    let Some(Command::Export(args)) = &cli.command else {
+        panic!("not the export command");
+    };
+
+    // Act
+    let error = libgraph::command::export_files(&app.db.db, args)
+        .await
+        .expect_err("the network is too broad");
+
+    // Assert: the network is refused, naming the bound, and every table was written whole.
+    let error = format!("{error:#}");
+    assert!(
+        error.contains("TOO_BROAD") && error.contains("--max-memberships 1"),
+        "{error}"
+    );
+    assert!(!out.join("nodes.csv").exists());
+    let (_, organizations) =
+        parse_csv(&std::fs::read_to_string(out.join("organization.csv")).expect("organizations"));
+    assert_eq!(
+        organizations.len() as u64,
+        organization::Entity::find()
+            .count(&app.db.db)
+            .await
+            .expect("count")
+    );
+    for table in libgraph::export::tables::TABLES {
+        assert!(out.join(format!("{table}.csv")).exists(), "{table}");
+    }
+
+    // Without a bound, the same export writes the network too.
+    let cli = Cli::try_from_args([
+        "libgraph",
+        "export",
+        "--format",
+        "csv",
+        "--dir",
+        out.to_str().expect("path"),
+        "--force",
+    ])
+    .expect("valid arguments");
+    let Some(Command::Export(args)) = &cli.command else {
+        panic!("not the export command");
+    };
+    libgraph::command::export_files(&app.db.db, args)
+        .await
+        .expect("export");
+    assert!(out.join("nodes.csv").exists() && out.join("edges.csv").exists());
+}

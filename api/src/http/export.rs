@@ -30,7 +30,8 @@
 //!   and chunks into a channel of [`CHUNKS_IN_FLIGHT`], so one export holds about 300 KB of
 //!   output whatever the graph's size; a network export also holds the network, bounded as
 //!   `collaborationNetwork`'s is (`limit` ≤ 1,000 organizations, a filter keeping more than
-//!   `--max-memberships` memberships refused with `TOO_BROAD`).
+//!   [`crate::graphql::Limits::max_memberships`] memberships refused with `TOO_BROAD`; the
+//!   command line's `export` has no bound unless `--max-memberships` gives one).
 //! - **Time**: computing the network has `--execution-timeout` (503 `TIMEOUT`, as a query's). A
 //!   client must take each chunk within [`CHUNK_WAIT`]; one that stops reading ends its export
 //!   and frees its slot and connection. Once streaming, a failure cannot change the status any

@@ -10,6 +10,8 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const COUNTRIES = feature(countries110m, countries110m.objects.countries);
 /** Shown when no organization has coordinates: Europe, where the seeded libraries are. */
 const EUROPE = { type: 'MultiPoint', coordinates: [[-10, 35], [45, 35], [45, 70], [-10, 70]] };
+/** The closest the map zooms: a region of a few hundred kilometres, so that the outlines still say where it is. */
+const MAX_SCALE = 6000;
 
 function el(name, attrs) {
   const node = document.createElementNS(SVG_NS, name);
@@ -31,7 +33,16 @@ export function drawMap(container, nodes, { onSelect } = {}) {
     ? { type: 'MultiPoint', coordinates: placed.map((n) => [n.org.place.longitude, n.org.place.latitude]) }
     : EUROPE;
   const projection = geoMercator().fitExtent([[30, 30], [width - 30, height - 30]], target);
-  if (placed.length === 1 || projection.scale() > 6000) projection.scale(Math.min(projection.scale(), 6000));
+  if (placed.length === 1 || !(projection.scale() <= MAX_SCALE)) {
+    // Zoomed out to a region's scale, centred on the marks again: fitExtent's translation only
+    // fits the scale it chose. Capping the scale alone left Poland's map blank once the
+    // gazetteer placed its libraries (five Silesian towns fit at a far larger scale, and the
+    // smaller one drew them off the edge); one point fits at an infinite scale.
+    const lons = target.coordinates.map((c) => c[0]);
+    const lats = target.coordinates.map((c) => c[1]);
+    const middle = [(Math.min(...lons) + Math.max(...lons)) / 2, (Math.min(...lats) + Math.max(...lats)) / 2];
+    projection.scale(MAX_SCALE).center(middle).translate([width / 2, height / 2]);
+  }
   const path = geoPath(projection);
   const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'map of the organizations', 'data-testid': 'map-svg' });
   svg.appendChild(el('rect', { width, height, fill: '#eef4f8' }));
