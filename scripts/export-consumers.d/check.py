@@ -110,7 +110,9 @@ def read_jsonld(data, label):
     for node in expanded:
         for t in node.get("@type", []):
             types[t] = types.get(t, 0) + 1
-    for kind in ("Library", "Organization", "Project", "Event", "MonetaryGrant", "Place", "CreativeWork"):
+    kinds = ("Library", "Organization", "Project", "Event", "MonetaryGrant", "Place", "CreativeWork",
+             "Observation", "Person", "DefinedTerm", "Audience")
+    for kind in kinds:
         check(types.get(SCHEMA + kind, 0) > 0, f"{label}: expanded JSON-LD has schema:{kind} nodes")
     grants = [n for n in expanded if SCHEMA + "MonetaryGrant" in n.get("@type", [])]
     check(
@@ -132,6 +134,10 @@ def read_jsonld(data, label):
     flat = jsonld.flatten(document, None, {"documentLoader": offline_loader})
     merged = [n for n in flat if SCHEMA + "citation" in n and "@type" in n]
     check(len(merged) > 0, f"{label}: flattened, typed nodes hold their citations")
+    untyped = [n["@id"] for n in flat if SCHEMA + "citation" in n and "@type" not in n]
+    check(not untyped, f"{label}: every cited node has a type (untyped: {untyped[:5]})")
+    roles = [n for n in flat if SCHEMA + "Role" in n.get("@type", [])]
+    check(any(SCHEMA + "memberOf" in r for r in roles), f"{label}: an organization relation is a Role under memberOf")
     print(
         f"export-consumers: {label}: pyld expanded {len(expanded)} node objects, "
         f"{len(cited)} with citations, {sum(1 for p in places if SCHEMA + 'geo' in p)} places with geo"

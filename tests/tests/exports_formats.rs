@@ -472,3 +472,84 @@ async fn the_command_writes_every_table_even_when_the_network_is_too_broad() {
         .expect("export");
     assert!(out.join("nodes.csv").exists() && out.join("edges.csv").exists());
 }
+
+/// The `@id`s of every typed node object in `value`, nested ones (roles) included.
+fn typed_ids(value: &Value, into: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let (Some(Value::String(id)), Some(_)) = (map.get("@id"), map.get("@type")) {
+                into.insert(id.clone());
+            }
+            map.values().for_each(|v| typed_ids(v, into));
+        }
+        Value::Array(items) => items.iter().for_each(|v| typed_ids(v, into)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_cited_fact_of_the_json_ld_is_a_typed_node() {
+    let app = spawn_app().await;
+    let db = &app.db.db;
+
+    let (status, _, text) = get(&app, "/export/graph.jsonld").await;
+
+    assert_eq!(status, 200, "{text}");
+    let document: Value = serde_json::from_str(&text).expect("JSON");
+    let graph = document["@graph"].as_array().expect("@graph");
+    let mut typed = BTreeSet::new();
+    typed_ids(&document["@graph"], &mut typed);
+    // Every citation's subject is a node with a type: no fact is cited but left out.
+    let untyped: BTreeSet<&str> = graph
+        .iter()
+        .filter(|n| n["citation"]["@type"] == "Quotation")
+        .filter_map(|n| n["@id"].as_str())
+        .filter(|id| !typed.contains(*id))
+        .collect();
+    assert!(untyped.is_empty(), "cited but not exported: {untyped:?}");
+    let count = |kind: &str| graph.iter().filter(|n| n["@type"] == kind).count() as u64;
+    assert_eq!(
+        count("Observation"),
+        outcome::Entity::find().count(db).await.expect("count")
+    );
+    assert_eq!(
+        count("Person"),
+        person::Entity::find().count(db).await.expect("count")
+    );
+    assert_eq!(
+        count("DefinedTerm"),
+        topic::Entity::find().count(db).await.expect("count")
+    );
+    assert_eq!(
+        count("Audience"),
+        target_group::Entity::find().count(db).await.expect("count")
+    );
+    // A relation of a kind schema.org names is a role under that property, naming the object.
+    let relation = organization_relation::Entity::find()
+        .all(db)
+        .await
+        .expect("relations")
+        .into_iter()
+        .find(|r| r.kind == OrganizationRelationKind::MemberOf)
+        .expect("a member_of relation in the curated graph");
+    let role_id = format!("urn:libgraph:record:{}", relation.organization_relation_id);
+    let holder = graph
+        .iter()
+        .find(|n| n["memberOf"]["@id"] == role_id)
+        .expect("the relation's role");
+    assert_eq!(
+        holder["@id"],
+        format!("urn:libgraph:record:{}", relation.subject_id)
+    );
+    assert_eq!(holder["memberOf"]["@type"], "Role");
+    assert_eq!(
+        holder["memberOf"]["memberOf"]["@id"],
+        format!("urn:libgraph:record:{}", relation.object_id)
+    );
+    // An outcome with a number carries it as a QuantitativeValue about its subject.
+    let outcome = graph
+        .iter()
+        .find(|n| n["@type"] == "Observation" && n["value"]["@type"] == "QuantitativeValue")
+        .expect("an outcome with a value");
+    assert!(outcome["observationAbout"]["@id"].is_string(), "{outcome}");
+}

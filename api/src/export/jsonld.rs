@@ -12,7 +12,13 @@
 //! | event | `Event`, with `superEvent` for the event it is part of |
 //! | participation | a `Role` (schema.org's role pattern) under the activity's `member` (projects, programmes) or `contributor` (events), naming the organization as its `member` and the role as `roleName` |
 //! | funding | `MonetaryGrant` with `funder`, `fundedItem` and `amount` (`MonetaryAmount`, decimal in the major unit, as the API's `Money`) |
-//! | place | `Place` with `containedInPlace`, `address.addressCountry`, and `geo` (`GeoCoordinates`) when latitude and longitude are known |
+//! | place | `Place` with `containedInPlace`, `address.addressCountry`, and `geo` (`GeoCoordinates`) when latitude and longitude are known (stated, or matched in the gazetteer and cited to it) |
+//! | organization relation | a `Role` under the subject's `memberOf` (member of), `parentOrganization` (part of) or `founder` (founded by), naming the other organization under the same property; successor of, renamed from, partner of and runs have no schema.org property and use libgraph's terms `successorOf`, `renamedFrom`, `partnerOf`, `runs` |
+//! | person | `Person` |
+//! | position | a `Role` under the person's `worksFor`, the title as `roleName` |
+//! | outcome | `Observation` (`observationAbout` the project, programme, event or organization; `variableMeasured` the indicator; `value` a `QuantitativeValue`, whose `minValue` or `maxValue` says "at least" or "up to"; baseline and target as `additionalProperty`; `observationPeriod` an EDTF interval) |
+//! | topic | `DefinedTerm` (`termCode` the SDG number); a classification is a `Role` under the record's `about` |
+//! | target group | `Audience`; an audience is a `Role` under the record's `audience` |
 //! | source | `CreativeWork` (`name`, `url`, `inLanguage`, `datePublished`, `publisher`) |
 //! | citation | a `Quotation` under the cited node's `citation`: `text` is the quote, `isBasedOn` the source, `basis` (`stated` or `inferred`) and `description` (the reasoning of an inference) |
 //!
@@ -31,8 +37,16 @@
 //! The context is inline (`@vocab` is schema.org, and one term, `basis`, of libgraph's own), so
 //! a reader needs no network to expand the document.
 //!
-//! Not yet mapped: outcomes (schema.org has no settled type for a measured result), organization
-//! relations, people and positions, topics and audiences; the CSV export has them all.
+//! Why `Observation` for an outcome: schema.org has no settled type for a project's measured
+//! result; an `Observation` is a value of a variable about a thing over a period, which is what
+//! an outcome with an indicator states, and one without a number is an observation with only
+//! its `description`. Why roles for relations, positions, classifications and audiences: each is
+//! a fact with its own quotes, and a plain property (`memberOf`) has no node for a `citation` to
+//! attach to; a `Role` is schema.org's node in the middle of a property, named as the fact's
+//! record, exactly as participations are written.
+//!
+//! Every record the database holds is a node of the document, so no citation names a node that
+//! has no type.
 
 use std::io::Write;
 
@@ -49,6 +63,10 @@ fn context() -> Value {
     json!({
         "@vocab": "https://schema.org/",
         "basis": "urn:libgraph:vocab#basis",
+        "successorOf": { "@id": "urn:libgraph:vocab#successorOf", "@type": "@id" },
+        "renamedFrom": { "@id": "urn:libgraph:vocab#renamedFrom", "@type": "@id" },
+        "partnerOf": { "@id": "urn:libgraph:vocab#partnerOf", "@type": "@id" },
+        "runs": { "@id": "urn:libgraph:vocab#runs", "@type": "@id" },
     })
 }
 
@@ -147,6 +165,24 @@ pub async fn write(db: &DatabaseConnection, out: &mut Out) -> Result<(), ExportE
         .table::<e::participation::Entity>(db, participation_node)
         .await?;
     graph.table::<e::funding::Entity>(db, funding_node).await?;
+    graph
+        .table::<e::organization_relation::Entity>(db, relation_node)
+        .await?;
+    graph.table::<e::person::Entity>(db, person_node).await?;
+    graph
+        .table::<e::position::Entity>(db, position_node)
+        .await?;
+    graph.table::<e::outcome::Entity>(db, outcome_node).await?;
+    graph.table::<e::topic::Entity>(db, topic_node).await?;
+    graph
+        .table::<e::classification::Entity>(db, classification_node)
+        .await?;
+    graph
+        .table::<e::target_group::Entity>(db, target_group_node)
+        .await?;
+    graph
+        .table::<e::audience::Entity>(db, audience_node)
+        .await?;
     graph
         .table::<e::citation::Entity>(db, citation_node)
         .await?;
@@ -272,31 +308,221 @@ fn event_node(ev: e::event::Model) -> Option<Value> {
     ))
 }
 
+/// Record `subject`'s `property` is a `Role` node, record `id` (the fact, so that its citations
+/// attach to it), which names `object` under the same property (schema.org's role pattern).
+fn role<'a>(
+    subject: i64,
+    property: &'a str,
+    id: i64,
+    object: i64,
+    mut properties: Vec<(&'a str, Option<Value>)>,
+) -> Value {
+    properties.insert(0, (property, Some(record(object))));
+    let role = node(record(id), "Role", properties);
+    let mut subject = match record(subject) {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    subject.insert(property.into(), role);
+    Value::Object(subject)
+}
+
 /// A participation: the activity's `member` (or, for an event, `contributor`) is a `Role` node
-/// that names the organization. The role node is the participation's record, so its citations
-/// attach to it.
+/// that names the organization.
 fn participation_node(p: e::participation::Model) -> Option<Value> {
     let property = match p.target_kind {
         Some(e::RecordKind::Event) => "contributor",
         _ => "member",
     };
-    let role = node(
-        record(p.participation_id),
-        "Role",
+    Some(role(
+        p.target_id,
+        property,
+        p.participation_id,
+        p.organization_id,
         vec![
             ("roleName", text(p.role.as_str())),
-            (property, Some(record(p.organization_id))),
             ("startDate", maybe(&p.start_date)),
             ("endDate", maybe(&p.end_date)),
             ("description", maybe(&p.description)),
         ],
-    );
-    let mut target = match record(p.target_id) {
-        Value::Object(map) => map,
-        _ => Map::new(),
+    ))
+}
+
+/// A relation between two organizations: a `Role` under the subject's property for its kind.
+fn relation_node(r: e::organization_relation::Model) -> Option<Value> {
+    use e::OrganizationRelationKind as K;
+    let property = match r.kind {
+        K::MemberOf => "memberOf",
+        K::PartOf => "parentOrganization",
+        K::FoundedBy => "founder",
+        K::SuccessorOf => "successorOf",
+        K::RenamedFrom => "renamedFrom",
+        K::PartnerOf => "partnerOf",
+        K::Runs => "runs",
     };
-    target.insert(property.into(), role);
-    Some(Value::Object(target))
+    Some(role(
+        r.subject_id,
+        property,
+        r.organization_relation_id,
+        r.object_id,
+        vec![
+            ("roleName", text(r.kind.as_str())),
+            ("startDate", maybe(&r.start_date)),
+            ("endDate", maybe(&r.end_date)),
+            ("description", maybe(&r.description)),
+        ],
+    ))
+}
+
+fn person_node(p: e::person::Model) -> Option<Value> {
+    Some(node(
+        record(p.person_id),
+        "Person",
+        vec![
+            ("identifier", text(p.slug)),
+            ("name", text(p.name)),
+            ("description", maybe(&p.description)),
+        ],
+    ))
+}
+
+/// A position: the person `worksFor` the organization, the title as the role's name.
+fn position_node(p: e::position::Model) -> Option<Value> {
+    Some(role(
+        p.person_id,
+        "worksFor",
+        p.position_id,
+        p.organization_id,
+        vec![
+            ("roleName", text(p.title)),
+            ("startDate", maybe(&p.start_date)),
+            ("endDate", maybe(&p.end_date)),
+        ],
+    ))
+}
+
+/// A text in its language, and its English version where there is a different one.
+fn in_languages(text: String, lang: String, en: Option<String>) -> Value {
+    let mut values = vec![json!({ "@value": text, "@language": lang })];
+    if let Some(en) = en.filter(|en| *en != text) {
+        values.push(json!({ "@value": en, "@language": "en" }));
+    }
+    Value::Array(values)
+}
+
+/// An outcome: an `Observation` about its subject.
+fn outcome_node(o: e::outcome::Model) -> Option<Value> {
+    use e::ValueQualifier as Q;
+    let value = o.value.map(|v| {
+        let bound = match o.value_qualifier {
+            Some(Q::AtLeast | Q::MoreThan) => "minValue",
+            Some(Q::UpTo) => "maxValue",
+            Some(Q::Exactly | Q::About) | None => "value",
+        };
+        node(
+            json!({}),
+            "QuantitativeValue",
+            vec![
+                (bound, Some(json!(v))),
+                ("unitText", maybe(&o.unit)),
+                (
+                    "valueReference",
+                    o.value_qualifier.map(|q| json!(q.as_str())),
+                ),
+            ],
+        )
+    });
+    let measured = |name: &str, v: Option<f64>| {
+        v.map(|v| json!({ "@type": "PropertyValue", "name": name, "value": v }))
+    };
+    let additional: Vec<Value> = [
+        measured("baseline", o.baseline),
+        measured("target", o.target),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let period = match (&o.start_date, &o.end_date) {
+        (None, None) => None,
+        (start, end) => text(format!(
+            "{}/{}",
+            start.as_deref().unwrap_or(".."),
+            end.as_deref().unwrap_or("..")
+        )),
+    };
+    Some(node(
+        record(o.outcome_id),
+        "Observation",
+        vec![
+            ("identifier", text(o.slug)),
+            (
+                "description",
+                Some(in_languages(
+                    o.description,
+                    o.description_lang,
+                    o.description_en,
+                )),
+            ),
+            ("observationAbout", Some(record(o.subject_id))),
+            ("variableMeasured", maybe(&o.indicator)),
+            ("value", value),
+            (
+                "additionalProperty",
+                (!additional.is_empty()).then_some(Value::Array(additional)),
+            ),
+            ("observationPeriod", period),
+        ],
+    ))
+}
+
+fn topic_node(t: e::topic::Model) -> Option<Value> {
+    Some(node(
+        record(t.topic_id),
+        "DefinedTerm",
+        vec![
+            ("identifier", text(t.slug)),
+            ("name", text(t.name)),
+            ("alternateName", maybe(&t.name_en)),
+            ("termCode", maybe(&t.code)),
+            ("additionalType", text(t.kind.as_str())),
+            ("description", maybe(&t.description)),
+        ],
+    ))
+}
+
+/// A classification: the record is `about` the topic.
+fn classification_node(c: e::classification::Model) -> Option<Value> {
+    Some(role(
+        c.subject_id,
+        "about",
+        c.classification_id,
+        c.topic_id,
+        Vec::new(),
+    ))
+}
+
+fn target_group_node(g: e::target_group::Model) -> Option<Value> {
+    Some(node(
+        record(g.target_group_id),
+        "Audience",
+        vec![
+            ("identifier", text(g.slug)),
+            ("name", text(g.name)),
+            ("alternateName", maybe(&g.name_en)),
+            ("description", maybe(&g.description)),
+        ],
+    ))
+}
+
+/// An audience: the record's `audience` is the target group.
+fn audience_node(a: e::audience::Model) -> Option<Value> {
+    Some(role(
+        a.subject_id,
+        "audience",
+        a.audience_id,
+        a.target_group_id,
+        Vec::new(),
+    ))
 }
 
 fn funding_node(f: e::funding::Model) -> Option<Value> {
