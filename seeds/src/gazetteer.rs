@@ -31,10 +31,27 @@
 //! village without stated coordinates ([`Gazetteer::embedded`]); a lookup is a binary search in
 //! a sorted vector of name hashes. The index is `(hash, row)` pairs rather than a map of folded
 //! strings: 0.33 M keys as owned strings in a `HashMap` would hold about 40 MB for the life of a
-//! server, the pairs hold 5 MB beside the 7.6 MB text. Measured on this machine (debug build):
-//! building it takes about 1.1 s, once; `libgraph generate --size S` (whose generated places
-//! state their coordinates, so only the curated places are looked up) loads at the same rate
-//! as before within noise (see `generate.rs`).
+//! server, the pairs hold 5 MB beside the 7.6 MB text.
+//!
+//! What matching costs a load, measured on the shared 2-core machine (debug build, with
+//! `miniz_oxide`, `adler2` and `unicode-normalization` optimised as the workspace's
+//! `Cargo.toml` says; load average 6 to 8 from other builds, so wall times are inflated), with
+//! this code and with `locate` patched to match nothing (no index built, no gazetteer citation):
+//!
+//! | `libgraph` on a fresh migrated SQLite file | without matching | with matching |
+//! |---|---|---|
+//! | `seed` (curated graph, 18 places, 8 matched), 3 runs | 0.56–0.85 s wall, 0.40–0.46 s CPU, 85–91 MB peak | 1.07–1.50 s wall, 0.91–1.06 s CPU, 104–110 MB peak |
+//! | `generate --size M` (214,496 records, 1,751 places, 8 matched), 2 runs, alternating | loaded in 195.6 and 161.2 s (2,251 and 2,730 rows/s), 136.8 and 139.4 s CPU, 662–666 MB peak | loaded in 190.1 and 203.6 s (2,316 and 2,163 rows/s), 143.1 and 154.6 s CPU, 640–645 MB peak |
+//!
+//! So matching is a fixed cost per process, about half a second of CPU and 18 MB for the index,
+//! paid on the first load that has a town to match. The generated places state their
+//! coordinates (`generate.rs`), so size M matches only the curated towns; its extra work is
+//! that index, 8 citations and 4 indexed deletes of old gazetteer citations (about 1 ms each).
+//! The M runs' CPU differs by more than that (6 and 15 s) but so do two runs of one binary (34 s
+//! of wall time apart): on this loaded machine the difference is within the noise of a
+//! three-minute load. Reproduce:
+//! `libgraph --data-dir D migrate && time libgraph --data-dir D seed`, and
+//! `libgraph --data-dir D2 migrate && time libgraph --data-dir D2 generate --size M`.
 
 use std::io::Read;
 use std::sync::OnceLock;
