@@ -31,7 +31,7 @@ use sea_orm::{
     QueryFilter, QuerySelect,
 };
 
-use crate::revision::{self as history, Author, Change, SourceChanges};
+use crate::revision::{self as history, Author, Change};
 use crate::validate::Problem;
 use crate::write::LoadError;
 
@@ -230,18 +230,8 @@ async fn delete_in(
         .exec(txn)
         .await?;
     history::rebuild_ties(txn, &tie_snaps).await?;
-    history::bump_graph_version(txn).await?;
-    let (revision, recorded) = history::record_after(
-        txn,
-        revision_id,
-        &affected,
-        &SourceChanges::default(),
-        1_000,
-    )
-    .await?;
-    let revision = revision.ok_or_else(|| {
-        DbErr::Custom("a deletion changed nothing: the revision was empty".into())
-    })?;
+    let (revision, recorded) =
+        history::finish_edit(txn, revision_id, &affected, "a deletion").await?;
     Ok(Deleted {
         revision,
         removed: removed.len(),

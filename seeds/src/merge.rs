@@ -34,7 +34,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use crate::revision::{self as history, Author, Change, SourceChanges};
+use crate::revision::{self as history, Author, Change};
 use crate::validate::Problem;
 use crate::write::LoadError;
 
@@ -396,17 +396,7 @@ async fn merge_in(
     crate::write::reindex_organizations(txn, &[keep]).await?;
     let partners = partners_of(txn, keep).await?;
     crate::ties::rebuild(txn, &partners).await?;
-    history::bump_graph_version(txn).await?;
-    let (revision, recorded) = history::record_after(
-        txn,
-        revision_id,
-        &affected,
-        &SourceChanges::default(),
-        1_000,
-    )
-    .await?;
-    let revision = revision
-        .ok_or_else(|| DbErr::Custom("a merge changed nothing: the revision was empty".into()))?;
+    let (revision, recorded) = history::finish_edit(txn, revision_id, &affected, "a merge").await?;
     Ok(Merged {
         revision,
         moved: rekeyed.len(),

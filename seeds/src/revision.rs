@@ -821,6 +821,23 @@ async fn upsert_row<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Finishes the revision of an edit begun with [`begin_revision`] (a merge, a deletion): raises
+/// the graph's version and records each of `ids` after ([`record_after`], the first 1,000
+/// changes kept for the caller). An edit that changed nothing is an error: `what` names it.
+pub async fn finish_edit<C: ConnectionTrait>(
+    conn: &C,
+    revision_id: i64,
+    ids: &[i64],
+    what: &str,
+) -> Result<(i64, Recorded), DbErr> {
+    bump_graph_version(conn).await?;
+    let (revision, recorded) =
+        record_after(conn, revision_id, ids, &SourceChanges::default(), 1_000).await?;
+    let revision = revision
+        .ok_or_else(|| DbErr::Custom(format!("{what} changed nothing: the revision was empty")))?;
+    Ok((revision, recorded))
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
 /// (`IMMEDIATE`): a deferred transaction that reads first and then writes cannot wait for a
 /// concurrent writer (SQLite answers "database is locked" at once, whatever the busy timeout),
